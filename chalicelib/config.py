@@ -1,0 +1,46 @@
+"""Settings from the environment, read once per process.
+
+Endpoints are never configured here: boto3/botocore read the standard AWS_ENDPOINT_URL,
+AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 variables themselves, so the same code
+runs on moto, DynamoDB Local or real AWS. pynamodb builds its own botocore client and
+does not read them, so bootstrap passes the DynamoDB endpoint to its models.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_prefix: str
+    bucket: str
+    region: str
+    dynamodb_endpoint: str | None
+    s3_endpoint: str | None
+    open_signup: bool
+    token_ttl_s: int
+    secret_key: str
+    max_body_bytes: int
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(
+        table_prefix=os.environ.get("BAAS_TABLE_PREFIX", "baas-dev"),
+        bucket=os.environ.get("BAAS_BUCKET", "baas-dev-files"),
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        dynamodb_endpoint=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None,
+        s3_endpoint=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None,
+        open_signup=_flag("BAAS_OPEN_SIGNUP", True),
+        token_ttl_s=int(os.environ.get("BAAS_TOKEN_TTL", "604800")),
+        secret_key=os.environ.get("BAAS_SECRET_KEY", ""),
+        max_body_bytes=int(os.environ.get("BAAS_MAX_BODY_BYTES", str(1_000_000))),
+    )

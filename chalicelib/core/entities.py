@@ -1,0 +1,258 @@
+"""Entities: schemaless JSON documents in collections, with every property indexed.
+
+Write protocol (see docs/ARCHITECTURE.md): claim unique names, put the new index entries,
+then write the entity conditionally on its version, then delete the entries it replaced.
+Each step is a plain (batched) write; a reader verifies every index hit against the entity,
+so a crash between steps leaves only entries that readers skip and repair.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from . import indexing
+from .errors import (
+    ConcurrencyExhausted,
+    DuplicateUnique,
+    EntityNotFound,
+    InvalidInput,
+    InvalidPropertyName,
+    TooLarge,
+)
+from .ids import is_uuid, now_ms, uuid7
+from .plural import is_plural, pluralize, singularize
+from .ports import EntityStore, Record, UniqueStore, VersionConflict
+
+SYSTEM_PROPS = ("uuid", "type", "created", "modified", "metadata")
+PROP_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$\-]{0,127}$")
+MAX_DOC_BYTES = 350_000  # DynamoDB items stop at 400 KB; leave room for bookkeeping
+GRACE_MS = 60_000  # an index entry or claim younger than this may belong to a write in flight
+MAX_RETRIES = 10
+COLLECTION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
+
+
+def collection_key(name: str) -> str:
+    """Canonical collection: lower-case plural, so `item`, `items` and `Items` are one collection."""
+    if not COLLECTION_RE.match(name):
+        raise InvalidInput(f"invalid collection name: {name}")
+    return (name if is_plural(name) else pluralize(name)).lower()
+
+
+def unique_fields(collection: str) -> tuple[str, ...]:
+    return ("username", "email") if collection == "users" else ("name",)
+
+
+def name_field(collection: str) -> str:
+    return "username" if collection == "users" else "name"
+
+
+@dataclass
+class Page:
+    entities: list[dict[str, Any]]
+    cursor: str | None
+
+
+class Entities:
+    def __init__(self, store: EntityStore, unique: UniqueStore, clock: Callable[[], int] = now_ms) -> None:
+        self.store = store
+        self.unique = unique
+        self.clock = clock
+
+    # -- reads ---------------------------------------------------------------------------
+    def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
+        return public(self.get_record(app, collection, ident))
+
+    def get_record(self, app: str, collection: str, ident: str) -> Record:
+        rec = self.find_record(app, collection, ident)
+        if rec is None:
+            raise EntityNotFound(f"Could not find entity {ident} in {collection}")
+        return rec
+
+    def find_record(self, app: str, collection: str, ident: str) -> Record | None:
+        if is_uuid(ident):
+            rec = self.store.get(app, ident.lower())
+            return rec if rec is not None and rec.collection == collection else None
+        return self.find_by_unique(app, collection, name_field(collection), ident)
+
+    def find_by_unique(self, app: str, collection: str, prop: str, value: str) -> Record | None:
+        claim = self.unique.get(_unique_key(app, collection, prop, value))
+        if claim is None:
+            return None
+        rec = self.store.get(app, claim[0])
+        if rec is None or _lower(rec.doc.get(prop)) != value.lower():
+            return None
+        return rec
+
+    # -- writes --------------------------------------------------------------------------
+    def create(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
+               uuid: str | None = None) -> dict[str, Any]:
+        doc = clean_props(props, drop_nulls=True)
+        now = self.clock()
+        doc["created"] = doc["modified"] = now
+        _check_size(doc)
+        uuid = uuid or uuid7()
+        entries = indexing.entries_for(doc)
+        claimed = self._claim_all(app, collection, uuid, doc, {})
+        try:
+            self.store.write_index(_prefix(app, collection), _keys(entries, uuid, dict.fromkeys(entries, 1)), [])
+            rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret)
+            self.store.put(rec, expected_version=None)
+        except BaseException:
+            for key in claimed:
+                self.unique.release(key, uuid)
+            raise
+        return public(rec)
+
+    def update(self, app: str, collection: str, ident: str, props: dict[str, Any], *,
+               secret: str | None = None, replace: bool = False,
+               mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Merge `props` into the entity (null removes a property); retried on version conflicts.
+
+        `mutate`, when given, computes the new document from the current one on every attempt,
+        which is how atomic operators (increments, array adds) stay race-free.
+        """
+        clean = clean_props(props, drop_nulls=False)
+        for _ in range(MAX_RETRIES):
+            rec = self.get_record(app, collection, ident)
+            ident = rec.uuid
+            base = {k: rec.doc[k] for k in ("created",) if k in rec.doc} if replace else dict(rec.doc)
+            for k, v in clean.items():
+                if v is None:
+                    base.pop(k, None)
+                else:
+                    base[k] = v
+            if mutate is not None:
+                base = mutate(base)
+            base["modified"] = max(self.clock(), int(rec.doc.get("modified", 0)) + 1)
+            _check_size(base)
+            try:
+                return public(self._commit(rec, base, secret))
+            except VersionConflict:
+                continue
+        raise ConcurrencyExhausted()
+
+    def _commit(self, rec: Record, doc: dict[str, Any], secret: str | None) -> Record:
+        app, coll, uuid = rec.app, rec.collection, rec.uuid
+        version = rec.version + 1
+        old = indexing.entries_for(rec.doc)
+        new = indexing.entries_for(doc)
+        changed = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
+        pv = {p: v for p, v in rec.prop_versions.items() if p in new and p not in changed}
+        pv.update({p: version for p in changed if p in new})
+        claimed = self._claim_all(app, coll, uuid, doc, rec.doc)
+        puts = _keys({p: new[p] for p in changed if p in new}, uuid, pv)
+        dels = _keys({p: old[p] for p in changed if p in old}, uuid, rec.prop_versions)
+        try:
+            self.store.write_index(_prefix(app, coll), puts, [])
+            new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret)
+            self.store.put(new_rec, expected_version=rec.version)
+        except BaseException:
+            for key in claimed:
+                self.unique.release(key, uuid)
+            raise
+        self.store.write_index(_prefix(app, coll), [], dels)
+        self._release_changed(app, coll, uuid, rec.doc, doc)
+        return new_rec
+
+    def delete(self, app: str, collection: str, ident: str) -> dict[str, Any]:
+        for _ in range(MAX_RETRIES):
+            rec = self.get_record(app, collection, ident)
+            try:
+                self.store.delete(app, rec.uuid, rec.version)
+            except VersionConflict:
+                ident = rec.uuid
+                continue
+            entries = indexing.entries_for(rec.doc)
+            self.store.write_index(_prefix(app, collection), [], _keys(entries, rec.uuid, rec.prop_versions))
+            self._release_changed(app, collection, rec.uuid, rec.doc, {})
+            return public(rec)
+        raise ConcurrencyExhausted()
+
+    # -- unique names --------------------------------------------------------------------
+    def _claim_all(self, app: str, coll: str, uuid: str, doc: dict[str, Any], old: dict[str, Any]) -> list[str]:
+        claimed: list[str] = []
+        try:
+            for prop in unique_fields(coll):
+                value = doc.get(prop)
+                if value is None or _lower(value) == _lower(old.get(prop)):
+                    continue
+                if not isinstance(value, str) or not value:
+                    raise InvalidInput(f"{prop} must be a non-empty string")
+                if prop == "name" and is_uuid(value):
+                    raise InvalidInput("a name cannot be a uuid")
+                key = _unique_key(app, coll, prop, value)
+                self._claim(key, uuid, app, coll, prop, value)
+                claimed.append(key)
+        except BaseException:
+            for key in claimed:
+                self.unique.release(key, uuid)
+            raise
+        return claimed
+
+    def _claim(self, key: str, uuid: str, app: str, coll: str, prop: str, value: str) -> None:
+        owner = self.unique.claim(key, uuid)
+        if owner is None or owner == uuid:
+            return
+        # The owner may be a write that crashed before its entity landed: take over stale claims.
+        current = self.unique.get(key)
+        if current is not None:
+            owner, written = current
+            holder = self.store.get(app, owner)
+            holds = holder is not None and _lower(holder.doc.get(prop)) == value.lower()
+            if not holds and self.clock() - written > GRACE_MS and self.unique.replace(key, owner, uuid):
+                return
+        raise DuplicateUnique(f"Entity {coll} requires that property named {prop} be unique, value of {value} exists")
+
+    def _release_changed(self, app: str, coll: str, uuid: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        for prop in unique_fields(coll):
+            value = old.get(prop)
+            if isinstance(value, str) and _lower(value) != _lower(new.get(prop)):
+                self.unique.release(_unique_key(app, coll, prop, value), uuid)
+
+
+def public(rec: Record) -> dict[str, Any]:
+    return {"uuid": rec.uuid, "type": singularize(rec.collection), **rec.doc}
+
+
+def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
+    if not isinstance(props, dict):
+        raise InvalidInput("entity must be a JSON object")
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        if key in SYSTEM_PROPS:
+            continue  # clients (the Usergrid SDKs among them) send these back; they are ours to set
+        if not isinstance(key, str) or not PROP_RE.match(key) or key.startswith("__"):
+            raise InvalidPropertyName(f"invalid property name: {key}")
+        if value is None and drop_nulls:
+            continue
+        out[key] = value
+    return out
+
+
+def _check_size(doc: dict[str, Any]) -> None:
+    import json
+
+    if len(json.dumps(doc, separators=(",", ":"))) > MAX_DOC_BYTES:
+        raise TooLarge(f"entity is larger than {MAX_DOC_BYTES} bytes")
+
+
+def _prefix(app: str, coll: str) -> str:
+    return f"{app}#{coll}#"
+
+
+def _unique_key(app: str, coll: str, prop: str, value: str) -> str:
+    return f"{app}#{coll}#{prop}#{value.lower()}"
+
+
+def _keys(entries: dict[str, set[indexing.Entry]], uuid: str, pv: dict[str, int]) -> list[tuple[str, str]]:
+    return [(e.prop, indexing.sort_key(e.enc, uuid, pv[p])) for p, es in entries.items() for e in _sorted(es)]
+
+
+def _sorted(es: Iterable[indexing.Entry]) -> list[indexing.Entry]:
+    return sorted(es, key=lambda e: (e.prop, e.enc))
+
+
+def _lower(v: Any) -> Any:
+    return v.lower() if isinstance(v, str) else v

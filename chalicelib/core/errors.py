@@ -1,0 +1,94 @@
+"""One error hierarchy for the core; each dialect maps these to its own wire format.
+
+Dialects look handlers up along ``type(exc).__mro__`` so a new subclass falls back
+to its parent's mapping instead of becoming a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CoreError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    status = 400
+    default_message = "bad request"
+
+    def __init__(self, message: str | None = None, **details: Any) -> None:
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.details = details
+
+
+class InvalidInput(CoreError):
+    default_message = "invalid input"
+
+
+class InvalidPropertyName(InvalidInput):
+    default_message = "invalid property name"
+
+
+class InvalidQuery(InvalidInput):
+    default_message = "invalid query"
+
+
+class TooLarge(InvalidInput):
+    status = 413
+    default_message = "request entity too large"
+
+
+class NotFound(CoreError):
+    status = 404
+    default_message = "not found"
+
+
+class EntityNotFound(NotFound):
+    default_message = "entity not found"
+
+
+class TenantNotFound(NotFound):
+    """The organization or application named in the path does not exist."""
+
+    default_message = "organization or application not found"
+
+
+class Conflict(CoreError):
+    default_message = "conflict"
+
+
+class DuplicateUnique(Conflict):
+    """A unique property (name, username, email) is already taken."""
+
+    default_message = "duplicate unique property"
+
+
+class Unauthorized(CoreError):
+    status = 401
+    default_message = "unauthorized"
+
+
+class BadCredentials(Unauthorized):
+    default_message = "invalid username or password"
+
+
+class BadToken(Unauthorized):
+    default_message = "invalid or expired access token"
+
+
+class Forbidden(CoreError):
+    status = 403
+    default_message = "forbidden"
+
+
+class ConcurrencyExhausted(Conflict):
+    """Optimistic retries ran out: another writer kept winning."""
+
+    status = 409
+    default_message = "too many concurrent writers, try again"
+
+
+class MalformedBody(InvalidInput):
+    """The request body is not the JSON (or form) it claims to be."""
+
+    default_message = "malformed request body"

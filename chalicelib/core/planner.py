@@ -1,0 +1,383 @@
+"""Turns a query AST into index reads, and runs them with verification, paging and repair.
+
+A plan is a list of index range scans read one after another (a union for OR, IN, geo cells),
+optionally collected into a bounded window and sorted in memory (distance, or an order that
+no single index gives). Every hit is checked against the entity as stored: the hit must be one
+of the entity's current keys (else it is stale: skipped and deleted), the first of the entity's
+keys in scan order (so multi-valued properties and overlapping scans yield each entity once),
+and the entity must match the whole where clause. Reads follow the page, not the collection.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from . import geo, indexing
+from .errors import InvalidQuery
+from .ids import is_uuid, now_ms
+from .indexing import HIGH, SEP, TOP, encode, kind_bounds
+from .ports import EntityStore, Record
+from .query import (
+    And, Compare, Contains, Exists, In, Node, Not, Or, Prefix, Query, Within, get_path, matches, sort_value,
+)
+
+MAX_LIMIT = 1000
+WINDOW = 1000  # most entities an in-memory sort may hold
+READ_BUDGET = 4000  # most index entries one request reads before it returns a cursor
+GRACE_MS = 60_000
+
+Visible = Callable[[Record], bool]
+
+
+@dataclass(frozen=True)
+class Scan:
+    index: str
+    low: str
+    high: str
+    descending: bool = False
+
+
+@dataclass
+class Plan:
+    scans: list[Scan] = field(default_factory=list)
+    direct: list[str] | None = None  # uuids to fetch by key
+    sort: list[tuple[str, bool]] | None = None  # windowed: sort these in memory
+    near: Within | None = None  # windowed: sort by distance from this point
+
+
+# -- planning ---------------------------------------------------------------------------------
+def plan(query: Query) -> Plan:
+    where, order = query.where, query.order
+    direct = _direct_uuids(where)
+    if direct is not None:
+        return Plan(direct=direct, sort=order or None)
+    if order:
+        fld, desc = order[0]
+        scan = _range_on(where, fld, desc) if len(order) == 1 else None
+        if scan is not None:
+            return Plan([scan])
+        driver = _driver(where)
+        if driver is None:
+            if len(order) == 1 and _is_field_indexable(fld):
+                lo, hi = "b", "t"
+                return Plan([Scan(fld, lo, hi, desc)])
+            driver = [Scan("created", *kind_bounds("n"), True)]
+        return Plan(driver, sort=order)
+    near = _find_within(where)
+    driver = _driver(where)
+    if driver is None:
+        driver = [Scan("created", *kind_bounds("n"), True)]
+    return Plan(driver, near=near if near is not None and _only_within_driver(driver) else None)
+
+
+def _is_field_indexable(fld: str) -> bool:
+    return "." not in fld and fld not in indexing.UNINDEXED
+
+
+def _direct_uuids(node: Node | None) -> list[str] | None:
+    if isinstance(node, Compare) and node.field == "uuid" and node.op == "eq" and isinstance(node.value, str):
+        return [node.value.lower()] if is_uuid(node.value) else []
+    if isinstance(node, Or):
+        out: list[str] = []
+        for c in node.children:
+            got = _direct_uuids(c)
+            if got is None:
+                return None
+            out += got
+        return out
+    if isinstance(node, And):
+        for c in node.children:
+            got = _direct_uuids(c)
+            if got is not None:
+                return got
+    return None
+
+
+_PRIORITY = {"eq": 0, "in": 1, "contains": 2, "within": 3, "prefix": 4, "range": 5, "exists": 6}
+
+
+def _driver(node: Node | None) -> list[Scan] | None:
+    best = _candidates(node)
+    return best[1] if best else None
+
+
+def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
+    """(priority, scans) of the most selective index read that covers every match of `node`."""
+    if node is None or not _indexable_field(node):
+        if isinstance(node, And):
+            opts = [c for c in (_candidates(ch) for ch in node.children) if c]
+            merged = _merged_ranges(node)
+            opts += [(_PRIORITY["range"] - 0.5, [s]) for s in merged]  # type: ignore[misc]
+            return min(opts, key=lambda o: o[0]) if opts else None  # type: ignore[return-value]
+        if isinstance(node, Or):
+            parts = [_candidates(c) for c in node.children]
+            if any(p is None for p in parts):
+                return None
+            scans = [s for p in parts for s in p[1]]  # type: ignore[index]
+            return (max(p[0] for p in parts) + 1, scans)  # type: ignore[index]
+        return None
+    if isinstance(node, Compare):
+        enc = encode(node.value)
+        if enc is None or node.op == "ne":
+            return None
+        if node.op == "eq":
+            return (_PRIORITY["eq"], [Scan(node.field, enc + SEP, enc + HIGH, True)])
+        return (_PRIORITY["range"], [_compare_scan(node.field, node.op, enc)])
+    if isinstance(node, In):
+        scans = []
+        for v in node.values:
+            enc = encode(v)
+            if enc is None:
+                return None
+            scans.append(Scan(node.field, enc + SEP, enc + HIGH, True))
+        return (_PRIORITY["in"], scans)
+    if isinstance(node, Prefix):
+        p = "s" + node.prefix.lower()
+        return (_PRIORITY["prefix"], [Scan(node.field, p, p + TOP)])
+    if isinstance(node, Contains):
+        words = sorted(indexing.keywords(node.text.rstrip("*")))
+        if not words:
+            return None
+        prefix = node.text.endswith("*")
+        w = words[-1] if prefix else words[0]
+        kw = node.field + indexing.KEYWORD_SUFFIX
+        if prefix:
+            return (_PRIORITY["contains"], [Scan(kw, w, w + TOP), Scan(node.field, "s" + w, "s" + w + TOP)])
+        return (_PRIORITY["contains"], [Scan(kw, w + SEP, w + HIGH, True), Scan(node.field, "s" + w + SEP, "s" + w + HIGH, True)])
+    if isinstance(node, Within):
+        idx = node.field + indexing.GEO_SUFFIX
+        return (_PRIORITY["within"], [Scan(idx, c, c + TOP) for c in geo.covering_cells(node.lat, node.lon, node.radius_m)])
+    if isinstance(node, Exists):
+        return (_PRIORITY["exists"], [Scan(node.field, "b", "t")])
+    return None
+
+
+def _indexable_field(node: Node) -> bool:
+    f = getattr(node, "field", None)
+    return isinstance(f, str) and _is_field_indexable(f)
+
+
+def _compare_scan(fld: str, op: str, enc: str, desc: bool = False) -> Scan:
+    lo, hi = kind_bounds(enc[0])
+    if op == "gt":
+        return Scan(fld, enc + HIGH, hi, desc)
+    if op == "gte":
+        return Scan(fld, enc + SEP, hi, desc)
+    if op == "lt":
+        return Scan(fld, lo, enc, desc)
+    if op == "lte":
+        return Scan(fld, lo, enc + HIGH, desc)
+    return Scan(fld, enc + SEP, enc + HIGH, desc)
+
+
+def _merged_ranges(node: And) -> list[Scan]:
+    """`price > 1 and price < 5`: one scan bounded on both sides instead of two half-open ones."""
+    by_field: dict[str, list[Scan]] = {}
+    for c in node.children:
+        if isinstance(c, Compare) and c.op in ("lt", "lte", "gt", "gte") and _is_field_indexable(c.field):
+            enc = encode(c.value)
+            if enc is not None:
+                by_field.setdefault(c.field, []).append(_compare_scan(c.field, c.op, enc))
+    out = []
+    for fld, scans in by_field.items():
+        if len(scans) > 1:
+            out.append(Scan(fld, max(s.low for s in scans), min(s.high for s in scans)))
+    return out
+
+
+def _range_on(node: Node | None, fld: str, desc: bool) -> Scan | None:
+    """One scan on `fld` in the requested order that covers every match, if the where clause allows."""
+    if not _is_field_indexable(fld):
+        return None
+    if node is None:
+        return Scan(fld, "b", "t", desc)
+    terms = node.children if isinstance(node, And) else (node,)
+    scans = []
+    for t in terms:
+        if isinstance(t, Compare) and t.field == fld and t.op != "ne" and encode(t.value) is not None:
+            scans.append(_compare_scan(fld, t.op, encode(t.value) or "", desc))
+        elif isinstance(t, Prefix) and t.field == fld:
+            p = "s" + t.prefix.lower()
+            scans.append(Scan(fld, p, p + TOP, desc))
+    if not scans:
+        return None
+    return Scan(fld, max(s.low for s in scans), min(s.high for s in scans), desc)
+
+
+def _find_within(node: Node | None) -> Within | None:
+    if isinstance(node, Within):
+        return node
+    if isinstance(node, And):
+        for c in node.children:
+            if isinstance(c, Within):
+                return c
+    return None
+
+
+def _only_within_driver(scans: list[Scan]) -> bool:
+    return all(s.index.endswith(indexing.GEO_SUFFIX) for s in scans)
+
+
+# -- execution --------------------------------------------------------------------------------
+@dataclass
+class Result:
+    records: list[Record]
+    cursor: str | None
+
+
+class Executor:
+    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms) -> None:
+        self.store = store
+        self.clock = clock
+
+    def run(self, app: str, collection: str, query: Query, visible: Visible | None = None) -> Result:
+        if not 0 < query.limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
+        p = plan(query)
+        qhash = hashlib.sha256(repr((collection, query.where, query.order)).encode()).hexdigest()[:12]
+        state = _decode_cursor(query.cursor, qhash)
+        ok = visible or (lambda r: True)
+        if p.direct is not None:
+            recs = self.store.batch_get(app, p.direct) if p.direct else {}
+            found = [r for u in p.direct if (r := recs.get(u)) and r.collection == collection
+                     and matches(query.where, r.doc | {"uuid": r.uuid}) and ok(r)]
+            return self._window(found, p, query, state, qhash)
+        run = _Run(self, app, collection, p.scans, query.where, ok)
+        if p.sort is not None or p.near is not None:
+            found = []
+            for rec, _, _ in run.hits(0, None, 100):
+                found.append(rec)
+                if len(found) > WINDOW:
+                    raise InvalidQuery(
+                        f"this query matches more than {WINDOW} entities and cannot be sorted that way; "
+                        "order by the field you filter on, or narrow the filter")
+            if run.exhausted_budget:
+                raise InvalidQuery("this query reads too much of the collection to sort it; narrow the filter")
+            run.repair()
+            return self._window(found, p, query, state, qhash)
+        start_scan, start_key = (state.get("i", 0), state.get("k")) if state else (0, None)
+        out: list[Record] = []
+        cursor = None
+        for rec, i, sk in run.hits(start_scan, start_key, query.limit):
+            out.append(rec)
+            if len(out) == query.limit:
+                cursor = _encode_cursor({"i": i, "k": sk}, qhash)
+                break
+        else:
+            if run.exhausted_budget and run.position is not None:
+                cursor = _encode_cursor({"i": run.position[0], "k": run.position[1]}, qhash)
+        run.repair()
+        return Result(out, cursor)
+
+    def _window(self, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None, qhash: str) -> Result:
+        if p.near is not None:
+            n = p.near
+            found.sort(key=lambda r: _distance(r, n))
+        for fld, desc in reversed(p.sort or []):
+            found.sort(key=lambda r: sort_value(r.doc, fld), reverse=desc)
+        offset = int(state.get("o", 0)) if state else 0
+        page = found[offset: offset + query.limit]
+        more = offset + query.limit < len(found)
+        return Result(page, _encode_cursor({"o": offset + query.limit}, qhash) if more else None)
+
+
+def _distance(rec: Record, n: Within) -> float:
+    loc = get_path(rec.doc, n.field)
+    return geo.distance_m(n.lat, n.lon, float(loc["latitude"]), float(loc["longitude"]))
+
+
+class _Run:
+    """One execution over a list of scans: reads pages, verifies hits, remembers garbage."""
+
+    def __init__(self, ex: Executor, app: str, coll: str, scans: list[Scan], where: Node | None, ok: Visible) -> None:
+        self.ex, self.app, self.coll, self.scans, self.where, self.ok = ex, app, coll, scans, where, ok
+        self.prefix = f"{app}#{coll}#"
+        self.garbage: list[tuple[str, str]] = []
+        self.reads = 0
+        self.exhausted_budget = False
+        self.position: tuple[int, str] | None = None
+        self._keys: dict[str, set[tuple[str, str]]] = {}
+
+    def hits(self, start_scan: int, start_key: str | None, want: int = 100) -> Iterator[tuple[Record, int, str]]:
+        """Verified hits in scan order. Pages start at `want` plus a little and double while
+        verification or filtering rejects entries, so reads track the page, not the collection."""
+        page_size = min(100, want + 2)
+        for i in range(start_scan, len(self.scans)):
+            scan = self.scans[i]
+            after = start_key if i == start_scan else None
+            while True:
+                if self.reads >= READ_BUDGET:
+                    self.exhausted_budget = True
+                    return
+                page, last = self.ex.store.query_index(
+                    self.prefix + scan.index, scan.low, scan.high, scan.descending, after, page_size)
+                self.reads += len(page)
+                page_size = min(100, page_size * 2)
+                uuids = list(dict.fromkeys(indexing.split_sort_key(h.sk)[1] for h in page))
+                recs = self.ex.store.batch_get(self.app, uuids) if uuids else {}
+                for h in page:
+                    self.position = (i, h.sk)
+                    rec = self._verify(i, scan, h.sk, h.written_ms, recs)
+                    if rec is not None:
+                        yield rec, i, h.sk
+                if last is None:
+                    break
+                after = last
+
+    def _verify(self, i: int, scan: Scan, sk: str, written: int, recs: dict[str, Record]) -> Record | None:
+        _, uuid, version = indexing.split_sort_key(sk)
+        rec = recs.get(uuid)
+        if rec is None or rec.collection != self.coll:
+            if self.ex.clock() - written > GRACE_MS:
+                self.garbage.append((scan.index, sk))
+            return None
+        keys = self._current_keys(rec)
+        if (scan.index, sk) not in keys:
+            if version <= rec.version or self.ex.clock() - written > GRACE_MS:
+                self.garbage.append((scan.index, sk))
+            return None
+        for j, other in enumerate(self.scans[: i + 1]):
+            for idx, key in keys:
+                if idx == other.index and other.low <= key <= other.high:
+                    if j < i or (key < sk if not scan.descending else key > sk):
+                        return None  # this entity is emitted at an earlier key
+        doc = rec.doc | {"uuid": rec.uuid}
+        if not matches(self.where, doc) or not self.ok(rec):
+            return None
+        return rec
+
+    def _current_keys(self, rec: Record) -> set[tuple[str, str]]:
+        if rec.uuid not in self._keys:
+            keys = set()
+            for prop, entries in indexing.entries_for(rec.doc).items():
+                v = rec.prop_versions.get(prop)
+                if v is not None:
+                    keys |= {(e.prop, indexing.sort_key(e.enc, rec.uuid, v)) for e in entries}
+            self._keys[rec.uuid] = keys
+        return self._keys[rec.uuid]
+
+    def repair(self) -> None:
+        if self.garbage:
+            self.ex.store.write_index(self.prefix, [], sorted(set(self.garbage)))
+            self.garbage = []
+
+
+def _encode_cursor(state: dict[str, Any], qhash: str) -> str:
+    raw = json.dumps({**state, "h": qhash}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, qhash: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidQuery("invalid cursor") from None
+    if not isinstance(state, dict) or state.get("h") != qhash:
+        raise InvalidQuery("cursor does not belong to this query")
+    return state

@@ -1,0 +1,71 @@
+"""Password hashing, derived app keys and token digests.
+
+Passwords: scrypt with a per-password salt (slow on purpose). App keys (client secret, REST
+key) are not stored at all: they are HMAC-SHA256 of the app uuid and a key generation under
+the deployment's secret key, so they can be shown again and rotated (bump the generation),
+and checking one costs a hash, not a read. Tokens are 256 random bits, stored as SHA-256.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import uuid as uuidlib
+
+_N, _R, _P = 2**14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not stored:
+        hashlib.scrypt(b"x", salt=b"0" * 16, n=_N, r=_R, p=_P, dklen=32)  # same cost: no user enumeration by timing
+        return False
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, _unb64(digest))
+
+
+def derive_key(secret_key: str, kind: str, app_uuid: str, generation: int) -> str:
+    mac = hmac.new(secret_key.encode(), f"{kind}:{app_uuid}:{generation}".encode(), hashlib.sha256).digest()
+    return _b64(mac)
+
+
+def keys_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_id_for(app_uuid: str) -> str:
+    """Usergrid-style client id: "YXA6" (base64 of "ap:") + the app uuid's bytes."""
+    return "YXA6" + _b64(uuidlib.UUID(app_uuid).bytes)
+
+
+def app_uuid_from_client_id(client_id: str) -> str | None:
+    if not client_id.startswith("YXA6"):
+        return None
+    try:
+        raw = _unb64(client_id[4:])
+        return str(uuidlib.UUID(bytes=raw)) if len(raw) == 16 else None
+    except ValueError:
+        return None
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -1,0 +1,110 @@
+"""What every dialect shares at the HTTP edge: body parsing, metering, logging, error mapping.
+
+Chalice middleware cannot see exceptions raised in REST views, so each view is wrapped by
+`endpoint(...)`, which times and meters the request, turns core errors into the dialect's
+envelope through its error table (looked up along the exception's MRO), adds the
+`X-Request-Cost` header and prints one JSON log line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+import traceback
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+from chalice import Response
+from chalice.app import Request
+
+from ..bootstrap import services, start_meter
+from ..core.errors import CoreError, MalformedBody, TooLarge
+
+ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
+
+
+def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, dialect: str) -> Callable[..., Any]:
+    """Decorator factory: wraps a view with metering, logging and the dialect's error mapping."""
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            m = start_meter()
+            try:
+                response = view(*args, **kwargs)
+            except CoreError as e:
+                response = render_error(e, e, started)
+            except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
+                traceback.print_exc(file=sys.stderr)
+                response = render_error(None, e, started)
+            if not isinstance(response, Response):
+                response = Response(body=response, status_code=200)
+            response.headers = {**(response.headers or {}), "X-Request-Cost": m.header()}
+            _log(get_request(), dialect, response.status_code, started, m)
+            return response
+
+        return inner
+
+    return wrap
+
+
+def _log(request: Request | None, dialect: str, status: int, started: float, m: Any) -> None:
+    ctx = (request.context or {}) if request is not None else {}
+    line = {
+        "request_id": ctx.get("requestId"), "dialect": dialect,
+        "method": request.method if request is not None else None,
+        "route": ctx.get("resourcePath"), "status": status,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+        "dynamodb_calls": m.total_calls, "rcu": m.rcu, "wcu": m.wcu,
+    }
+    print(json.dumps(line, separators=(",", ":")), flush=True)
+
+
+def raw_body(request: Request) -> bytes:
+    body = request.raw_body or b""
+    if len(body) > services().settings.max_body_bytes:
+        raise TooLarge(f"request body is larger than {services().settings.max_body_bytes} bytes")
+    return body
+
+
+def json_body(request: Request, default: Any = None) -> Any:
+    """The body as JSON whatever the content type (curl -d sends form-encoded headers)."""
+    body = raw_body(request)
+    if not body.strip():
+        return default
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedBody("Unable to parse request body as JSON") from None
+
+
+def form_or_json(request: Request) -> dict[str, Any]:
+    """OAuth-style parameters: JSON body, form body or query string, in that order."""
+    body = raw_body(request)
+    params: dict[str, Any] = dict(request.query_params or {})
+    if body.strip():
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            try:
+                parsed = dict(parse_qsl(body.decode(), keep_blank_values=True))
+            except UnicodeDecodeError:
+                raise MalformedBody() from None
+        if not isinstance(parsed, dict):
+            raise MalformedBody("expected a JSON object")
+        params.update(parsed)
+    return params
+
+
+def bearer_token(request: Request) -> str | None:
+    auth = (request.headers or {}).get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    qp = request.query_params or {}
+    return qp.get("access_token") or None
+
+
+BODY_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain"]

@@ -1,0 +1,121 @@
+"""Usergrid's application API: app tokens, and entities in collections (seeds 000 and 001)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ...bootstrap import services
+from ...core.entities import collection_key
+from ...core.errors import InvalidInput, InvalidQuery
+from ...core.secrets import hash_password
+from ..http import form_or_json, json_body
+from .common import app_context, envelope, json_response, request, view
+from .ql import parse
+
+DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
+
+
+@view("/{org}/{app}/token", ["POST", "GET"])
+def app_token(org: str, app: str) -> Any:
+    svc = services()
+    a = svc.tenancy.app(org, app)
+    body = form_or_json(request())
+    grant = body.get("grant_type")
+    ttl = body.get("ttl")
+    ttl_ms = int(ttl) if isinstance(ttl, (int, str)) and str(ttl).isdigit() else None
+    if grant == "password":
+        token, expires, user = svc.auth.login_user(a, str(body.get("username") or ""), str(body.get("password") or ""), ttl_ms)
+        user.pop("password", None)
+        return json_response({"access_token": token, "expires_in": expires, "user": user})
+    if grant == "client_credentials":
+        token, expires, _ = svc.auth.login_client(str(body.get("client_id") or ""), str(body.get("client_secret") or ""), ttl_ms)
+        return json_response({"access_token": token, "expires_in": expires,
+                              "application": a.uuid})
+    raise InvalidInput("grant_type must be password or client_credentials")
+
+
+def _query_params() -> tuple[str | None, int, str | None]:
+    qp = request().query_params or {}
+    raw = qp.get("limit")
+    try:
+        limit = int(raw) if raw not in (None, "") else DEFAULT_LIMIT
+    except ValueError:
+        raise InvalidQuery("limit must be a number") from None
+    if not 0 < limit <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
+    return qp.get("ql"), limit, qp.get("cursor") or None
+
+
+def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any], str | None]:
+    """Users: the password becomes a hash beside the document, never part of it."""
+    if not isinstance(props, dict):
+        raise InvalidInput("entity must be a JSON object")
+    if collection != "users":
+        return props, None
+    props = dict(props)
+    password = props.pop("password", None)
+    if creating:
+        if not isinstance(props.get("username"), str) or not props["username"]:
+            raise InvalidInput("Property username is required for users")
+        props.setdefault("activated", True)
+    if password is None or not creating:
+        return props, None  # passwords change through /users/{user}/password, as in Usergrid
+    if not isinstance(password, str) or not password:
+        raise InvalidInput("password must be a non-empty string")
+    return props, hash_password(password)
+
+
+@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"])
+def collection_view(org: str, app: str, collection: str) -> Any:
+    started = time.perf_counter()
+    a, principal = app_context(org, app)
+    coll = collection_key(collection)
+    data = services().data(a, principal)
+    method = request().method
+    if method == "POST":
+        body = json_body(request())
+        items = body if isinstance(body, list) else [body]
+        if not items or len(items) > 100:
+            raise InvalidInput("post one entity or an array of 1 to 100 entities")
+        prepared = [_prepare(coll, item, True) for item in items]
+        created = [data.create(coll, props, secret=secret) for props, secret in prepared]
+        return json_response(envelope("post", a, coll, created, started))
+    ql, limit, cursor = _query_params()
+    query = parse(ql, limit, cursor)
+    if method == "PUT":
+        props, _ = _prepare(coll, json_body(request()), False)
+    result = data.query(coll, query)
+    entities = result.entities
+    if method == "PUT":
+        entities = [data.update(coll, e["uuid"], props) for e in entities]
+    elif method == "DELETE":
+        entities = [data.delete(coll, e["uuid"]) for e in entities]
+    if query.select and method == "GET":
+        entities = [_project(e, query.select) for e in entities]
+    return json_response(envelope(method.lower(), a, coll, entities, started,
+                                  count=len(entities), cursor=result.cursor))
+
+
+def _project(entity: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    if fields == ["*"]:
+        return entity
+    keep = {"uuid", "type", *fields}
+    return {k: v for k, v in entity.items() if k in keep}
+
+
+@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"])
+def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
+    started = time.perf_counter()
+    a, principal = app_context(org, app)
+    coll = collection_key(collection)
+    data = services().data(a, principal)
+    method = request().method
+    if method == "GET":
+        found = data.get(coll, entity)
+    elif method == "PUT":
+        props, _ = _prepare(coll, json_body(request()), False)
+        found = data.update(coll, entity, props)
+    else:
+        found = data.delete(coll, entity)
+    return json_response(envelope(method.lower(), a, coll, [found], started))

@@ -1,0 +1,97 @@
+"""Usergrid's management API: organization signup, admin tokens, applications and their keys."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ...bootstrap import services
+from ...core.errors import InvalidInput
+from ...core.tenancy import App, Org
+from ..http import bearer_token, form_or_json, json_body
+from .common import json_response, request, view
+
+
+def _org_json(org: Org, apps: dict[str, str]) -> dict[str, Any]:
+    return {"uuid": org.uuid, "name": org.name,
+            "applications": {f"{org.name}/{name}": uuid for name, uuid in apps.items()}}
+
+
+def _app_json(app: App) -> dict[str, Any]:
+    return {"uuid": app.uuid, "name": f"{app.org_name}/{app.name}", "applicationName": app.name,
+            "organization": app.org_name, "created": app.created}
+
+
+def _envelope(action: str, started: float, **data: Any) -> dict[str, Any]:
+    return {"action": action, "status": "ok", "timestamp": int(time.time() * 1000),
+            "duration": int((time.perf_counter() - started) * 1000), **data}
+
+
+@view("/management/organizations", ["POST"])
+def create_organization() -> Any:
+    started = time.perf_counter()
+    body = form_or_json(request())
+    svc = services()
+    org, admin, app = svc.tenancy.signup(
+        str(body.get("organization") or ""), str(body.get("username") or ""), str(body.get("name") or ""),
+        str(body.get("email") or ""), str(body.get("password") or ""))
+    return json_response(_envelope("new organization", started, data={
+        "owner": admin.public(), "organization": _org_json(org, {"sandbox": app.uuid})}))
+
+
+@view("/management/token", ["POST", "GET"])
+def management_token() -> Any:
+    body = form_or_json(request())
+    if body.get("grant_type", "password") != "password":
+        raise InvalidInput("unsupported grant_type for the management token")
+    token, ttl, admin = services().auth.login_admin(
+        str(body.get("username") or ""), str(body.get("password") or ""), _ttl(body))
+    return json_response({"access_token": token, "expires_in": ttl, "user": admin.public()})
+
+
+def _admin_org(org_ident: str) -> Org:
+    svc = services()
+    org = svc.tenancy.org(org_ident)
+    svc.auth.check_org_admin(svc.auth.resolve(bearer_token(request())), org.uuid)
+    return org
+
+
+@view("/management/orgs/{org}/apps", ["POST", "GET"])
+def org_apps(org: str) -> Any:
+    started = time.perf_counter()
+    svc = services()
+    o = _admin_org(org)
+    if request().method == "GET":
+        apps = svc.tenancy.org_apps(o)
+        return json_response(_envelope("get organization application", started,
+                                       data={f"{o.name}/{n}": u for n, u in apps.items()}))
+    body = json_body(request(), {})
+    if not isinstance(body, dict):
+        raise InvalidInput("expected a JSON object")
+    app = svc.tenancy.create_app(o, str(body.get("name") or ""))
+    return json_response(_envelope("new application", started, data={f"{o.name}/{app.name}": app.uuid},
+                                   entities=[_app_json(app)]))
+
+
+@view("/management/orgs/{org}/apps/{app}/credentials", ["GET", "POST"])
+def app_credentials(org: str, app: str) -> Any:
+    started = time.perf_counter()
+    svc = services()
+    o = _admin_org(org)
+    a = svc.tenancy.app(o.uuid, app)
+    if request().method == "POST":
+        a = svc.tenancy.rotate_credentials(a)
+    creds = svc.tenancy.credentials(a)
+    return json_response(_envelope("get application client credentials", started,
+                                   credentials={"client_id": creds["client_id"], "client_secret": creds["client_secret"]},
+                                   uuid=a.uuid, rest_api_key=creds["rest_api_key"]))
+
+
+def _ttl(body: dict[str, Any]) -> int | None:
+    raw = body.get("ttl")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput("ttl must be a number of milliseconds") from None

@@ -1,0 +1,122 @@
+"""DynamoDB implementation of the core's EntityStore and UniqueStore ports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from pynamodb.exceptions import DeleteError, PutError
+
+from ..core.ids import now_ms
+from ..core.ports import IndexHit, Record, VersionConflict
+from .models import EntityModel, IndexModel, UniqueModel
+
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+
+
+def _conflict(e: PutError | DeleteError) -> bool:
+    return e.cause_response_code == _CONDITION_FAILED
+
+
+class DynamoEntityStore:
+    def _to_record(self, item: EntityModel) -> Record:
+        app, uuid = item.pk.split("#", 1)
+        return Record(app, item.coll, uuid, int(item.ver), json.loads(item.doc), json.loads(item.pv), item.secret)
+
+    def get(self, app: str, uuid: str) -> Record | None:
+        try:
+            return self._to_record(EntityModel.get(f"{app}#{uuid}", consistent_read=True))
+        except EntityModel.DoesNotExist:
+            return None
+
+    def batch_get(self, app: str, uuids: Sequence[str]) -> dict[str, Record]:
+        keys = list(dict.fromkeys(f"{app}#{u}" for u in uuids))
+        out: dict[str, Record] = {}
+        for item in EntityModel.batch_get(keys, consistent_read=True):
+            rec = self._to_record(item)
+            out[rec.uuid] = rec
+        return out
+
+    def put(self, record: Record, expected_version: int | None) -> None:
+        item = EntityModel(
+            f"{record.app}#{record.uuid}", coll=record.collection, ver=record.version,
+            doc=_dumps(record.doc), pv=_dumps(record.prop_versions), secret=record.secret,
+        )
+        cond = EntityModel.pk.does_not_exist() if expected_version is None else EntityModel.ver == expected_version
+        try:
+            item.save(condition=cond)
+        except PutError as e:
+            if _conflict(e):
+                raise VersionConflict() from e
+            raise
+
+    def delete(self, app: str, uuid: str, expected_version: int) -> None:
+        try:
+            EntityModel(f"{app}#{uuid}").delete(condition=EntityModel.ver == expected_version)
+        except DeleteError as e:
+            if _conflict(e):
+                raise VersionConflict() from e
+            raise
+
+    def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
+        if not puts and not deletes:
+            return
+        t = now_ms()
+        with IndexModel.batch_write() as batch:
+            for index, sk in puts:
+                batch.save(IndexModel(partition_prefix + index, sk, t=t))
+            for index, sk in deletes:
+                batch.delete(IndexModel(partition_prefix + index, sk))
+
+    def query_index(
+        self, partition: str, low: str, high: str, descending: bool, start_after: str | None, limit: int
+    ) -> tuple[list[IndexHit], str | None]:
+        kwargs: dict[str, Any] = {}
+        if start_after is not None:
+            kwargs["last_evaluated_key"] = {"pk": {"S": partition}, "sk": {"S": start_after}}
+        result = IndexModel.query(
+            partition, IndexModel.sk.between(low, high), scan_index_forward=not descending,
+            limit=limit, page_size=limit, consistent_read=True, **kwargs,
+        )
+        hits = [IndexHit(i.sk, int(i.t)) for i in result]
+        last = result.last_evaluated_key
+        return hits, (last["sk"]["S"] if last else None)
+
+
+class DynamoUniqueStore:
+    def claim(self, key: str, owner: str) -> str | None:
+        try:
+            UniqueModel(key, owner=owner, t=now_ms()).save(condition=UniqueModel.pk.does_not_exist())
+            return None
+        except PutError as e:
+            if not _conflict(e):
+                raise
+        current = self.get(key)
+        return current[0] if current else ""
+
+    def get(self, key: str) -> tuple[str, int] | None:
+        try:
+            item = UniqueModel.get(key, consistent_read=True)
+        except UniqueModel.DoesNotExist:
+            return None
+        return item.owner, int(item.t)
+
+    def replace(self, key: str, old_owner: str, new_owner: str) -> bool:
+        try:
+            UniqueModel(key, owner=new_owner, t=now_ms()).save(condition=UniqueModel.owner == old_owner)
+            return True
+        except PutError as e:
+            if _conflict(e):
+                return False
+            raise
+
+    def release(self, key: str, owner: str) -> None:
+        try:
+            UniqueModel(key).delete(condition=UniqueModel.owner == owner)
+        except DeleteError as e:
+            if not _conflict(e):
+                raise

@@ -1,0 +1,79 @@
+"""Every pynamodb model. ALL_MODELS drives table creation (local, tests) and deploy templates.
+
+Table names are set by bootstrap.configure() from settings before first use; the names here
+are placeholders. See docs/ARCHITECTURE.md for what each key holds.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+
+class EntityModel(Model):
+    """One item per entity. pk = "<app uuid>#<entity uuid>"."""
+
+    class Meta:
+        table_name = "entities"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    coll = UnicodeAttribute()
+    ver = NumberAttribute()
+    doc = UnicodeAttribute()  # the JSON document, compact
+    pv = UnicodeAttribute()  # JSON {property: version its index entries carry}
+    secret = UnicodeAttribute(null=True)  # password hash of app users
+
+
+class IndexModel(Model):
+    """One item per indexed value. pk = "<app>#<collection>#<index>", sk = value SEP uuid SEP version."""
+
+    class Meta:
+        table_name = "index"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    t = NumberAttribute()  # ms written: lets readers tell a write in flight from garbage
+
+
+class UniqueModel(Model):
+    """Claims on unique values (entity names, usernames, emails, org and app names)."""
+
+    class Meta:
+        table_name = "unique"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+    t = NumberAttribute()
+
+
+class TenantModel(Model):
+    """Organizations, applications and org admins: pk = "org#<uuid>" | "app#<uuid>" | "admin#<uuid>"."""
+
+    class Meta:
+        table_name = "tenants"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    doc = UnicodeAttribute()
+    ver = NumberAttribute(default=1)
+
+
+class TokenModel(Model):
+    """Access tokens, keyed by the SHA-256 of the token so a leaked table leaks no token."""
+
+    class Meta:
+        table_name = "tokens"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    doc = UnicodeAttribute()
+    expires = TTLAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (EntityModel, IndexModel, UniqueModel, TenantModel, TokenModel)
+TABLE_SUFFIXES: dict[type[Model], str] = {
+    EntityModel: "entities", IndexModel: "index", UniqueModel: "unique", TenantModel: "tenants", TokenModel: "tokens",
+}
