@@ -30,7 +30,11 @@ def stage_environment(stage: str) -> dict[str, str]:
 
 
 def start_moto(port: int) -> object:
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per moto call drowns the app's log
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -9,7 +9,7 @@ so a crash between steps leaves only entries that readers skip and repair.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import indexing
@@ -52,6 +52,7 @@ def name_field(collection: str) -> str:
 class Page:
     entities: list[dict[str, Any]]
     cursor: str | None
+    records: list[Record] = field(default_factory=list)
 
 
 class Entities:
@@ -87,7 +88,13 @@ class Entities:
 
     # -- writes --------------------------------------------------------------------------
     def create(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
-               uuid: str | None = None) -> dict[str, Any]:
+               uuid: str | None = None, owner: str | None = None,
+               acl: dict[str, dict[str, bool]] | None = None) -> dict[str, Any]:
+        return public(self.create_record(app, collection, props, secret=secret, uuid=uuid, owner=owner, acl=acl))
+
+    def create_record(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
+                      uuid: str | None = None, owner: str | None = None,
+                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
         doc = clean_props(props, drop_nulls=True)
         now = self.clock()
         doc["created"] = doc["modified"] = now
@@ -97,17 +104,25 @@ class Entities:
         claimed = self._claim_all(app, collection, uuid, doc, {})
         try:
             self.store.write_index(_prefix(app, collection), _keys(entries, uuid, dict.fromkeys(entries, 1)), [])
-            rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret)
+            rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl)
             self.store.put(rec, expected_version=None)
         except BaseException:
             for key in claimed:
                 self.unique.release(key, uuid)
             raise
-        return public(rec)
+        return rec
 
     def update(self, app: str, collection: str, ident: str, props: dict[str, Any], *,
                secret: str | None = None, replace: bool = False,
-               mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
+               mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+               acl: dict[str, dict[str, bool]] | None = None) -> dict[str, Any]:
+        return public(self.update_record(app, collection, ident, props, secret=secret, replace=replace,
+                                         mutate=mutate, acl=acl))
+
+    def update_record(self, app: str, collection: str, ident: str, props: dict[str, Any], *,
+                      secret: str | None = None, replace: bool = False,
+                      mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
         """Merge `props` into the entity (null removes a property); retried on version conflicts.
 
         `mutate`, when given, computes the new document from the current one on every attempt,
@@ -128,12 +143,13 @@ class Entities:
             base["modified"] = max(self.clock(), int(rec.doc.get("modified", 0)) + 1)
             _check_size(base)
             try:
-                return public(self._commit(rec, base, secret))
+                return self._commit(rec, base, secret, acl)
             except VersionConflict:
                 continue
         raise ConcurrencyExhausted()
 
-    def _commit(self, rec: Record, doc: dict[str, Any], secret: str | None) -> Record:
+    def _commit(self, rec: Record, doc: dict[str, Any], secret: str | None,
+                acl: dict[str, dict[str, bool]] | None = None) -> Record:
         app, coll, uuid = rec.app, rec.collection, rec.uuid
         version = rec.version + 1
         old = indexing.entries_for(rec.doc)
@@ -146,7 +162,8 @@ class Entities:
         dels = _keys({p: old[p] for p in changed if p in old}, uuid, rec.prop_versions)
         try:
             self.store.write_index(_prefix(app, coll), puts, [])
-            new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret)
+            new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret,
+                             rec.owner, acl if acl is not None else rec.acl)
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
             for key in claimed:

@@ -21,6 +21,8 @@ class Record:
     doc: dict[str, Any]
     prop_versions: dict[str, int] = field(default_factory=dict)  # version each indexed prop was written at
     secret: str | None = None  # password hash (users only); never part of doc
+    owner: str | None = None  # uuid of the app user who created it (permissions: owner rules)
+    acl: dict[str, dict[str, bool]] | None = None  # Parse-style ACL: {"*"|user uuid|"role:<name>": {"read", "write"}}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ def _conflict(e: PutError | DeleteError) -> bool:
 class DynamoEntityStore:
     def _to_record(self, item: EntityModel) -> Record:
         app, uuid = item.pk.split("#", 1)
-        return Record(app, item.coll, uuid, int(item.ver), json.loads(item.doc), json.loads(item.pv), item.secret)
+        return Record(app, item.coll, uuid, int(item.ver), json.loads(item.doc), json.loads(item.pv), item.secret,
+                      item.owner, json.loads(item.acl) if item.acl else None)
 
     def get(self, app: str, uuid: str) -> Record | None:
         try:
@@ -45,6 +46,7 @@ class DynamoEntityStore:
         item = EntityModel(
             f"{record.app}#{record.uuid}", coll=record.collection, ver=record.version,
             doc=_dumps(record.doc), pv=_dumps(record.prop_versions), secret=record.secret,
+            owner=record.owner, acl=_dumps(record.acl) if record.acl is not None else None,
         )
         cond = EntityModel.pk.does_not_exist() if expected_version is None else EntityModel.ver == expected_version
         try:

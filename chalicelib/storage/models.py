@@ -23,6 +23,8 @@ class EntityModel(Model):
     doc = UnicodeAttribute()  # the JSON document, compact
     pv = UnicodeAttribute()  # JSON {property: version its index entries carry}
     secret = UnicodeAttribute(null=True)  # password hash of app users
+    owner = UnicodeAttribute(null=True)  # uuid of the creating app user
+    acl = UnicodeAttribute(null=True)  # JSON ACL, when the entity has one
 
 
 class IndexModel(Model):

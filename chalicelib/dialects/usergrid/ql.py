@@ -35,6 +35,7 @@ MAX_DEPTH = 64  # nesting of parentheses and `not`: keeps recursion far from Pyt
 _SYMBOL_OPS = {"=": "eq", "!=": "ne", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 _WORD_OPS = {"eq": "eq", "ne": "ne", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}
 _OP_WORDS = {*_WORD_OPS, "contains", "within"}
+_CLAUSE_WORDS = {"select", "where", "and", "or", "order", "by", "of"}  # never a field unless an operator follows
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r"}
 _IDENT = r"[A-Za-z_$][A-Za-z0-9_$]*"
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
@@ -268,7 +269,7 @@ class _Parser:
 
     def condition(self) -> Node:
         self.check_limit()
-        if self.peek().kind != "word":
+        if self.peek().kind != "word" or (self.peek().text.lower() in _CLAUSE_WORDS and not self.is_op(1)):
             raise self.fail("expected a condition (a field name, 'not' or '(')")
         field = _field(self.next().text)
         op_tok = self.next()
