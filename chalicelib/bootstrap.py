@@ -14,8 +14,12 @@ from typing import Any
 
 from .config import Settings, settings
 from .core.auth import Auth, Principal
+from .core.connections import Connections
 from .core.data import AppData, Policy
+from .core.permissions import Permissions
 from .core.entities import Entities
+from .core.metadata import Metadata
+from .core.tasks import Tasks, ThreadDispatcher
 from .core.planner import Executor
 from .core.ports import VersionConflict
 from .core.tenancy import App, Tenancy
@@ -29,10 +33,50 @@ class Services:
     tenancy: Tenancy
     auth: Auth
     policy: Policy
+    connections: Connections
+    _metadata: Metadata | None = None
+    _tasks: Tasks | None = None
+
+    @property
+    def permissions(self) -> Permissions:
+        assert isinstance(self.policy, Permissions)
+        return self.policy
 
     def data(self, app: App, principal: Principal) -> AppData:
         """The app's data as this caller may see it: every dialect goes through here."""
-        return AppData(self.entities, self.executor, app, principal, self.policy)
+        return AppData(self.entities, self.executor, app, principal, self.policy, self.connections,
+                       validator=self.metadata)
+
+    @property
+    def metadata(self) -> Metadata:
+        """Entity schemas (Lightblue metadata), checked by AppData on every write; built on first use."""
+        if self._metadata is None:
+            from .storage.tenants import DynamoDocStore
+
+            self._metadata = Metadata(DynamoDocStore())
+        return self._metadata
+
+    @property
+    def tasks(self) -> Tasks:
+        """Asynchronous requests (Lightblue `async`): local daemon threads; see core/tasks.py for AWS."""
+        if self._tasks is None:
+            from .storage.tenants import DynamoTokenStore
+
+            self._tasks = Tasks(DynamoTokenStore(), ThreadDispatcher())
+        return self._tasks
+
+    # Backendless services (issue 4), each built on first use: a request pays only for what it touches.
+    def counters(self) -> Any:
+        return _lazy(self, "_counters", "counters")
+
+    def cache(self) -> Any:
+        return _lazy(self, "_cache", "cache")
+
+    def files(self) -> Any:
+        return _lazy(self, "_files", "files")
+
+    def messaging(self) -> Any:
+        return _lazy(self, "_messaging", "messaging")
 
 
 _lock = threading.Lock()
@@ -83,7 +127,7 @@ def _build(s: Settings) -> Services:
     entities = Entities(store, unique)
     tenancy = Tenancy(docs, unique, s.secret_key or _stored_secret_key(docs), s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
-    return Services(s, entities, Executor(store), tenancy, auth, Policy())
+    return Services(s, entities, Executor(store), tenancy, auth, Permissions(docs), Connections(store))
 
 
 def _stored_secret_key(docs: Any) -> str:
@@ -107,17 +151,21 @@ def create_resources(s: Settings | None = None) -> list[str]:
 
     s = s or settings()
     configure_models(s)
-    from .storage.models import ALL_MODELS, TokenModel
+    from .storage.models import ALL_MODELS, TTL_ATTRIBUTES
 
     made = []
     for model in ALL_MODELS:
         if not model.exists():
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
             made.append(model.Meta.table_name)
-            if model is TokenModel:
+            if model in TTL_ATTRIBUTES:
                 client = boto3.client("dynamodb", region_name=s.region, endpoint_url=s.dynamodb_endpoint)
-                client.update_time_to_live(TableName=model.Meta.table_name,
-                                           TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+                client.update_time_to_live(TableName=model.Meta.table_name, TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": TTL_ATTRIBUTES[model]})
+    try:  # SES sends only from a verified sender (moto enforces it too)
+        boto3.client("ses", region_name=s.region).verify_email_identity(EmailAddress=mail_sender())
+    except Exception:
+        pass
     s3 = boto3.client("s3", region_name=s.region, endpoint_url=s.s3_endpoint)
     try:
         s3.head_bucket(Bucket=s.bucket)
@@ -128,3 +176,41 @@ def create_resources(s: Settings | None = None) -> list[str]:
         s3.create_bucket(Bucket=s.bucket, **kwargs)
         made.append(f"s3://{s.bucket}")
     return made
+
+
+def _lazy(obj: Any, attr: str, name: str) -> Any:
+    if getattr(obj, attr, None) is None:
+        with _lock:
+            if getattr(obj, attr, None) is None:
+                setattr(obj, attr, _backendless_service(name, obj.settings))
+    return getattr(obj, attr)
+
+
+def _backendless_service(name: str, s: Settings) -> Any:
+    if name == "counters":
+        from .core.counters import Counters
+        from .storage.counters import DynamoCounterStore
+
+        return Counters(DynamoCounterStore())
+    if name == "cache":
+        from .core.cache import Cache
+        from .storage.cache import DynamoCacheStore
+
+        return Cache(DynamoCacheStore())
+    if name == "files":
+        from .core.files import Files
+        from .storage.blobs import S3BlobStore
+
+        return Files(S3BlobStore(s.bucket, s.region, s.s3_endpoint))
+    from .core.messaging import Messaging
+    from .storage.mail import SesMailer
+    from .storage.messages import DynamoMessageStore
+
+    return Messaging(DynamoMessageStore(), SesMailer(mail_sender(), s.region))
+
+
+def mail_sender() -> str:
+    """The verified SES sender of app emails (BAAS_MAIL_FROM)."""
+    import os
+
+    return os.environ.get("BAAS_MAIL_FROM", "no-reply@baas.local")

@@ -12,6 +12,7 @@ os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "BAAS_TABLE_PREFIX": "test", "BAAS_BUCKET": "test-files",
+    "BAAS_SCRYPT_N": "1024",  # fast hashing in tests; production keeps the default 2^14
 })
 for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
     os.environ.pop(var, None)

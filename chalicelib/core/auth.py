@@ -20,10 +20,11 @@ from .tenancy import Admin, App, Tenancy
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "anonymous" | "user" | "app" | "admin"
+    kind: str  # "anonymous" | "user" | "app" | "admin" | "key" (a REST API key alone)
     subject: str | None = None
     app: str | None = None
     orgs: tuple[str, ...] = field(default_factory=tuple)
+    via_key: bool = False  # a user token that came with a REST API key (Backendless, BEA)
 
     @property
     def is_anonymous(self) -> bool:
@@ -97,13 +98,21 @@ class Auth:
         """The coarse gate: may this principal use this app at all? (Fine rules: permissions.)"""
         if principal.kind == "admin" and app.org_uuid in principal.orgs:
             return
-        if principal.kind in ("user", "app") and principal.app == app.uuid:
+        if principal.kind in ("user", "app", "key") and principal.app == app.uuid:
             return
         if principal.is_anonymous:
-            if app.is_sandbox:
-                return
-            raise Unauthorized("Subject does not have permission to access this resource")
+            return  # guests reach the app; the app's guest role decides what they may do
         raise Forbidden("token does not grant access to this application")
+
+    def key_principal(self, app: App, key: str, user_token: str | None = None) -> Principal:
+        """REST-key dialects: the key alone is the API-key role; with a user token, that user within it."""
+        self.check_rest_key(app, key)
+        if not user_token:
+            return Principal("key", None, app.uuid)
+        p = self.resolve(user_token)
+        if p.app != app.uuid or p.kind != "user":
+            raise BadToken("session token does not belong to this application")
+        return Principal("user", p.subject, app.uuid, (), True)
 
     def check_org_admin(self, principal: Principal, org_uuid: str) -> None:
         if principal.kind != "admin" or org_uuid not in principal.orgs:

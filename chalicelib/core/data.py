@@ -8,11 +8,12 @@ rules (the Policy) run below every route: a dialect cannot forget them. Methods 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from .auth import Principal
+from .connections import Connections, Linked
 from .entities import Entities, Page, public
-from .errors import Forbidden
+from .errors import Forbidden, Unauthorized
 from .planner import Executor
 from .ports import Record
 from .query import Query
@@ -20,6 +21,12 @@ from .tenancy import App
 
 ACL = dict[str, dict[str, bool]]
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class Validator(Protocol):
+    """Checks a document against its collection's schema; raises an InvalidInput subclass."""
+
+    def check(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None: ...
 
 
 class Policy:
@@ -30,6 +37,8 @@ class Policy:
 
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
+            if principal.is_anonymous:
+                raise Unauthorized(f"log in to {action} {collection}")
             raise Forbidden(f"not allowed to {action} {collection}")
 
 
@@ -40,16 +49,26 @@ class AppData:
     app: App
     principal: Principal
     policy: Policy
+    connections: Connections | None = None
+    validator: Validator | None = None  # schema validation (core/metadata.py), when the app has schemas
+    schema_version: str | None = None  # the schema version writes are checked against (None: default)
+
+    def _validate(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
+        if self.validator is not None:
+            self.validator.check(self.app.uuid, collection, doc, self.schema_version)
+        return doc
 
     def _check(self, action: str, collection: str, record: Record | None = None) -> None:
         self.policy.check(self.app, self.principal, action, collection, record)
 
     # -- records (owner and ACL included) ------------------------------------------------
     def create_record(self, collection: str, props: dict[str, Any], *, secret: str | None = None,
-                      acl: ACL | None = None) -> Record:
+                      acl: ACL | None = None, uuid: str | None = None) -> Record:
         self._check("create", collection)
+        self._validate(collection, {k: v for k, v in props.items() if v is not None} if isinstance(props, dict) else props)
         owner = self.principal.subject if self.principal.kind == "user" else None
-        return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl)
+        return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,
+                                           uuid=uuid)
 
     def record(self, collection: str, ident: str) -> Record:
         rec = self.entities.get_record(self.app.uuid, collection, ident)
@@ -66,6 +85,9 @@ class AppData:
                       replace: bool = False, mutate: Mutation | None = None, acl: ACL | None = None) -> Record:
         rec = self.entities.get_record(self.app.uuid, collection, ident)
         self._check("update", collection, rec)
+        if self.validator is not None:
+            inner = mutate
+            mutate = lambda doc: self._validate(collection, inner(doc) if inner else doc)  # noqa: E731
         return self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
                                            replace=replace, mutate=mutate, acl=acl)
 
@@ -102,3 +124,36 @@ class AppData:
             self.app.uuid, collection, query,
             visible=lambda r: self.policy.can(self.app, self.principal, "read", collection, r))
         return Page([public(r) for r in result.records], result.cursor, result.records)
+
+    # -- connections ---------------------------------------------------------------------
+    def _target(self, ident: str, collection: str | None) -> Record:
+        if collection is None:
+            rec = self.entities.store.get(self.app.uuid, ident.lower())
+            if rec is None:
+                from .errors import EntityNotFound
+
+                raise EntityNotFound(f"Could not find entity {ident}")
+            return rec
+        return self.entities.get_record(self.app.uuid, collection, ident)
+
+    def connect(self, collection: str, ident: str, verb: str, target: str, target_collection: str | None = None,
+                *, remove: bool = False) -> Record:
+        """Connecting changes the source (update) and names the target (read)."""
+        assert self.connections is not None
+        source = self.entities.get_record(self.app.uuid, collection, ident)
+        self._check("update", collection, source)
+        dest = self._target(target, target_collection)
+        self._check("read", dest.collection, dest)
+        (self.connections.disconnect if remove else self.connections.connect)(self.app.uuid, source, verb, dest)
+        return dest
+
+    def connected(self, collection: str, ident: str, verb: str, *, reverse: bool = False,
+                  query: Query | None = None) -> Page:
+        assert self.connections is not None
+        source = self.entities.get_record(self.app.uuid, collection, ident)
+        self._check("read", collection, source)
+        q = query or Query()
+        got: Linked = self.connections.list(
+            self.app.uuid, source, verb, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
+            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r))
+        return Page([public(r) for r in got.records], got.cursor, got.records)

@@ -41,11 +41,14 @@ def collection_key(name: str) -> str:
 
 
 def unique_fields(collection: str) -> tuple[str, ...]:
-    return ("username", "email") if collection == "users" else ("name",)
+    if collection == "users":
+        return ("username", "email")
+    return ("path",) if collection == "groups" else ("name",)
 
 
 def name_field(collection: str) -> str:
-    return "username" if collection == "users" else "name"
+    """The property that addresses an entity by name in a URL (Usergrid: users by username, groups by path)."""
+    return {"users": "username", "groups": "path"}.get(collection, "name")
 
 
 @dataclass
@@ -220,7 +223,8 @@ class Entities:
             holds = holder is not None and _lower(holder.doc.get(prop)) == value.lower()
             if not holds and self.clock() - written > GRACE_MS and self.unique.replace(key, owner, uuid):
                 return
-        raise DuplicateUnique(f"Entity {coll} requires that property named {prop} be unique, value of {value} exists")
+        raise DuplicateUnique(f"Entity {coll} requires that property named {prop} be unique, value of {value} exists",
+                              prop=prop)
 
     def _release_changed(self, app: str, coll: str, uuid: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         for prop in unique_fields(coll):

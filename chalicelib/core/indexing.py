@@ -48,7 +48,42 @@ def encode(value: Any) -> str | None:
         return "n%016x" % bits
     if isinstance(value, str):
         return "s" + _CTRL_RE.sub(" ", value.lower()[:MAX_STRING_KEY])
+    typed = typed_value(value)
+    if typed is not None:
+        kind, v = typed
+        return "d" + encode(v)[1:] if kind == "d" else "p" + str(v)[:MAX_STRING_KEY]  # type: ignore[index]
     return None
+
+
+def typed_value(value: Any) -> tuple[str, Any] | None:
+    """Parse-style typed values that compare by meaning, not as JSON objects.
+
+    `{"__type": "Date", "iso": ...}` is kind "d" compared by epoch ms; `{"__type": "Pointer",
+    "className", "objectId"}` is kind "p" compared by `classname$objectid`. Index keys sort
+    them between numbers' neighbours (b < d < n < p < s), so ranges over dates use the index.
+    """
+    if not isinstance(value, dict):
+        return None
+    t = value.get("__type")
+    if t == "Date" and isinstance(value.get("iso"), str):
+        ms = iso_to_ms(value["iso"])
+        return ("d", ms) if ms is not None else None
+    if t == "Pointer" and isinstance(value.get("className"), str) and isinstance(value.get("objectId"), str):
+        return ("p", f"{value['className'].lower()}${value['objectId'].lower()}")
+    return None
+
+
+def iso_to_ms(iso: str) -> int | None:
+    """Epoch milliseconds of an ISO 8601 timestamp (naive means UTC); None if it is not one."""
+    from datetime import datetime, timezone
+
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(round(dt.timestamp() * 1000))
 
 
 def keywords(text: str) -> set[str]:

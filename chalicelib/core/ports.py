@@ -82,3 +82,82 @@ class TokenStore(Protocol):
         """The token's document, or None when unknown or expired (TTL deletion runs late)."""
 
     def delete(self, digest: str) -> None: ...
+
+
+# -- Backendless services (issue 4): counters, cache, files, messaging, mail ----------------------
+class CounterStore(Protocol):
+    def get(self, app: str, name: str) -> int:
+        """The counter's value; 0 when it does not exist."""
+
+    def add(self, app: str, name: str, delta: int) -> int:
+        """Atomically add `delta` (one UpdateItem ADD); returns the value after."""
+
+    def set(self, app: str, name: str, value: int) -> None: ...
+
+    def compare_and_set(self, app: str, name: str, expected: int, value: int) -> bool:
+        """Set iff the current value is `expected` (a missing counter counts as 0)."""
+
+    def names(self, app: str) -> list[str]:
+        """Every counter of the app (a Query on the app's partition)."""
+
+
+class CacheStore(Protocol):
+    def put(self, app: str, key: str, raw_json: str, expires_s: int) -> None: ...
+
+    def get(self, app: str, key: str) -> tuple[str, int] | None:
+        """(raw JSON, expiry in epoch seconds) or None; the caller checks the expiry."""
+
+    def set_expiry(self, app: str, key: str, expires_s: int, now_s: int) -> bool:
+        """Move the expiry of a live entry; False when there is none."""
+
+    def delete(self, app: str, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str
+    size: int
+    modified_ms: int
+    is_dir: bool = False
+
+
+class BlobStore(Protocol):
+    """Bytes by key (S3). Keys are built by core/files.py and always start with the app uuid."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list(self, prefix: str, recursive: bool, limit: int) -> list[BlobInfo]:
+        """Objects under `prefix`; without `recursive`, sub-folders come back once each as dirs."""
+
+    def delete(self, keys: Sequence[str]) -> None: ...
+
+    def copy(self, src: str, dst: str) -> None: ...
+
+    def download_url(self, key: str, expires_s: int) -> str: ...
+
+    def upload_url(self, key: str, expires_s: int, content_type: str) -> str: ...
+
+
+class MessageStore(Protocol):
+    def publish(self, app: str, channel: str, message_id: str, deliver_at_ms: int, doc: dict[str, Any],
+                expires_s: int) -> str:
+        """Store the message and its status (one batch); returns its position key in the channel."""
+
+    def status(self, app: str, message_id: str) -> dict[str, Any] | None: ...
+
+    def put_subscription(self, app: str, sub_id: str, doc: dict[str, Any], expires_s: int) -> None: ...
+
+    def subscription(self, app: str, sub_id: str) -> dict[str, Any] | None: ...
+
+    def advance(self, app: str, sub_id: str, old_after: str, new_after: str, expires_s: int) -> bool:
+        """Move the subscription's read position iff it is still `old_after` (each message once)."""
+
+    def read(self, app: str, channel: str, after: str, upto: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """Messages with after < position <= upto, in order."""
+
+
+class Mailer(Protocol):
+    def send(self, to: Sequence[str], subject: str, text: str | None, html: str | None) -> str:
+        """Send one email; returns the provider's message id."""

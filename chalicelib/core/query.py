@@ -9,11 +9,12 @@ entry can never leak a non-matching entity.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any, Union
 
 from . import geo
-from .indexing import keywords
+from .indexing import keywords, typed_value
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte")
 
@@ -66,24 +67,46 @@ class Regex:
     field: str
     pattern: str
     flags: int = 0
+    safe: bool = False  # client-supplied pattern: run by saferegex (linear time), not `re`
+
+
+@dataclass(frozen=True)
+class ElemMatch:
+    """Filter-only: some element of the array `field` is an object matching `child` (Mongo's $elemMatch)."""
+
+    field: str
+    child: Node
+
+
+@dataclass(frozen=True)
+class FieldCompare:
+    """Filter-only: `field op rfield` between two fields of the same document (Lightblue).
+
+    A scalar against an array holds when it holds for every element; two arrays compare element
+    by element. `op` is one of OPS, or "in"/"nin" (the value of `field` among those of `rfield`).
+    """
+
+    field: str
+    op: str
+    rfield: str
 
 
 @dataclass(frozen=True)
 class And:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
 
 
-Node = Union[Compare, Prefix, Contains, Within, In, Exists, Regex, And, Or, Not]
+Node = Union[Compare, Prefix, Contains, Within, In, Exists, Regex, And, Or, Not, ElemMatch, FieldCompare]
 
 
 @dataclass
@@ -108,7 +131,34 @@ def get_path(doc: dict[str, Any], path: str) -> Any:
     return cur
 
 
+def path_values(doc: Any, path: str) -> list[Any]:
+    """Values at a path with array steps: `*` (every element) and `n` / `-n` (one element)."""
+    cur = [doc]
+    for part in path.split("."):
+        nxt: list[Any] = []
+        for c in cur:
+            if isinstance(c, dict) and part in c:
+                nxt.append(c[part])
+            elif isinstance(c, list) and part == "*":
+                nxt.extend(c)
+            elif isinstance(c, list) and part.lstrip("-").isdigit() and -len(c) <= int(part) < len(c):
+                nxt.append(c[int(part)])
+        cur = nxt
+    return cur
+
+
+def _array_path(path: str) -> bool:
+    return any(p == "*" or p.lstrip("-").isdigit() for p in path.split("."))
+
+
 def _values(doc: dict[str, Any], path: str) -> Iterator[Any]:
+    if _array_path(path):
+        for v in path_values(doc, path):
+            if isinstance(v, list):
+                yield from v
+            else:
+                yield v
+        return
     v = get_path(doc, path)
     if v is _MISSING:
         return
@@ -119,6 +169,9 @@ def _values(doc: dict[str, Any], path: str) -> Iterator[Any]:
 
 
 def _norm(v: Any, case_sensitive: bool) -> Any:
+    typed = typed_value(v)
+    if typed is not None:
+        return typed[1]
     return v.lower() if isinstance(v, str) and not case_sensitive else v
 
 
@@ -149,7 +202,8 @@ def _kind(v: Any) -> str | None:
         return "n"
     if isinstance(v, str):
         return "s"
-    return None
+    typed = typed_value(v)
+    return typed[0] if typed is not None else None
 
 
 def matches(node: Node | None, doc: dict[str, Any]) -> bool:
@@ -178,8 +232,17 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
     if isinstance(node, Exists):
         return get_path(doc, node.field) is not _MISSING
     if isinstance(node, Regex):
+        if node.safe:
+            from .saferegex import compile_safe
+
+            srx = compile_safe(node.pattern, node.flags)
+            return any(isinstance(v, str) and srx.search(v) for v in _values(doc, node.field))
         rx = re.compile(node.pattern, node.flags)
         return any(isinstance(v, str) and rx.search(v) for v in _values(doc, node.field))
+    if isinstance(node, ElemMatch):
+        return any(isinstance(v, dict) and matches(node.child, v) for v in _values(doc, node.field))
+    if isinstance(node, FieldCompare):
+        return _field_compare(doc, node)
     if isinstance(node, And):
         return all(matches(c, doc) for c in node.children)
     if isinstance(node, Or):
@@ -187,6 +250,25 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
     if isinstance(node, Not):
         return not matches(node.child, doc)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _field_compare(doc: dict[str, Any], node: FieldCompare) -> bool:
+    left = path_values(doc, node.field) if _array_path(node.field) else [get_path(doc, node.field)]
+    right = path_values(doc, node.rfield) if _array_path(node.rfield) else [get_path(doc, node.rfield)]
+    if len(left) != 1 or len(right) != 1 or _MISSING in (left[0], right[0]):
+        return False
+    a, b = left[0], right[0]
+    if node.op in ("in", "nin"):
+        pool = b if isinstance(b, list) else [b]
+        found = any(compare_values(a, "eq", w, True) for w in pool)
+        return found if node.op == "in" else not found
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(compare_values(x, node.op, y, True) for x, y in zip(a, b, strict=False))
+    if isinstance(b, list):
+        return all(compare_values(a, node.op, y, True) for y in b)
+    if isinstance(a, list):
+        return all(compare_values(x, node.op, b, True) for x in a)
+    return compare_values(a, node.op, b, True)
 
 
 def _contains(doc: dict[str, Any], node: Contains) -> bool:
@@ -212,4 +294,7 @@ def sort_value(doc: dict[str, Any], path: str) -> tuple[int, Any]:
         return (2, v)
     if isinstance(v, str):
         return (3, v.lower())
+    typed = typed_value(v)
+    if typed is not None:
+        return (1.5, typed[1]) if typed[0] == "d" else (2.5, typed[1])
     return (0, 0)

@@ -79,3 +79,47 @@ ALL_MODELS: tuple[type[Model], ...] = (EntityModel, IndexModel, UniqueModel, Ten
 TABLE_SUFFIXES: dict[type[Model], str] = {
     EntityModel: "entities", IndexModel: "index", UniqueModel: "unique", TenantModel: "tenants", TokenModel: "tokens",
 }
+
+
+# -- Backendless services (issue 4) -------------------------------------------------------------
+class CounterModel(Model):
+    """Atomic counters: pk = app uuid, sk = counter name, so listing an app's counters is one Query."""
+
+    class Meta:
+        table_name = "counters"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    value = NumberAttribute(default=0)
+
+
+class CacheModel(Model):
+    """Cache entries: pk = "<app>#<key>"; `expires` is the TTL attribute (the core checks it too)."""
+
+    class Meta:
+        table_name = "cache"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    doc = UnicodeAttribute()
+    expires = TTLAttribute()
+
+
+class MessageModel(Model):
+    """Messaging: pk = "<app>#ch#<channel>" (sk = deliver-at ms + id), "<app>#msg#<id>" (status),
+    "<app>#sub#<id>" (polling subscriptions). `expires` is the TTL attribute."""
+
+    class Meta:
+        table_name = "messages"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = UnicodeAttribute()
+    expires = TTLAttribute()
+
+
+ALL_MODELS += (CounterModel, CacheModel, MessageModel)
+TABLE_SUFFIXES.update({CounterModel: "counters", CacheModel: "cache", MessageModel: "messages"})
+TTL_ATTRIBUTES: dict[type[Model], str] = {TokenModel: "expires", CacheModel: "expires", MessageModel: "expires"}

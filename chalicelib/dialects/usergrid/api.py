@@ -1,6 +1,6 @@
 """The Usergrid dialect: importing this registers every route on `bp`."""
 
-from . import data, management  # noqa: F401  (route registration)
+from . import data, management, relations  # noqa: F401  (route registration)
 from .common import bp
 
 __all__ = ["bp"]

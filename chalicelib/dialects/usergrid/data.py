@@ -12,6 +12,7 @@ from ...core.secrets import hash_password
 from ..http import form_or_json, json_body
 from .common import app_context, envelope, json_response, request, view
 from .ql import parse
+from .relations import _require_privileged, resolve_me
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
 
@@ -58,7 +59,7 @@ def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any
     if creating:
         if not isinstance(props.get("username"), str) or not props["username"]:
             raise InvalidInput("Property username is required for users")
-        props.setdefault("activated", True)
+        props["activated"] = props.get("activated", True) is not False
     if password is None or not creating:
         return props, None  # passwords change through /users/{user}/password, as in Usergrid
     if not isinstance(password, str) or not password:
@@ -79,6 +80,10 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         if not items or len(items) > 100:
             raise InvalidInput("post one entity or an array of 1 to 100 entities")
         prepared = [_prepare(coll, item, True) for item in items]
+        if coll == "roles":
+            _require_privileged(principal, a)
+            for props, _ in prepared:
+                services().permissions.ensure_role(a.uuid, str(props.get("name") or props.get("roleName") or ""))
         created = [data.create(coll, props, secret=secret) for props, secret in prepared]
         return json_response(envelope("post", a, coll, created, started))
     ql, limit, cursor = _query_params()
@@ -109,13 +114,18 @@ def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
     coll = collection_key(collection)
+    entity = resolve_me(coll, entity, principal)
     data = services().data(a, principal)
     method = request().method
     if method == "GET":
         found = data.get(coll, entity)
     elif method == "PUT":
         props, _ = _prepare(coll, json_body(request()), False)
+        if coll == "users" and principal.kind not in ("app", "admin"):
+            props = {k: v for k, v in props.items() if k not in ("activated", "disabled", "roles")}
         found = data.update(coll, entity, props)
     else:
         found = data.delete(coll, entity)
+        if coll == "roles":
+            services().permissions.delete_role(a.uuid, found["name"])
     return json_response(envelope(method.lower(), a, coll, [found], started))

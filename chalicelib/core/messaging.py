@@ -1,0 +1,102 @@
+"""Publish/subscribe with polling, message status, and email, per app.
+
+A channel is a DynamoDB partition ordered by delivery time, so `publishAt` delays a message
+simply by where it sorts. A polling subscription keeps the position it has read up to and
+moves it with a conditional write, so concurrent polls hand each message out once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import InvalidInput, NotFound
+from .ids import uuid7
+from .ports import Mailer, MessageStore
+
+CHANNEL_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
+MESSAGE_TTL_S = 86_400  # messages and statuses are kept a day
+SUBSCRIPTION_TTL_S = 3_600  # a polling subscription lives an hour after its last poll
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _channel(name: str) -> str:
+    if not isinstance(name, str) or not CHANNEL_RE.match(name):
+        raise InvalidInput(f"invalid channel name: {name}")
+    return name
+
+
+class Messaging:
+    def __init__(self, store: MessageStore, mailer: Mailer, clock: Callable[[], float] = time.time) -> None:
+        self.store, self.mailer, self.clock = store, mailer, clock
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def publish(self, app: str, channel: str, message: Any, headers: Any = None, publish_at: Any = None,
+                publisher: str | None = None) -> dict[str, Any]:
+        channel = _channel(channel)
+        if headers is not None and not isinstance(headers, dict):
+            raise InvalidInput("headers must be an object")
+        now = self._now_ms()
+        if publish_at in (None, "", 0):
+            at = now
+        elif isinstance(publish_at, (int, float)) and not isinstance(publish_at, bool):
+            at = max(now, int(publish_at))
+        else:
+            raise InvalidInput("publishAt must be a timestamp in milliseconds")
+        mid = uuid7()
+        doc = {"messageId": mid, "data": message, "headers": headers or {}, "timestamp": at,
+               "publisherId": publisher, "publishedAt": now}
+        self.store.publish(app, channel, mid, at, doc, int(self.clock()) + MESSAGE_TTL_S + max(0, at - now) // 1000)
+        return {"messageId": mid, "status": "published" if at <= now else "scheduled", "errorMessage": None}
+
+    def status(self, app: str, message_id: str) -> dict[str, Any]:
+        got = self.store.status(app, message_id) if isinstance(message_id, str) else None
+        if got is None:
+            raise NotFound(f"message {message_id} not found")
+        done = int(got["publishAt"]) <= self._now_ms()
+        return {"messageId": message_id, "status": "published" if done else "scheduled", "errorMessage": None}
+
+    def subscribe(self, app: str, channel: str, selector: str | None = None) -> str:
+        channel = _channel(channel)
+        sid = uuid7()
+        after = f"{self._now_ms():013d}"
+        self.store.put_subscription(app, sid, {"channel": channel, "after": after},
+                                    int(self.clock()) + SUBSCRIPTION_TTL_S)
+        return sid
+
+    def poll(self, app: str, channel: str, sub_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Messages delivered since the last poll, each handed out once (lost races retry)."""
+        for _ in range(5):
+            sub = self.store.subscription(app, sub_id)
+            if sub is None or sub.get("channel") != channel:
+                raise NotFound(f"subscription {sub_id} not found")
+            upto = f"{self._now_ms():013d}#\U0010ffff"
+            got = self.store.read(app, channel, sub["after"], upto, limit)
+            if not got:
+                return []
+            if self.store.advance(app, sub_id, sub["after"], got[-1][0], int(self.clock()) + SUBSCRIPTION_TTL_S):
+                return [doc for _, doc in got]
+        return []
+
+    def send_email(self, to: Any, subject: Any, text: Any = None, html: Any = None) -> str:
+        recipients = [to] if isinstance(to, str) else to
+        if not isinstance(recipients, list) or not recipients or not all(
+                isinstance(r, str) and EMAIL_RE.match(r) for r in recipients):
+            raise InvalidInput("'to' must be a list of email addresses")
+        if not isinstance(subject, str) or not subject:
+            raise InvalidInput("subject is required")
+        if text is None and html is None:
+            raise InvalidInput("bodyparts needs textmessage or htmlmessage")
+        return self.mailer.send(list(recipients), subject, _opt(text), _opt(html))
+
+
+def _opt(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def emails(values: Sequence[Any]) -> list[str]:
+    return [v for v in values if isinstance(v, str) and EMAIL_RE.match(v)]

@@ -1,0 +1,286 @@
+"""Typed, versioned entity schemas (Lightblue metadata) and validation of documents against them.
+
+Pure: parses a metadata document (`entityInfo` + `schema`) into `Schema` and checks a JSON document
+against it, returning every failed constraint with Lightblue's error code (`crud:Required`,
+`crud:TooShort`...) and the dotted path of the field. Storage and caching live in core/metadata.py.
+Fields not declared in the schema are accepted untouched: the core stays schemaless underneath.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvalidInput, InvalidQuery
+from .saferegex import SafeRegex, compile_safe
+
+TYPES = ("boolean", "integer", "string", "double", "biginteger", "bigdecimal", "date", "binary", "uid",
+         "object", "array", "any", "reference")
+STATUSES = ("active", "deprecated", "disabled")
+OPERATIONS = ("insert", "find", "update", "delete")
+ANYONE = "anyone"
+_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One failed constraint: Lightblue's `errorCode`, the field path and a message."""
+
+    code: str
+    field: str
+    msg: str
+
+
+@dataclass
+class FieldSpec:
+    type: str
+    required: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    matches: SafeRegex | None = None  # anchored: the whole value must match
+    pattern: str | None = None
+    enum: tuple[Any, ...] | None = None
+    fields: dict[str, FieldSpec] = field(default_factory=dict)  # type object
+    items: FieldSpec | None = None  # type array
+    access: dict[str, tuple[str, ...]] = field(default_factory=dict)  # find/insert/update -> roles
+
+
+@dataclass
+class Schema:
+    """One version of an entity's schema."""
+
+    entity: str
+    version: str
+    status: str
+    fields: dict[str, FieldSpec]
+    access: dict[str, tuple[str, ...]]
+
+    def allows(self, operation: str, roles: set[str] | None) -> bool:
+        """`roles` None means a superuser (app credentials, org admin)."""
+        allowed = self.access.get(operation, (ANYONE,))
+        return roles is None or ANYONE in allowed or bool(roles & set(allowed))
+
+    def field_type(self, path: str) -> str | None:
+        spec: FieldSpec | None = None
+        specs = self.fields
+        for part in path.split("."):
+            if part == "*" or part.lstrip("-").isdigit():
+                if spec is None or spec.items is None:
+                    return None
+                spec, specs = spec.items, spec.items.fields
+                continue
+            spec = specs.get(part)
+            if spec is None:
+                return None
+            specs = spec.fields
+        return spec.type if spec else None
+
+    def hidden_fields(self, operation: str, roles: set[str] | None) -> list[str]:
+        """Top-level-and-nested paths whose `access` denies `operation` to these roles."""
+        out: list[str] = []
+        _walk_access(self.fields, "", operation, roles, out)
+        return out
+
+    def validate(self, doc: dict[str, Any]) -> list[FieldError]:
+        errors: list[FieldError] = []
+        _check_object(self.fields, doc, "", errors)
+        return errors
+
+
+def _walk_access(specs: dict[str, FieldSpec], prefix: str, op: str, roles: set[str] | None, out: list[str]) -> None:
+    for name, spec in specs.items():
+        path = prefix + name
+        allowed = spec.access.get(op)
+        if allowed is not None and roles is not None and ANYONE not in allowed and not roles & set(allowed):
+            out.append(path)
+            continue
+        _walk_access(spec.fields, path + ".", op, roles, out)
+        if spec.items is not None:
+            _walk_access(spec.items.fields, path + ".*.", op, roles, out)
+
+
+# -- parsing ---------------------------------------------------------------------------------
+def parse_schema(entity: str, schema: Any, enums: dict[str, tuple[Any, ...]]) -> Schema:
+    """The `schema` section of a metadata document; raises InvalidInput (metadata:*) when ill-formed."""
+    if not isinstance(schema, dict):
+        raise InvalidInput("schema must be an object", code="metadata:IllFormedMetadata")
+    version = schema.get("version")
+    value = version.get("value") if isinstance(version, dict) else version
+    if not isinstance(value, str) or not _VERSION_RE.match(value):
+        raise InvalidInput("schema.version.value is required", code="metadata:InvalidVersion")
+    status = schema.get("status", {"value": "active"})
+    status_value = status.get("value") if isinstance(status, dict) else status
+    if status_value not in STATUSES:
+        raise InvalidInput(f"invalid status {status_value!r}", code="metadata:ParseInvalidStatus")
+    fields = schema.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        raise InvalidInput("schema.fields must be a non-empty object", code="metadata:MetadataWithNoFields")
+    return Schema(entity, value, status_value, _parse_fields(fields, "", enums),
+                  _parse_access(schema.get("access"), OPERATIONS))
+
+
+def parse_enums(entity_info: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+    out: dict[str, tuple[Any, ...]] = {}
+    for e in entity_info.get("enums") or []:
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not isinstance(e.get("values"), list):
+            raise InvalidInput("each enum needs a name and a values array", code="metadata:InvalidEnum")
+        out[e["name"]] = tuple(v.get("name") if isinstance(v, dict) else v for v in e["values"])
+    return out
+
+
+def _parse_fields(fields: dict[str, Any], prefix: str, enums: dict[str, tuple[Any, ...]]) -> dict[str, FieldSpec]:
+    out = {}
+    for name, raw in fields.items():
+        if not isinstance(name, str) or not name or "." in name:
+            raise InvalidInput(f"invalid field name {prefix}{name!r}", code="metadata:InvalidFieldReference")
+        out[name] = _parse_field(raw, prefix + name, enums)
+    return out
+
+
+def _parse_field(raw: Any, path: str, enums: dict[str, tuple[Any, ...]]) -> FieldSpec:
+    if not isinstance(raw, dict) or raw.get("type") not in TYPES:
+        raise InvalidInput(f"field {path} needs a type, one of {', '.join(TYPES)}", code="metadata:InvalidType")
+    c = dict(raw.get("constraints") or {})
+    if not isinstance(c, dict):
+        raise InvalidInput(f"constraints of {path} must be an object", code="metadata:InvalidConstraint")
+    for key in ("required", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "matches", "enum"):
+        if key in raw and key not in c:
+            c[key] = raw[key]  # accepted beside `constraints` too
+    spec = FieldSpec(raw["type"], required=c.get("required") is True, access=_parse_access(raw.get("access"),
+                                                                                            ("find", "insert", "update")))
+    for key, attr in (("minLength", "min_length"), ("maxLength", "max_length"), ("minItems", "min_items"),
+                      ("maxItems", "max_items")):
+        if key in c:
+            if not isinstance(c[key], int) or isinstance(c[key], bool) or c[key] < 0:
+                raise InvalidInput(f"{key} of {path} must be a non-negative integer", code="metadata:InvalidConstraint")
+            setattr(spec, attr, c[key])
+    for key in ("minimum", "maximum"):
+        if key in c:
+            if not _is_number(c[key]):
+                raise InvalidInput(f"{key} of {path} must be a number", code="metadata:InvalidConstraint")
+            setattr(spec, key, c[key])
+    if "matches" in c:
+        if not isinstance(c["matches"], str):
+            raise InvalidInput(f"matches of {path} must be a regular expression", code="metadata:InvalidConstraint")
+        spec.pattern = c["matches"]
+        spec.matches = compile_bounded(r"\A(?:" + c["matches"] + r")\Z", 0, "metadata:InvalidConstraint")
+    if "enum" in c:
+        ref = c["enum"]
+        values = tuple(ref) if isinstance(ref, list) else enums.get(ref) if isinstance(ref, str) else None
+        if values is None:
+            raise InvalidInput(f"enum {ref!r} of {path} is not defined in entityInfo.enums", code="metadata:InvalidEnum")
+        spec.enum = values
+    if spec.type == "object":
+        spec.fields = _parse_fields(raw.get("fields") or {}, path + ".", enums)
+    if spec.type == "array":
+        items = raw.get("items") or {"type": "any"}
+        spec.items = _parse_field(items, path + ".*", enums)
+    return spec
+
+
+def _parse_access(raw: Any, ops: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("access must be an object of role arrays", code="metadata:IllFormedMetadata")
+    out = {}
+    for op, roles in raw.items():
+        if op not in ops or not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise InvalidInput(f"access.{op} must be an array of role names", code="metadata:IllFormedMetadata")
+        out[op] = tuple(roles)
+    return out
+
+
+def compile_bounded(pattern: str, flags: int, code: str) -> SafeRegex:
+    """Client regexes run on the linear-time engine (core/saferegex.py): they cannot stall a write."""
+    try:
+        return compile_safe(pattern, flags)
+    except InvalidQuery as e:
+        raise InvalidInput(e.message, code=code) from None
+
+
+# -- validation ------------------------------------------------------------------------------
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _type_ok(t: str, v: Any) -> bool:
+    if t in ("any", "reference"):
+        return True
+    if t == "boolean":
+        return isinstance(v, bool)
+    if t == "integer":
+        return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+    if t == "double":
+        return _is_number(v)
+    if t in ("biginteger", "bigdecimal"):
+        return _is_number(v) or (isinstance(v, str) and bool(re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", v)))
+    if t in ("string", "date", "binary", "uid"):
+        return isinstance(v, str)
+    if t == "object":
+        return isinstance(v, dict)
+    if t == "array":
+        return isinstance(v, list)
+    return False
+
+
+def _check_object(specs: dict[str, FieldSpec], doc: dict[str, Any], prefix: str, errors: list[FieldError]) -> None:
+    for name, spec in specs.items():
+        path = prefix + name
+        if name not in doc or doc[name] is None:
+            if spec.required:
+                errors.append(FieldError("crud:Required", path, f"{path} is required"))
+            continue
+        _check_value(spec, doc[name], path, errors)
+
+
+def _check_value(spec: FieldSpec, v: Any, path: str, errors: list[FieldError]) -> None:
+    if not _type_ok(spec.type, v):
+        errors.append(FieldError("metadata:IncompatibleValue", path, f"{path} must be of type {spec.type}"))
+        return
+    if isinstance(v, str):
+        if spec.min_length is not None and len(v) < spec.min_length:
+            errors.append(FieldError("crud:TooShort", path, f"{path} is shorter than {spec.min_length}"))
+        if spec.max_length is not None and len(v) > spec.max_length:
+            errors.append(FieldError("crud:TooLong", path, f"{path} is longer than {spec.max_length}"))
+        if spec.matches is not None and not spec.matches.search(v):
+            errors.append(FieldError("crud:DoesNotMatch", path, f"{path} does not match {spec.pattern}"))
+    if _is_number(v):
+        if spec.minimum is not None and v < spec.minimum:
+            errors.append(FieldError("crud:ValueTooSmall", path, f"{path} is smaller than {spec.minimum}"))
+        if spec.maximum is not None and v > spec.maximum:
+            errors.append(FieldError("crud:ValueTooLarge", path, f"{path} is larger than {spec.maximum}"))
+    if spec.enum is not None and v not in spec.enum:
+        errors.append(FieldError("crud:InvalidEnum", path, f"{path} must be one of {list(spec.enum)}"))
+    if isinstance(v, dict) and spec.fields:
+        _check_object(spec.fields, v, path + ".", errors)
+    if isinstance(v, list):
+        if spec.min_items is not None and len(v) < spec.min_items:
+            errors.append(FieldError("crud:ArrayTooSmall", path, f"{path} has fewer than {spec.min_items} items"))
+        if spec.max_items is not None and len(v) > spec.max_items:
+            errors.append(FieldError("crud:ArrayTooLarge", path, f"{path} has more than {spec.max_items} items"))
+        if spec.items is not None:
+            for i, item in enumerate(v):
+                if item is not None:
+                    _check_value(spec.items, item, f"{path}.{i}", errors)
+
+
+def coerce(type_: str | None, value: Any) -> Any:
+    """A query value written as a string (simple find) in the field's declared type, when it parses."""
+    if not isinstance(value, str) or type_ is None:
+        return value
+    try:
+        if type_ == "integer":
+            return int(value)
+        if type_ == "double":
+            return float(value)
+    except ValueError:
+        return value
+    if type_ == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value

@@ -1,0 +1,133 @@
+"""The Backendless blueprint, its router and the codec between Backendless objects and core entities.
+
+Every route lives under `/{app_id}/{rest_key}/...`. Chalice sends a method a route does not
+declare to its own `{"Code","Message"}` 405, so `route()` registers each path for every method
+and dispatches here: an undeclared method is a Backendless 404 like any unknown route.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from ...bootstrap import services
+from ...core.auth import Principal
+from ...core.data import AppData
+from ...core.errors import BadToken, EntityNotFound, TenantNotFound
+from ...core.ports import Record
+from ...core.tenancy import App
+from ..http import endpoint
+from . import errors
+
+bp = Blueprint(__name__)
+PREFIX = "/{app_id}/{rest_key}"
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+SYSTEM_COLUMNS = ("objectId", "created", "updated", "ownerId", "___class", "__meta", "___jsonclass")
+_names = itertools.count()
+
+
+def request() -> Request:
+    return bp.current_request
+
+
+@dataclass
+class Ctx:
+    app: App
+    principal: Principal
+    token: str | None
+    rest_key: str
+
+    @property
+    def data(self) -> AppData:
+        return services().data(self.app, self.principal)
+
+    @property
+    def user_id(self) -> str | None:
+        return self.principal.subject if self.principal.kind == "user" else None
+
+
+def context(app_id: str, rest_key: str) -> Ctx:
+    """The app named by its uuid, checked against its REST API key, and the caller (user-token)."""
+    svc = services()
+    try:
+        app = svc.tenancy.app_by_uuid(app_id)
+    except TenantNotFound:
+        raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 401) from None
+    token = (request().headers or {}).get("user-token") or None
+    try:
+        principal = svc.auth.key_principal(app, rest_key, token)
+    except BadToken:
+        raise errors.BackendlessError(3064, f"Not existing user token - {token}. Relogin user to update your user token",
+                                      401) from None
+    except Exception as e:  # a wrong key: core Forbidden
+        if type(e).__name__ == "Forbidden":
+            raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 403) from None
+        raise
+    return Ctx(app, principal, token, rest_key)
+
+
+Handler = Callable[..., Any]
+
+
+def route(path: str, **handlers: Handler) -> None:
+    """Register `PREFIX + path` for every method; `handlers` maps GET/POST/... to `fn(ctx, **params)`."""
+
+    def view(app_id: str, rest_key: str, **params: str) -> Any:
+        ctx = context(app_id, rest_key)
+        fn = handlers.get(request().method)
+        if fn is None:
+            raise errors.BackendlessError(404, f"{request().method} is not supported on this resource", 404)
+        return fn(ctx, **{k: unquote(v) for k, v in params.items()})
+
+    wrapped = endpoint(request, errors.render, "backendless")(view)
+    wrapped.__name__ = f"backendless_{next(_names)}"
+    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=True, name=wrapped.__name__)(wrapped)
+
+
+def query_param(name: str, default: Any = None) -> Any:
+    qp = request().query_params or {}
+    return qp.get(name, default)
+
+
+def ok(value: Any, status: int = 200) -> Response:
+    return errors.json_response(value, status)
+
+
+# -- codec ---------------------------------------------------------------------------------------
+def from_wire(obj: Any) -> dict[str, Any]:
+    """A Backendless object as core props: system columns and SDK bookkeeping are ours to set."""
+    if not isinstance(obj, dict):
+        raise errors.BackendlessError(8002, "the object must be a JSON object", 400)
+    return {k: v for k, v in obj.items() if k not in SYSTEM_COLUMNS and not k.startswith("__")}
+
+
+def to_wire(rec: Record | dict[str, Any], table: str, owner: str | None = None) -> dict[str, Any]:
+    if isinstance(rec, Record):
+        doc, uuid, owner = rec.doc, rec.uuid, rec.owner
+    else:
+        doc, uuid = rec, rec["uuid"]
+    out = {k: v for k, v in doc.items() if k not in ("uuid", "type", "modified", "password")}
+    out["objectId"] = uuid
+    out["created"] = doc.get("created")
+    modified = doc.get("modified")
+    out["updated"] = modified if modified != doc.get("created") else None
+    out["ownerId"] = owner
+    out["___class"] = table
+    if table == "Users":
+        out.setdefault("userStatus", "ENABLED")
+    return out
+
+
+def display_table(name: str) -> str:
+    """The class name the client used; `users` in any spelling is Backendless' `Users` table."""
+    return "Users" if name.lower() in ("users", "user") else name
+
+
+def not_found(table: str, ident: str) -> EntityNotFound:
+    return EntityNotFound(f"Entity with the specified ID cannot be found: table - {table}, id - {ident}")

@@ -1,0 +1,181 @@
+"""Backendless Data: tables are the core's collections (`Person` is Usergrid's `people`).
+
+Finds compile the where clause to the core AST and run through AppData.query, so they read
+indexes, never a Scan. `offset` is served by reading past it (cost grows with the offset);
+count reads every match's index entry (no stored counters).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ...core.entities import collection_key
+from ...core.errors import InvalidInput, InvalidQuery
+from ...core.planner import MAX_LIMIT
+from ...core.query import Query
+from ..http import json_body
+from .common import Ctx, display_table, from_wire, ok, query_param, request, route, to_wire
+from .where import column, parse_where
+
+DEFAULT_PAGE, MAX_PAGE = 10, 100
+
+
+def _coll(table: str) -> str:
+    return collection_key(table)
+
+
+def _int(raw: Any, name: str, default: int, low: int, high: int) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidQuery(f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise InvalidQuery(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _sort(raw: Any) -> list[tuple[str, bool]]:
+    items = raw if isinstance(raw, list) else str(raw or "").split(",")
+    out = []
+    for item in items:
+        words = str(item).split()
+        if not words:
+            continue
+        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise InvalidQuery(f"invalid sortBy: {item}")
+        out.append((column(words[0]), len(words) == 2 and words[1].lower() == "desc"))
+    return out
+
+
+def _props(raw: Any) -> list[str] | None:
+    items = raw if isinstance(raw, list) else str(raw or "").split(",") if raw else []
+    names = [str(p).strip() for p in items if str(p).strip() and str(p).strip() != "*"]
+    return names or None
+
+
+def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """One page of a where/sortBy/offset query, as Backendless objects."""
+    page = _int(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
+    offset = _int(params.get("offset"), "offset", 0, 0, 100_000)
+    where = parse_where(params.get("where"))
+    order = _sort(params.get("sortBy"))
+    records = _read(ctx, table, where, order, offset + page)[offset:]
+    shown = display_table(table)
+    out = [to_wire(r, shown) for r in records]
+    props = _props(params.get("props") or params.get("property"))
+    if props:
+        keep = {"objectId", "___class", *props}
+        out = [{k: v for k, v in o.items() if k in keep} for o in out]
+    return out
+
+
+def _read(ctx: Ctx, table: str, where: Any, order: list[tuple[str, bool]], want: int) -> list[Any]:
+    data, coll, records, cursor = ctx.data, _coll(table), [], None
+    while len(records) < want:
+        result = data.query(coll, Query(where=where, order=order, limit=min(MAX_LIMIT, want - len(records)),
+                                        cursor=cursor))
+        records += result.records
+        cursor = result.cursor
+        if not cursor:
+            break
+    return records
+
+
+def count(ctx: Ctx, table: str, where_text: Any) -> int:
+    return len(_read(ctx, table, parse_where(where_text), [], 10**9))
+
+
+def _params() -> dict[str, Any]:
+    return dict(request().query_params or {})
+
+
+def _body_params() -> dict[str, Any]:
+    body = json_body(request(), {})
+    if not isinstance(body, dict):
+        raise InvalidInput("the query must be a JSON object")
+    return body
+
+
+def save(ctx: Ctx, table: str, obj: Any) -> dict[str, Any]:
+    """PUT /data/{table}: update when `objectId` names an object, else create (as the SDK's save)."""
+    if not isinstance(obj, dict):
+        raise InvalidInput("the object must be a JSON object")
+    object_id = obj.get("objectId")
+    if object_id:
+        return to_wire(ctx.data.update_record(_coll(table), str(object_id), from_wire(obj)), display_table(table))
+    return to_wire(ctx.data.create_record(_coll(table), from_wire(obj)), display_table(table))
+
+
+def table_view(ctx: Ctx, table: str) -> Any:
+    method = request().method
+    if method == "GET":
+        return ok(find(ctx, table, _params()))
+    obj = json_body(request())
+    if method == "POST":
+        return ok(to_wire(ctx.data.create_record(_coll(table), from_wire(obj)), display_table(table)))
+    return ok(save(ctx, table, obj))
+
+
+def object_view(ctx: Ctx, table: str, object_id: str) -> Any:
+    method, coll = request().method, _coll(table)
+    if method == "GET":
+        rec = ctx.data.record(coll, object_id)
+        out = to_wire(rec, display_table(table))
+        props = _props(query_param("props") or query_param("property"))
+        return ok({k: v for k, v in out.items() if k in {"objectId", "___class", *props}} if props else out)
+    if method == "DELETE":
+        ctx.data.delete_record(coll, object_id)
+        return ok({"deletionTime": int(time.time() * 1000)})
+    return ok(to_wire(ctx.data.update_record(coll, object_id, from_wire(json_body(request()))), display_table(table)))
+
+
+def count_view(ctx: Ctx, table: str) -> Any:
+    where = query_param("where") if request().method == "GET" else _body_params().get("where")
+    return ok(count(ctx, table, where))
+
+
+def find_view(ctx: Ctx, table: str) -> Any:
+    return ok(find(ctx, table, _body_params()))
+
+
+# -- bulk ----------------------------------------------------------------------------------------
+MAX_BULK = 100
+
+
+def bulk_view(ctx: Ctx, table: str) -> Any:
+    method, coll = request().method, _coll(table)
+    if method == "POST":
+        objs = json_body(request())
+        if not isinstance(objs, list) or not objs or len(objs) > MAX_BULK:
+            raise InvalidInput(f"send a JSON array of 1 to {MAX_BULK} objects")
+        return ok([ctx.data.create_record(coll, from_wire(o)).uuid for o in objs])
+    where = query_param("where")
+    if method == "PUT":
+        changes = from_wire(json_body(request()))
+        ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], 10**9)]
+        return ok(len([ctx.data.update_record(coll, i, changes) for i in ids]))
+    return ok(_bulk_delete(ctx, table, where))  # DELETE ?where=
+
+
+def _bulk_delete(ctx: Ctx, table: str, where: Any) -> int:
+    if not where:
+        raise InvalidInput("a where clause is required to delete in bulk")
+    ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], 10**9)]
+    for i in ids:
+        ctx.data.delete_record(_coll(table), i)
+    return len(ids)
+
+
+def bulk_delete_view(ctx: Ctx, table: str) -> Any:
+    return ok(_bulk_delete(ctx, table, _body_params().get("where")))
+
+
+route("/data/{table}", GET=table_view, POST=table_view, PUT=table_view)
+route("/data/{table}/find", POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
+route("/data/{table}/count", GET=count_view, POST=count_view)
+route("/data/{table}/{object_id}", GET=object_view, PUT=object_view, DELETE=object_view)
+route("/data/bulk/{table}", POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
+route("/data/bulk/{table}/delete", POST=bulk_delete_view)

@@ -1,0 +1,194 @@
+"""The BEA blueprint, the request context (app id + REST key + session token) and the router.
+
+Chalice (and API Gateway) allow one variable segment per level and drop trailing slashes, so
+the blueprint registers `/1/{a}`, `/1/{a}/{b}` and `/1/{a}/{b}/{c}` for every method and routes
+here by segment: the same dispatcher runs the commands of `POST /1/batch`. Unknown paths and
+methods answer `{code, error}` like every other failure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import quote
+
+from chalice import Blueprint, CORSConfig, Response
+from chalice.app import Request
+
+from ...bootstrap import services
+from ...core.auth import Principal
+from ...core.data import AppData
+from ...core.errors import BadToken, Forbidden, TenantNotFound
+from ...core.ids import is_uuid
+from ...core.tenancy import App
+from ..http import endpoint, raw_body
+from . import errors
+from .errors import BeaError
+
+bp = Blueprint(__name__)
+METHODS = ["GET", "POST", "PUT", "DELETE"]
+HEADERS = ["X-BEA-Application-Id", "X-BEA-Authorization", "X-BEA-Session-Token", "Content-Type"]
+CORS = CORSConfig(allow_origin="*", allow_headers=HEADERS, expose_headers=["Location", "X-Request-Cost"],
+                  max_age=86400)
+
+
+def request() -> Request:
+    return bp.current_request
+
+
+@dataclass
+class Ctx:
+    """Who is calling which app. `data` applies the permissions of that caller."""
+
+    app: App
+    principal: Principal
+    token: str | None
+    base: str  # ".../bea" as the client reached us, for Location headers
+
+    @property
+    def data(self) -> AppData:
+        return services().data(self.app, self.principal)
+
+    @property
+    def server(self) -> AppData:
+        """The server acting for the caller (login, password reset): app-level access, used sparingly."""
+        return services().data(self.app, Principal("app", self.app.uuid, self.app.uuid))
+
+    @property
+    def user_id(self) -> str | None:
+        return self.principal.subject if self.principal.kind == "user" else None
+
+
+@dataclass
+class Req:
+    """One command: an HTTP request or one element of a batch."""
+
+    method: str
+    parts: list[str]  # path segments after /1
+    params: dict[str, str] = field(default_factory=dict)
+    body: Any = None  # parsed JSON (or form fields), None when absent
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # (name, content type, bytes)
+    raw: bytes = b""
+    content_type: str = ""
+
+
+@dataclass
+class Out:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Ctx, Req], Out]
+_routes: list[Callable[[Ctx, Req], Out | None]] = []
+
+
+def router(fn: Callable[[Ctx, Req], Out | None]) -> Callable[[Ctx, Req], Out | None]:
+    """Register a dispatcher: it answers the commands it knows and returns None for the others."""
+    _routes.append(fn)
+    return fn
+
+
+def dispatch(ctx: Ctx, req: Req) -> Out:
+    for fn in _routes:
+        out = fn(ctx, req)
+        if out is not None:
+            return out
+    raise BeaError(errors.INVALID_CLASS_NAME if req.parts else errors.OBJECT_NOT_FOUND,
+                   f"unknown route: {req.method} /1/{'/'.join(req.parts)}", 404)
+
+
+def context() -> Ctx:
+    """The app named by X-BEA-Application-Id, checked against X-BEA-Authorization (its REST key)."""
+    req = request()
+    h = req.headers or {}
+    app_id, key = h.get("x-bea-application-id"), h.get("x-bea-authorization")
+    if not app_id or not key:
+        raise BeaError(errors.OPERATION_FORBIDDEN,
+                       "unauthorized: X-BEA-Application-Id and X-BEA-Authorization are required", 401)
+    svc = services()
+    try:
+        if not is_uuid(app_id):
+            raise TenantNotFound()
+        app = svc.tenancy.app_by_uuid(app_id)
+    except TenantNotFound:
+        raise BeaError(errors.OPERATION_FORBIDDEN, "unauthorized: unknown application id", 403) from None
+    token = h.get("x-bea-session-token") or None
+    try:
+        principal = svc.auth.key_principal(app, key, token)
+    except Forbidden:
+        raise BeaError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid REST API key", 403) from None
+    except BadToken:
+        raise BeaError(errors.INVALID_SESSION_TOKEN, "Invalid session token") from None
+    return Ctx(app, principal, token, base_uri())
+
+
+def base_uri() -> str:
+    req = request()
+    headers = req.headers or {}
+    proto = headers.get("x-forwarded-proto", "http")
+    host = headers.get("host", "localhost")
+    stage = (req.context or {}).get("stage")
+    prefix = f"/{stage}" if stage and stage not in ("api", "$default") and headers.get("x-forwarded-proto") else ""
+    return f"{proto}://{host}{prefix}/bea"
+
+
+def location(ctx: Ctx, class_name: str, object_id: str) -> str:
+    return f"{ctx.base}/1/{quote(class_name)}/{object_id}"
+
+
+def http_req(parts: list[str]) -> Req:
+    from .forms import parse_body
+
+    req = request()
+    qp = req.query_params or {}
+    ct = (req.headers or {}).get("content-type", "") or ""
+    raw = raw_body(req) if req.method in ("POST", "PUT") else b""
+    body, files = parse_body(raw, ct)
+    return Req(req.method, parts, {k: qp[k] for k in qp}, body, files, raw, ct)
+
+
+def to_response(out: Out) -> Response:
+    headers = {"Content-Type": "application/json", **out.headers}
+    if out.status in (301, 302, 303, 307):
+        return Response(body="", status_code=out.status, headers=out.headers)
+    return Response(body=json.dumps(out.body, separators=(",", ":")), status_code=out.status, headers=headers)
+
+
+def _serve(*parts: str) -> Response:
+    ctx = context()
+    return to_response(dispatch(ctx, http_req(list(parts))))
+
+
+_wrap = endpoint(request, errors.render, "bea")
+
+
+@bp.route("/1/{a}", methods=METHODS, content_types=["*/*"], cors=CORS)
+@_wrap
+def one(a: str) -> Response:
+    return _serve(a)
+
+
+@bp.route("/1/{a}/{b}", methods=METHODS, content_types=["*/*"], cors=CORS)
+@_wrap
+def two(a: str, b: str) -> Response:
+    return _serve(a, b)
+
+
+@bp.route("/1/{a}/{b}/{c}", methods=METHODS, content_types=["*/*"], cors=CORS)
+@_wrap
+def three(a: str, b: str, c: str) -> Response:
+    return _serve(a, b, c)
+
+
+@bp.route("/{a}", methods=METHODS, content_types=["*/*"], cors=CORS)
+@_wrap
+def unknown(a: str) -> Response:
+    raise BeaError(errors.OBJECT_NOT_FOUND, f"unknown route: /{a}; the API lives under /bea/1/", 404)
+
+
+@bp.route("/1/{a}/{b}/{c}/{d}", methods=METHODS, content_types=["*/*"], cors=CORS)
+@_wrap
+def too_deep(a: str, b: str, c: str, d: str) -> Response:
+    raise BeaError(errors.OBJECT_NOT_FOUND, "unknown route", 404)

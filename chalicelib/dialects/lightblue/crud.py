@@ -1,0 +1,300 @@
+"""The five Lightblue data operations over AppData: insert, save, update, delete and find.
+
+Documents are identified by `_id`. It maps to the core uuid: a uuid `_id` is the uuid itself,
+any other value a name-based uuid (uuid5 of collection and `_id`), so a lookup by `_id` is one
+GetItem and a duplicate insert fails the conditional PutItem: no extra claim, no race. `_id` is
+kept in the document too (generated as a uuid7 when an insert has none), `objectType` is added
+on the way out. Every write goes through AppData: permissions, and the schema check of
+core/metadata.py against the request's version, whose failures become `dataErrors`.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...bootstrap import services
+from ...core.data import AppData
+from ...core.errors import CoreError, Forbidden, InvalidInput, InvalidQuery, MalformedBody
+from ...core.ids import is_uuid, uuid7
+from ...core.metadata import EntityMeta, SchemaViolation
+from ...core.ports import Record, VersionConflict
+from ...core.query import Node, Query
+from ...core.schemas import Schema
+from . import projection as proj
+from . import updates
+from .common import Caller, envelope
+from .errors import code_of, error_object
+from .expressions import Compiler, parse_sort
+
+NAMESPACE = uuidlib.UUID("2b3c8a4e-61f0-4c4e-9d8a-6c1b9f0e7a55")
+MAX_DOCS = 1000  # documents per insert/save request
+MAX_MATCH = 10_000  # most documents one find/update/delete may match (matchCount is exact below it)
+MAX_RUNS = 10  # planner runs (each reads at most 4,000 index entries) one request may chain
+HIDDEN = ("uuid", "type", "created", "modified")
+
+
+@dataclass
+class Op:
+    """One data request, resolved: who, which entity, which schema version."""
+
+    caller: Caller
+    meta: EntityMeta
+    schema: Schema
+    version: str | None
+    body: dict[str, Any]
+    compiler: Compiler = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.compiler = Compiler(self.schema, self.uuid_of)
+
+    @property
+    def coll(self) -> str:
+        return self.meta.collection
+
+    @property
+    def data(self) -> AppData:
+        return self.caller.data(self.version)
+
+    def uuid_of(self, ident: Any) -> str:
+        text = str(ident)
+        return text.lower() if is_uuid(text) else str(uuidlib.uuid5(NAMESPACE, f"{self.coll}#{text}"))
+
+    def context(self, op: str) -> str:
+        return f"rest/{op}/{self.meta.name}"
+
+    def out(self, rec: Record) -> dict[str, Any]:
+        declared = self.schema.fields
+        doc = {k: v for k, v in rec.doc.items() if k not in HIDDEN or k in declared}
+        doc.setdefault("_id", rec.uuid)
+        doc["objectType"] = self.meta.name
+        for p in self.schema.hidden_fields("find", self.caller.roles):
+            _drop(doc, p.split("."))
+        return doc
+
+
+def resolve(caller: Caller, operation: str, entity: str, version: str | None, body: Any) -> Op:
+    if not isinstance(body, dict):
+        raise MalformedBody("the request must be a JSON object", code="rest-crud:IllFormedRequest")
+    if body.get("entity") not in (None, entity):
+        raise InvalidInput(f"entity {body.get('entity')!r} does not match the path ({entity})",
+                           code="rest-crud:NoEntityMatch")
+    if version is not None and body.get("entityVersion") not in (None, version):
+        raise InvalidInput("entityVersion does not match the path", code="rest-crud:NoVersionMatch")
+    version = version or body.get("entityVersion")
+    if version is not None and not isinstance(version, str):
+        raise InvalidInput("entityVersion must be a string", code="rest-crud:NoVersionMatch")
+    meta = services().metadata.require(caller.app.uuid, entity)
+    schema = meta.schema(version)
+    version = schema.version
+    if not schema.allows(operation, caller.roles):
+        raise Forbidden(f"no {operation} access to {entity}", code="crud:NoAccess")
+    return Op(caller, meta, schema, version, body)
+
+
+def _drop(doc: Any, segs: list[str]) -> None:
+    if isinstance(doc, list):
+        for e in doc:
+            _drop(e, segs[1:] if segs[0] == "*" else segs)
+    elif isinstance(doc, dict) and segs[0] in doc:
+        if len(segs) == 1:
+            del doc[segs[0]]
+        else:
+            _drop(doc[segs[0]], segs[1:])
+
+
+def _docs(op: Op) -> list[Any]:
+    data = op.body.get("data")
+    docs = data if isinstance(data, list) else [data] if isinstance(data, dict) else None
+    if not docs or len(docs) > MAX_DOCS:
+        raise InvalidInput(f"data must be a document or an array of 1 to {MAX_DOCS}", code="rest-crud:IllFormedRequest")
+    return docs
+
+
+def _data_error(op: Op, doc: Any, e: Exception, name: str) -> dict[str, Any]:
+    ctx = op.context(name)
+    if isinstance(e, SchemaViolation):
+        errs = [error_object(fe.code, fe.msg, f"{ctx}/{fe.field}") for fe in e.errors]
+    elif isinstance(e, VersionConflict):
+        errs = [error_object("mongo-crud:Duplicate", "a document with this _id already exists", ctx)]
+    elif isinstance(e, CoreError):
+        errs = [error_object(code_of(e)[1], e.message, ctx)]
+    else:
+        raise e
+    return {"data": doc, "errors": errs}
+
+
+def _result(modified: int, matched: int, processed: list[Any] | None, errors: list[Any]) -> dict[str, Any]:
+    status = "COMPLETE" if not errors else "PARTIAL" if modified or processed else "ERROR"
+    return envelope(status, modified, matched, processed or [], errors)
+
+
+def _projector(op: Op) -> list[proj.Rule] | None:
+    return proj.parse(op.body.get("projection"), op.compiler)
+
+
+def _clean(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "objectType"}
+
+
+def _insert_access(op: Op, doc: dict[str, Any], kind: str) -> None:
+    for p in op.schema.hidden_fields(kind, op.caller.roles):
+        if p.split(".")[0] in doc:
+            raise Forbidden(f"no {kind} access to {p}", code=f"crud:{kind}:NoFieldAccess")
+
+
+# -- operations ------------------------------------------------------------------------------
+def insert(op: Op) -> dict[str, Any]:
+    rules, d = _projector(op), op.data
+    processed, errors, n = [], [], 0
+    for doc in _docs(op):
+        try:
+            if not isinstance(doc, dict):
+                raise InvalidInput("each document must be an object", code="crud:InvalidEntity")
+            clean = _clean(doc)
+            clean["_id"] = clean["_id"] if clean.get("_id") is not None else uuid7()
+            _insert_access(op, clean, "insert")
+            rec = d.create_record(op.coll, clean, uuid=op.uuid_of(clean["_id"]))
+        except (CoreError, VersionConflict) as e:
+            errors.append(_data_error(op, doc, e, "insert"))
+            continue
+        n += 1
+        if rules is not None:
+            processed.append(proj.project(op.out(rec), rules))
+    return _result(n, 0, processed, errors)
+
+
+def save(op: Op) -> dict[str, Any]:
+    rules, d = _projector(op), op.data
+    upsert = op.body.get("upsert") is True
+    if upsert and not op.schema.allows("insert", op.caller.roles):
+        raise Forbidden(f"no insert access to {op.meta.name}", code="crud:NoAccess")
+    processed, errors, n = [], [], 0
+    for doc in _docs(op):
+        try:
+            rec = _save_one(op, d, doc, upsert)
+        except (CoreError, VersionConflict) as e:
+            errors.append(_data_error(op, doc, e, "save"))
+            continue
+        n += 1
+        if rules is not None:
+            processed.append(proj.project(op.out(rec), rules))
+    return _result(n, 0, processed, errors)
+
+
+def _save_one(op: Op, d: AppData, doc: Any, upsert: bool) -> Record:
+    if not isinstance(doc, dict):
+        raise InvalidInput("each document must be an object", code="crud:InvalidEntity")
+    clean = _clean(doc)
+    if clean.get("_id") is None:
+        if not upsert:
+            raise InvalidInput("save needs _id unless upsert is true", code="mongo-crud:SaveError")
+        clean["_id"] = uuid7()
+    ident = op.uuid_of(clean["_id"])
+    for _ in range(3):
+        current = d.find_record(op.coll, ident)
+        if current is not None:
+            _insert_access(op, {k: v for k, v in clean.items() if current.doc.get(k) != v}, "update")
+            return d.update_record(op.coll, ident, clean, replace=True)
+        if not upsert:
+            raise InvalidInput(f"no document with _id {clean['_id']}", code="mongo-crud:SaveError")
+        _insert_access(op, clean, "insert")
+        try:
+            return d.create_record(op.coll, clean, uuid=ident)
+        except VersionConflict:
+            continue  # created meanwhile: save over it
+    raise VersionConflict()
+
+
+def matching(op: Op, where: Node | None) -> list[Record]:
+    """Every record the query matches, read page by page through the planner (bounded)."""
+    d, out, cursor = op.data, [], None
+    for _ in range(MAX_RUNS):
+        page = d.query(op.coll, Query(where=where, limit=1000, cursor=cursor))
+        out += page.records
+        if len(out) > MAX_MATCH:
+            raise InvalidQuery(f"the query matches more than {MAX_MATCH} documents; narrow it",
+                               code="crud:ResultSizeTooLarge")
+        cursor = page.cursor
+        if cursor is None:
+            return out
+    raise InvalidQuery("the query reads too much of the collection; add an indexed term",
+                       code="crud:ResultSizeTooLarge")
+
+
+def _where(op: Op) -> Node | None:
+    if "query" not in op.body:
+        raise InvalidQuery("query is required", code="query:InvalidQuery")
+    return op.compiler.compile(op.body["query"])
+
+
+def update(op: Op) -> dict[str, Any]:
+    where, rules = _where(op), _projector(op)
+    ops = updates.parse(op.body.get("update"), op.compiler)
+    for u in ops:
+        for p in op.schema.hidden_fields("update", op.caller.roles):
+            if u.path == p or u.path.startswith(p + "."):
+                raise Forbidden(f"no update access to {p}", code="crud:update:NoFieldAccess")
+    d = op.data
+    recs = matching(op, where)
+    processed, errors, n = [], [], 0
+    for rec in recs:
+        try:
+            if _same(updates.apply(ops, rec.doc), rec.doc):
+                continue  # nothing would change: no write, not counted
+            changed = [False]
+
+            def mutate(doc: dict[str, Any], changed: list[bool] = changed) -> dict[str, Any]:
+                new = updates.apply(ops, doc)
+                changed[0] = not _same(new, doc)
+                return new
+
+            new_rec = d.update_record(op.coll, rec.uuid, {}, mutate=mutate)
+        except CoreError as e:
+            errors.append(_data_error(op, op.out(rec), e, "update"))
+            continue
+        if changed[0]:
+            n += 1
+            if rules is not None:
+                processed.append(proj.project(op.out(new_rec), rules))
+    return _result(n, len(recs), processed, errors)
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return {k: v for k, v in a.items() if k != "modified"} == {k: v for k, v in b.items() if k != "modified"}
+
+
+def delete(op: Op) -> dict[str, Any]:
+    where = _where(op)
+    if where is None:
+        raise InvalidQuery("delete needs a query", code="query:InvalidQuery")
+    d = op.data
+    recs = matching(op, where)
+    errors, n = [], 0
+    for rec in recs:
+        try:
+            d.delete_record(op.coll, rec.uuid)
+            n += 1
+        except CoreError as e:
+            errors.append(_data_error(op, op.out(rec), e, "delete"))
+    return _result(n, len(recs), None, errors)
+
+
+def find(op: Op) -> dict[str, Any]:
+    where = op.compiler.compile(op.body.get("query"))
+    rules, order = _projector(op), parse_sort(op.body.get("sort"))
+    rng = op.body.get("range")
+    frm, to = op.body.get("from"), op.body.get("to")
+    if rng is not None:
+        if not isinstance(rng, list) or len(rng) != 2:
+            raise InvalidQuery("range is [from, to]", code="query:InvalidRange")
+        frm, to = rng
+    docs = [op.out(r) for r in matching(op, where)]
+    page = proj.window(proj.sort_docs(docs, order), frm, to)
+    processed = [proj.project(doc, rules) for doc in page] if rules is not None else []
+    return envelope("COMPLETE", 0, len(docs), processed)
+
+
+OPERATIONS = {"insert": insert, "save": save, "update": update, "delete": delete, "find": find}
+ACCESS = {"insert": "insert", "save": "update", "update": "update", "delete": "delete", "find": "find"}

@@ -1,0 +1,125 @@
+"""Routes of the Lightblue data API (`/rest/data/...`), and the status of asynchronous requests.
+
+`execution: {"async": true}` (or `asynchronous`), or more than SYNC_DOCS documents in one request,
+answers ASYNC with a `taskHandle` at once and runs the operation in the background;
+`GET /rest/data/task/{handle}` answers ASYNC while it runs, then the operation's own response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...bootstrap import services
+from ...core.errors import CoreError, InvalidInput
+from ..http import json_body
+from . import crud
+from .common import caller, envelope, json_response, request, view
+from .errors import code_of, error_object
+from .expressions import simple_projection, simple_query, simple_sort
+
+SYNC_DOCS = 200
+
+
+def _run(operation: str, entity: str, version: str | None, body: Any) -> Any:
+    c = caller()
+    op = crud.resolve(c, crud.ACCESS[operation], entity, version, body)
+    execution = op.body.get("execution") or {}
+    if not isinstance(execution, dict):
+        raise InvalidInput("execution must be an object", code="rest-crud:IllFormedRequest")
+    data = op.body.get("data")
+    if execution.get("async") is True or execution.get("asynchronous") or (
+            isinstance(data, list) and len(data) > SYNC_DOCS):
+        work = crud.OPERATIONS[operation]
+        handle = services().tasks.submit(c.app.uuid, operation, lambda: work(op), _task_error(op.context(operation)))
+        return json_response(envelope("ASYNC", taskHandle=handle))
+    return json_response(crud.OPERATIONS[operation](op))
+
+
+def _task_error(context: str) -> Any:
+    def render(e: Exception) -> dict[str, Any]:
+        if isinstance(e, CoreError):
+            return envelope("ERROR", errs=[error_object(code_of(e)[1], e.message, context)])
+        return envelope("ERROR", errs=[error_object("rest-crud:CrudException", "internal server error", context)])
+
+    return render
+
+
+def _body() -> Any:
+    return json_body(request(), default={})
+
+
+@view("/rest/data/insert/{entity}", ["PUT", "POST"])
+def insert(entity: str) -> Any:
+    return _run("insert", entity, None, _body())
+
+
+@view("/rest/data/insert/{entity}/{version}", ["PUT", "POST"])
+def insert_v(entity: str, version: str) -> Any:
+    return _run("insert", entity, version, _body())
+
+
+@view("/rest/data/save/{entity}", ["POST"])
+def save(entity: str) -> Any:
+    return _run("save", entity, None, _body())
+
+
+@view("/rest/data/save/{entity}/{version}", ["POST"])
+def save_v(entity: str, version: str) -> Any:
+    return _run("save", entity, version, _body())
+
+
+@view("/rest/data/update/{entity}", ["POST"])
+def update(entity: str) -> Any:
+    return _run("update", entity, None, _body())
+
+
+@view("/rest/data/update/{entity}/{version}", ["POST"])
+def update_v(entity: str, version: str) -> Any:
+    return _run("update", entity, version, _body())
+
+
+@view("/rest/data/delete/{entity}", ["POST"])
+def delete(entity: str) -> Any:
+    return _run("delete", entity, None, _body())
+
+
+@view("/rest/data/delete/{entity}/{version}", ["POST"])
+def delete_v(entity: str, version: str) -> Any:
+    return _run("delete", entity, version, _body())
+
+
+@view("/rest/data/find/{entity}", ["GET", "POST"])
+def find(entity: str) -> Any:
+    return _find(entity, None)
+
+
+@view("/rest/data/find/{entity}/{version}", ["GET", "POST"])
+def find_v(entity: str, version: str) -> Any:
+    return _find(entity, version)
+
+
+def _find(entity: str, version: str | None) -> Any:
+    if request().method == "POST":
+        return _run("find", entity, version, _body())
+    qp = request().query_params or {}
+    body: dict[str, Any] = {"query": simple_query(qp.get("Q") or qp.get("q")),
+                            "projection": simple_projection(qp.get("P") or qp.get("p")),
+                            "sort": simple_sort(qp.get("S") or qp.get("s"))}
+    for name in ("from", "to"):
+        raw = qp.get(name)
+        if raw is not None:
+            if not raw.isdigit():
+                raise InvalidInput(f"{name} must be a non-negative integer", code="query:InvalidRange")
+            body[name] = int(raw)
+    if body["query"] is None:
+        del body["query"]
+    return _run("find", entity, version, body)
+
+
+@view("/rest/data/task/{handle}", ["GET"])
+def task(handle: str) -> Any:
+    c = caller()
+    doc = services().tasks.get(c.app.uuid, handle)
+    if doc["state"] == "RUNNING":
+        return json_response(envelope("ASYNC", taskHandle=handle))
+    return json_response({**doc["result"], "taskHandle": handle})

@@ -1,0 +1,221 @@
+"""Lightblue update expressions: $set, $unset, $add, $append, $insert and $foreach, applied in order.
+
+`parse` checks the whole expression up front (a malformed one is a request error, 400); `apply`
+runs it on a copy of one document and raises InvalidInput (a data error for that document only)
+when the document does not fit, e.g. $append to a field that is not an array. The data routes run
+`apply` inside AppData.update's `mutate`, so it is re-applied on the fresh document on every
+optimistic retry and concurrent updates never lose each other's changes.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from ...core.errors import InvalidInput, InvalidQuery
+from ...core.query import Node, matches, path_values
+from .expressions import Compiler, path
+
+OPS = ("$set", "$unset", "$add", "$append", "$insert", "$foreach")
+MAX_OPS = 100
+
+
+@dataclass
+class Op:
+    kind: str
+    path: str
+    value: Any = None
+    query: Node | None = None  # $foreach: None means $all
+    nested: list[Op] | None = None  # $foreach: None means $remove
+
+
+def parse(expr: Any, compiler: Compiler, prefix: str = "") -> list[Op]:
+    items = expr if isinstance(expr, list) else [expr]
+    if not items or len(items) > MAX_OPS:
+        raise InvalidQuery("update must be an update expression or a non-empty array of them",
+                           code="query:InvalidUpdate")
+    ops: list[Op] = []
+    for item in items:
+        if not isinstance(item, dict) or len(item) != 1 or next(iter(item)) not in OPS:
+            raise InvalidQuery(f"unknown update expression; expected one of {', '.join(OPS)}",
+                               code="query:InvalidUpdate")
+        (kind, body), = item.items()
+        if kind == "$unset":
+            for p in body if isinstance(body, list) else [body]:
+                ops.append(Op(kind, path(p)))
+        elif kind == "$foreach":
+            ops.append(_foreach(body, compiler, prefix))
+        else:
+            if not isinstance(body, dict) or not body:
+                raise InvalidQuery(f"{kind} takes an object of path: value", code="query:InvalidUpdate")
+            for p, v in body.items():
+                if kind == "$add" and not _is_number(v) and not _valueof(v):
+                    raise InvalidQuery("$add takes numbers", code="query:InvalidUpdate")
+                if kind == "$insert" and not path(p).split(".")[-1].lstrip("-").isdigit():
+                    raise InvalidQuery("$insert needs a path ending in an index", code="crud:InsertionRequiresIndex")
+                ops.append(Op(kind, path(p), v))
+    return ops
+
+
+def _foreach(body: Any, compiler: Compiler, prefix: str) -> Op:
+    if not isinstance(body, dict) or "$update" not in body or len(body) != 2:
+        raise InvalidQuery("$foreach takes {path: $all | query, $update: $remove | update}", code="query:InvalidUpdate")
+    arr = path(next(k for k in body if k != "$update"))
+    q, upd = body[arr], body["$update"]
+    elem = f"{prefix}{arr}.*."
+    query = None if q == "$all" else compiler.subquery(_relative(q, arr), elem)
+    nested = None if upd == "$remove" else parse(upd, compiler, elem)
+    return Op("$foreach", arr, query=query, nested=nested)
+
+
+def _relative(q: Any, arr: str) -> Any:
+    """Element queries may name fields as `$this.x`, `<array>.*.x` or plain `x`: all mean the element's x."""
+    if isinstance(q, list):
+        return [_relative(x, arr) for x in q]
+    if not isinstance(q, dict):
+        return q
+    out = {}
+    for k, v in q.items():
+        if k in ("field", "rfield", "array") and isinstance(v, str):
+            for pre in (f"{arr}.*.", "$this."):
+                if v.startswith(pre):
+                    v = v[len(pre):]
+            if v == f"{arr}.*":
+                v = "$this"
+        out[k] = _relative(v, arr) if isinstance(v, (dict, list)) else v
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _valueof(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) == {"$valueof"} and isinstance(v["$valueof"], str)
+
+
+# -- application ------------------------------------------------------------------------------
+def apply(ops: list[Op], doc: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    _run(ops, out, out)
+    return out
+
+
+def _run(ops: list[Op], target: dict[str, Any], root: dict[str, Any]) -> None:
+    for op in ops:
+        segs = _segs(op.path)
+        if op.kind == "$set":
+            for cont, key in _locations(target, segs, create=True):
+                cont[key] = _rvalue(op.value, target, root)
+        elif op.kind == "$unset":
+            found = [ck for ck in _locations(target, segs, create=False) if _has(*ck)]
+            for cont, key in sorted(found, key=lambda ck: -_order(ck[1])):
+                del cont[key]
+        elif op.kind == "$add":
+            for cont, key in _locations(target, segs, create=True):
+                cur = cont[key] if _has(cont, key) else 0
+                inc = _rvalue(op.value, target, root)
+                if not _is_number(cur) or not _is_number(inc):
+                    raise InvalidInput(f"$add needs numbers at {op.path}", code="crud:IncompatibleAssignment")
+                cont[key] = cur + inc
+        elif op.kind == "$append":
+            values = op.value if isinstance(op.value, list) else [op.value]
+            for cont, key in _locations(target, segs, create=True):
+                if not _has(cont, key) or cont[key] is None:
+                    cont[key] = []
+                if not isinstance(cont[key], list):
+                    raise InvalidInput(f"{op.path} is not an array", code="crud:ArrayRequired")
+                cont[key].extend(_rvalue(v, target, root) for v in values)
+        elif op.kind == "$insert":
+            values = op.value if isinstance(op.value, list) else [op.value]
+            arr_segs, index = segs[:-1], int(segs[-1])
+            for cont, key in _locations(target, arr_segs, create=False):
+                arr = cont[key]
+                if not isinstance(arr, list):
+                    raise InvalidInput(f"{'.'.join(arr_segs)} is not an array", code="crud:ArrayRequired")
+                at = index if index >= 0 else max(0, len(arr) + index + 1)
+                arr[at:at] = [_rvalue(v, target, root) for v in values]
+        elif op.kind == "$foreach":
+            for cont, key in _locations(target, segs, create=False):
+                if isinstance(cont[key], list):
+                    cont[key] = _foreach_apply(op, cont[key], root)
+
+
+def _foreach_apply(op: Op, arr: list[Any], root: dict[str, Any]) -> list[Any]:
+    out = []
+    for e in arr:
+        view = {**e, "$this": e} if isinstance(e, dict) else {"$this": e}
+        if op.query is not None and not matches(op.query, view):
+            out.append(e)
+            continue
+        if op.nested is None:
+            continue  # $remove
+        box = {"$this": copy.deepcopy(e)}
+        nested = [_rebase(n) for n in op.nested]
+        _run(nested, box, root)
+        out.append(box["$this"])
+    return out
+
+
+def _rebase(op: Op) -> Op:
+    p = op.path if op.path == "$this" or op.path.startswith("$this.") else f"$this.{op.path}"
+    return Op(op.kind, p, op.value, op.query, op.nested)
+
+
+def _rvalue(v: Any, target: dict[str, Any], root: dict[str, Any]) -> Any:
+    if _valueof(v):
+        src = v["$valueof"]
+        got = path_values(target if src.startswith("$this") else root, src)
+        if not got:
+            raise InvalidInput(f"$valueof {src}: no such field", code="crud:FieldNotThere")
+        return copy.deepcopy(got[0])
+    return copy.deepcopy(v)
+
+
+def _segs(p: str) -> list[str]:
+    return p.split(".")
+
+
+def _has(cont: Any, key: Any) -> bool:
+    return key in cont if isinstance(cont, dict) else isinstance(key, int) and 0 <= key < len(cont)
+
+
+def _order(key: Any) -> int:
+    return key if isinstance(key, int) else 0
+
+
+def _locations(cur: Any, segs: list[str], create: bool) -> list[tuple[Any, Any]]:
+    """(container, key) of every place a path names; `*` fans out over array elements."""
+    head, rest = segs[0], segs[1:]
+    keys: list[Any] = []
+    if isinstance(cur, dict):
+        if head == "*" or head.lstrip("-").isdigit() and not create and head not in cur:
+            return []
+        keys = [head]
+        if rest and (head not in cur or cur[head] is None):
+            if not create:
+                return []
+            cur[head] = {}
+    elif isinstance(cur, list):
+        if head == "*":
+            keys = list(range(len(cur)))
+        elif head.lstrip("-").isdigit():
+            i = int(head)
+            i = i + len(cur) if i < 0 else i
+            if not 0 <= i < len(cur):
+                if create and not rest and i == len(cur):
+                    cur.append(None)
+                else:
+                    raise InvalidInput(f"array index {head} out of range", code="crud:InvalidDeference")
+            keys = [i]
+        else:
+            raise InvalidInput(f"{head} addresses an array element by name", code="crud:InvalidDeference")
+    else:
+        raise InvalidInput(f"cannot address {head} inside a value", code="crud:InvalidDeference")
+    if not rest:
+        return [(cur, k) for k in keys]
+    out: list[tuple[Any, Any]] = []
+    for k in keys:
+        out += _locations(cur[k], rest, create)
+    return out

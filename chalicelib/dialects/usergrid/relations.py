@@ -1,0 +1,164 @@
+"""Paths below an entity: roles and permissions, groups, user roles, passwords, connections.
+
+Chalice routes one variable per segment, so each depth has one route and this module
+dispatches on the (collection, verb) pair, as Usergrid's own service tree does.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ...bootstrap import services
+from ...core.entities import collection_key
+from ...core.errors import BadCredentials, Forbidden, InvalidInput, NotFound
+from ...core.secrets import hash_password, verify_password
+from ..http import json_body
+from .common import app_context, envelope, json_response, request, view
+from .ql import parse
+
+MANAGED = {("roles", "permissions"), ("users", "roles"), ("groups", "users"), ("groups", "roles"), ("users", "password")}
+
+
+def _is_privileged(principal: Any) -> bool:
+    return principal.kind in ("app", "admin")
+
+
+def _require_privileged(principal: Any, app: Any) -> None:
+    """Roles, groups and memberships change only by the app or an admin (anyone, in the sandbox)."""
+    if not _is_privileged(principal) and not app.is_sandbox:
+        raise Forbidden("only the application or an organization admin may change roles and groups")
+
+
+def resolve_me(coll: str, ident: str, principal: Any) -> str:
+    if coll == "users" and ident.lower() == "me":
+        if principal.kind != "user" or not principal.subject:
+            raise NotFound("no user is logged in")
+        return str(principal.subject)
+    return ident
+
+
+@view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"])
+def below_entity(org: str, app: str, collection: str, entity: str, verb: str) -> Any:
+    started = time.perf_counter()
+    a, principal = app_context(org, app)
+    coll, verb_l = collection_key(collection), verb.lower()
+    entity = resolve_me(coll, entity, principal)
+    svc = services()
+    data = svc.data(a, principal)
+    perms = svc.permissions
+    method = request().method
+    if (coll, verb_l) == ("roles", "permissions"):
+        role = data.get("roles", entity)["name"]
+        if method == "GET":
+            return json_response(envelope("get", a, f"roles/{role}/permissions", None, started,
+                                          data=perms.permissions(a.uuid, role)))
+        _require_privileged(principal, a)
+        if method in ("POST", "PUT"):
+            body = json_body(request(), {})
+            permission = body.get("permission") if isinstance(body, dict) else None
+            if not isinstance(permission, str):
+                raise InvalidInput('send {"permission": "get,put,post,delete:/path"}')
+            return json_response(envelope("post", a, f"roles/{role}/permissions", None, started,
+                                          data=perms.grant(a.uuid, role, permission)))
+        permission = (request().query_params or {}).get("permission", "")
+        return json_response(envelope("delete", a, f"roles/{role}/permissions", None, started,
+                                      data=perms.revoke(a.uuid, role, permission)))
+    if (coll, verb_l) == ("users", "roles") and method == "GET":
+        user = data.get("users", entity)
+        names = perms.user_roles(a.uuid, user["uuid"])
+        roles = [r for n in names if (r := data.find("roles", n))]
+        return json_response(envelope("get", a, "roles", roles, started, count=len(roles)))
+    if (coll, verb_l) == ("groups", "roles") and method == "GET":
+        group = data.get("groups", entity)
+        roles = [r for n in perms.group_roles(a.uuid, group["uuid"]) if (r := data.find("roles", n))]
+        return json_response(envelope("get", a, "roles", roles, started, count=len(roles)))
+    if (coll, verb_l) == ("users", "password") and method in ("PUT", "POST"):
+        return _change_password(a, principal, entity, started)
+    # otherwise: the entities this one is connected to by `verb`
+    if method != "GET":
+        raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
+    query = _query()
+    page = data.connected(coll, entity, verb_l, query=query)
+    return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", page.entities, started,
+                                  count=len(page.entities), cursor=page.cursor))
+
+
+def _query() -> Any:
+    qp = request().query_params or {}
+    raw = qp.get("limit") or "10"
+    if not raw.isdigit() or not 0 < int(raw) <= 1000:
+        raise InvalidInput("limit must be between 1 and 1000")
+    return parse(qp.get("ql"), int(raw), qp.get("cursor") or None)
+
+
+def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
+    svc = services()
+    data = svc.data(a, principal)
+    user = data.record("users", ident)
+    body = json_body(request(), {})
+    if not isinstance(body, dict) or not isinstance(body.get("newpassword"), str) or not body["newpassword"]:
+        raise InvalidInput('send {"oldpassword": "...", "newpassword": "..."}')
+    if not _is_privileged(principal):
+        if principal.subject != user.uuid:
+            raise Forbidden("a user may change only its own password")
+        if not verify_password(str(body.get("oldpassword") or ""), user.secret):
+            raise BadCredentials("old password is wrong")
+    data.update_record("users", user.uuid, {}, secret=hash_password(body["newpassword"]))
+    return json_response(envelope("set user password", a, "users", None, started))
+
+
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"])
+def to_target(org: str, app: str, collection: str, entity: str, verb: str, target: str) -> Any:
+    started = time.perf_counter()
+    a, principal = app_context(org, app)
+    coll, verb_l = collection_key(collection), verb.lower()
+    entity = resolve_me(coll, entity, principal)
+    svc = services()
+    data = svc.data(a, principal)
+    perms = svc.permissions
+    method = request().method
+    add = method == "POST"
+    if (coll, verb_l) in (("users", "roles"), ("groups", "users"), ("groups", "roles")) and method != "GET":
+        _require_privileged(principal, a)
+        if (coll, verb_l) == ("users", "roles"):
+            user = data.get("users", entity)
+            role = data.get("roles", target)
+            perms.assign(a.uuid, user["uuid"], role["name"], add)
+            return json_response(envelope(method.lower(), a, "roles", [role], started))
+        group = data.get("groups", entity)
+        if verb_l == "users":
+            user = data.get("users", target)
+            perms.join(a.uuid, user["uuid"], group["uuid"], add)
+            data.connect("groups", group["uuid"], "users", user["uuid"], "users", remove=not add)
+            return json_response(envelope(method.lower(), a, "users", [user], started))
+        role = data.get("roles", target)
+        perms.assign_group(a.uuid, group["uuid"], role["name"], add)
+        return json_response(envelope(method.lower(), a, "roles", [role], started))
+    if verb_l == "connecting" and method == "GET":
+        page = data.connected(coll, entity, target.lower(), reverse=True, query=_query())
+        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", page.entities, started,
+                                      count=len(page.entities), cursor=page.cursor))
+    if method == "GET":
+        raise NotFound(f"no such path below /{collection}/{entity}")
+    dest = data.connect(coll, entity, verb_l, target, None, remove=not add)
+    return json_response(envelope(method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
+
+
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["POST", "DELETE"])
+def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
+    started = time.perf_counter()
+    a, principal = app_context(org, app)
+    coll = collection_key(collection)
+    entity = resolve_me(coll, entity, principal)
+    data = services().data(a, principal)
+    dest = data.connect(coll, entity, verb.lower(), entity2, collection_key(collection2),
+                        remove=request().method == "DELETE")
+    return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb.lower()}",
+                                  [_public(dest)], started))
+
+
+def _public(rec: Any) -> dict[str, Any]:
+    from ...core.entities import public
+
+    return public(rec)

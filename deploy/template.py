@@ -1,0 +1,144 @@
+"""The stage's DynamoDB tables and S3 bucket as a CloudFormation template, derived from the models.
+
+Every table comes from `chalicelib.storage.models.ALL_MODELS` (keys, indexes and TTL read off the
+pynamodb classes) and is named `<BAAS_TABLE_PREFIX>-<TABLE_SUFFIXES[model]>` exactly as bootstrap
+names it at run time; the bucket is the stage's BAAS_BUCKET. Both values come from the stage's
+environment in .chalice/config.json, so a table or bucket is never declared twice.
+
+    python deploy/template.py --stage prod > resources.json
+
+The output deploys alone (`aws cloudformation deploy`) or merges into `chalice package
+--merge-template` (see deploy/package.py and docs/DEPLOY.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: `python deploy/template.py`
+    sys.path.insert(0, str(ROOT))
+
+from chalicelib.storage.models import ALL_MODELS, TABLE_SUFFIXES  # noqa: E402
+from pynamodb.attributes import TTLAttribute  # noqa: E402
+from pynamodb.models import Model  # noqa: E402
+
+BUCKET_ID = "FilesBucket"
+# Browsers upload and download straight to S3 through presigned URLs, so the bucket answers CORS.
+CORS_RULES = [{
+    "AllowedMethods": ["GET", "PUT", "POST", "HEAD"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
+    "ExposedHeaders": ["ETag"], "MaxAge": 3000,
+}]
+
+
+def stage_environment(stage: str, project_dir: Path = ROOT) -> dict[str, str]:
+    """The stage's environment variables as chalice merges them (stage values override top-level ones)."""
+    config = json.loads((project_dir / ".chalice" / "config.json").read_text())
+    if stage not in config.get("stages", {}):
+        raise SystemExit(f"unknown stage {stage!r}: .chalice/config.json has {sorted(config.get('stages', {}))}")
+    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+
+
+def stage_names(stage: str, project_dir: Path = ROOT) -> tuple[str, str]:
+    """(table prefix, bucket) of a stage; both must be set, a deploy never falls back to dev names."""
+    env = stage_environment(stage, project_dir)
+    missing = [k for k in ("BAAS_TABLE_PREFIX", "BAAS_BUCKET") if not env.get(k)]
+    if missing:
+        raise SystemExit(f"stage {stage!r} sets no {', '.join(missing)} in .chalice/config.json")
+    return env["BAAS_TABLE_PREFIX"], env["BAAS_BUCKET"]
+
+
+def table_name(prefix: str, model: type[Model]) -> str:
+    return f"{prefix}-{TABLE_SUFFIXES[model]}"
+
+
+def logical_id(model: type[Model]) -> str:
+    return "".join(part.capitalize() for part in TABLE_SUFFIXES[model].replace("_", "-").split("-")) + "Table"
+
+
+def _keys(key_schema: list[dict[str, str]]) -> list[dict[str, str]]:
+    # CloudFormation wants HASH before RANGE; pynamodb lists them in attribute order.
+    return sorted(({"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]} for k in key_schema),
+                  key=lambda k: k["KeyType"] != "HASH")
+
+
+def _index(index: dict[str, Any]) -> dict[str, Any]:
+    return {"IndexName": index["index_name"], "KeySchema": _keys(index["key_schema"]),
+            "Projection": dict(index["projection"])}
+
+
+def ttl_attribute(model: type[Model]) -> str | None:
+    ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
+    return ttl[0] if ttl else None  # pynamodb allows one TTLAttribute per model
+
+
+def table_resource(model: type[Model], prefix: str) -> dict[str, Any]:
+    schema = model._get_schema()
+    props: dict[str, Any] = {
+        "TableName": table_name(prefix, model),
+        "AttributeDefinitions": [dict(a) for a in schema["attribute_definitions"]],
+        "KeySchema": _keys(schema["key_schema"]),
+        "BillingMode": "PAY_PER_REQUEST",
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+    }
+    if schema["global_secondary_indexes"]:
+        props["GlobalSecondaryIndexes"] = [_index(i) for i in schema["global_secondary_indexes"]]
+    if schema["local_secondary_indexes"]:
+        props["LocalSecondaryIndexes"] = [_index(i) for i in schema["local_secondary_indexes"]]
+    ttl = ttl_attribute(model)
+    if ttl:
+        props["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": True}
+    # Data outlives a stack: deleting or replacing the stack keeps the table.
+    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": props}
+
+
+def bucket_resource(bucket: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": bucket,
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "CorsConfiguration": {"CorsRules": CORS_RULES},
+        },
+    }
+
+
+def build(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
+    prefix, bucket = stage_names(stage, project_dir)
+    resources: dict[str, Any] = {logical_id(m): table_resource(m, prefix) for m in ALL_MODELS}
+    if len(resources) != len(ALL_MODELS):
+        raise SystemExit("two models share a table suffix: check TABLE_SUFFIXES")
+    resources[BUCKET_ID] = bucket_resource(bucket)
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"serverless-baas {stage}: DynamoDB tables and the files bucket (generated from the models)",
+        "Resources": resources,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    args = parser.parse_args(argv)
+    text = json.dumps(build(args.stage), indent=2) + "\n"
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

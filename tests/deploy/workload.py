@@ -1,0 +1,180 @@
+"""A representative workload, run on moto while every botocore operation the code asks for is recorded.
+
+Recording: a `before-parameter-build` handler is added to botocore's BUILTIN_HANDLERS (moto
+installs its own stubber the same way), so every botocore session made afterwards carries it:
+pynamodb's connections (rebuilt by `bootstrap.reset()`) and boto3's default session alike.
+`before-parameter-build` rather than `before-call` because presigned URLs never call AWS, yet the
+browser that uses one acts with the Lambda role's permissions.
+
+The workload is the Usergrid HTTP API through `chalice.test.Client(app)` plus direct calls on
+the storage adapters that no mounted route reaches in a few requests (counters, cache,
+messaging, files, mail, token revocation, unique-claim takeover). A profiler notes which
+storage methods ran, so a new adapter method the workload never reaches fails the tests
+instead of slipping past the policy check.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pkgutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import CodeType, FrameType
+from typing import Any, Iterator
+
+from tests.conftest import Api
+from tests.deploy.iam import Call
+
+BASE = "/usergrid/acme/sandbox"
+
+
+@dataclass
+class Recording:
+    calls: list[Call] = field(default_factory=list)
+    reached: set[str] = field(default_factory=set)  # "module.Class.method" of storage adapters that ran
+    on: bool = False
+
+    def __call__(self, params: dict[str, Any] | None = None, model: Any = None, **_: Any) -> None:
+        if self.on and model is not None:
+            self.calls.append(Call(model.service_model.service_name, model.name, dict(params or {})))
+
+
+def storage_methods() -> dict[CodeType, str]:
+    """Public methods of the classes in chalicelib/storage (the pynamodb models excepted)."""
+    import chalicelib.storage as pkg
+    from pynamodb.models import Model
+
+    out: dict[CodeType, str] = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = import_module(f"{pkg.__name__}.{info.name}")
+        for cname, cls in vars(mod).items():
+            if not inspect.isclass(cls) or cls.__module__ != mod.__name__ or issubclass(cls, Model):
+                continue
+            for mname, fn in vars(cls).items():
+                if not mname.startswith("_") and inspect.isfunction(fn):
+                    out[fn.__code__] = f"{info.name}.{cname}.{mname}"
+    return out
+
+
+@contextmanager
+def _env(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def record(table_prefix: str, bucket: str) -> Recording:
+    """Run the workload as a stage with these names would, and return what it asked AWS for."""
+    import boto3
+    from botocore.handlers import BUILTIN_HANDLERS
+    from moto import mock_aws
+
+    from chalicelib import bootstrap
+
+    rec = Recording()
+    spec = ("before-parameter-build", rec)
+    targets = storage_methods()
+
+    def profile(frame: FrameType, event: str, _arg: Any) -> None:
+        if event == "call" and frame.f_code in targets:
+            rec.reached.add(targets[frame.f_code])
+
+    BUILTIN_HANDLERS.append(spec)
+    boto3.DEFAULT_SESSION = None  # the next boto3.client() builds a session that has the handler
+    # Signup opens the workload, so it is on whatever the stage says (prod turns it off).
+    with _env(BAAS_TABLE_PREFIX=table_prefix, BAAS_BUCKET=bucket, BAAS_OPEN_SIGNUP="true"), mock_aws():
+        try:
+            bootstrap.reset()
+            bootstrap.create_resources()  # provisioning is the template's job, not the role's
+            rec.on = True
+            sys.setprofile(profile)
+            _http_workload()
+            _adapter_workload()
+        finally:
+            sys.setprofile(None)
+            rec.on = False
+            BUILTIN_HANDLERS.remove(spec)
+            boto3.DEFAULT_SESSION = None
+            bootstrap.reset()
+    return rec
+
+
+def _ok(r: Any) -> Any:
+    assert 200 <= r.status_code < 300, (r.status_code, r.body)
+    return r.json
+
+
+def _http_workload() -> None:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as c:
+        api = Api(c)
+        _ok(api.post("/usergrid/management/organizations", {
+            "organization": "acme", "username": "boss", "name": "Boss", "email": "boss@acme.test",
+            "password": "s3cret!"}))
+        api.token = _ok(api.post("/usergrid/management/token",
+                                 {"grant_type": "password", "username": "boss", "password": "s3cret!"}))["access_token"]
+        _ok(api.post("/usergrid/management/orgs/acme/apps", {"name": "prod"}))
+        _ok(api.get("/usergrid/management/orgs/acme/apps/prod/credentials"))
+        milk = _ok(api.post(f"{BASE}/items", {"name": "milk", "price": "3.25", "qty": 3}))["entities"][0]
+        _ok(api.post(f"{BASE}/items", [{"name": "bread", "price": "2.50", "qty": 1}, {"name": "eggs", "qty": 12}]))
+        _ok(api.get(f"{BASE}/items/{milk['uuid']}"))
+        _ok(api.get(f"{BASE}/items/milk"))
+        _ok(api.put(f"{BASE}/items/milk", {"price": "4.00", "qty": 2}))
+        _ok(api.get(f"{BASE}/items?ql=select * where qty > 1 order by qty desc&limit=1"))
+        _ok(api.get(f"{BASE}/items?ql=select * where name = 'bread'"))
+        _ok(api.get(f"{BASE}/items"))
+        _ok(api.post(f"{BASE}/items/milk/likes/items/bread"))
+        _ok(api.get(f"{BASE}/items/milk/likes"))
+        _ok(api.delete(f"{BASE}/items/milk/likes/items/bread"))
+        _ok(api.put(f"{BASE}/items/bread", {"name": "rye"}))
+        _ok(api.delete(f"{BASE}/items/eggs"))
+        _ok(api.post(f"{BASE}/users", {"username": "ada", "password": "pw-ada-1"}))
+        user = _ok(api.post(f"{BASE}/token", {"grant_type": "password", "username": "ada", "password": "pw-ada-1"}))
+        _ok(api.get(f"{BASE}/users/me", token=user["access_token"]))
+
+
+def _adapter_workload() -> None:
+    """The adapters' remaining methods, called the way the core calls them."""
+    from chalicelib.bootstrap import mail_sender, services
+    from chalicelib.storage.blobs import S3BlobStore
+    from chalicelib.storage.cache import DynamoCacheStore
+    from chalicelib.storage.counters import DynamoCounterStore
+    from chalicelib.storage.entities import DynamoUniqueStore
+    from chalicelib.storage.mail import SesMailer
+    from chalicelib.storage.messages import DynamoMessageStore
+    from chalicelib.storage.tenants import DynamoTokenStore
+
+    s, app, now = services().settings, "app1", int(time.time())
+    counters = DynamoCounterStore()
+    counters.add(app, "hits", 2), counters.get(app, "hits"), counters.set(app, "hits", 5)
+    counters.compare_and_set(app, "hits", 5, 6), counters.names(app)
+    cache = DynamoCacheStore()
+    cache.put(app, "k", '{"a":1}', now + 60), cache.get(app, "k"), cache.set_expiry(app, "k", now + 120, now)
+    cache.delete(app, "k")
+    msgs = DynamoMessageStore()
+    sk = msgs.publish(app, "news", "m1", now * 1000, {"data": "hi"}, now + 3600)
+    msgs.status(app, "m1"), msgs.put_subscription(app, "s1", {"after": ""}, now + 3600), msgs.subscription(app, "s1")
+    msgs.read(app, "news", "", sk, 10), msgs.advance(app, "s1", "", sk, now + 3600)
+    blobs = S3BlobStore(s.bucket, s.region, s.s3_endpoint)
+    blobs.put(f"{app}/a.txt", b"hello", "text/plain"), blobs.exists(f"{app}/a.txt"), blobs.copy(f"{app}/a.txt", f"{app}/b.txt")
+    blobs.list(f"{app}/", False, 10), blobs.download_url(f"{app}/a.txt", 60), blobs.upload_url(f"{app}/c.txt", 60, "text/plain")
+    blobs.delete([f"{app}/a.txt", f"{app}/b.txt"])
+    SesMailer(mail_sender(), s.region).send(["ada@acme.test"], "hi", "text", "<p>html</p>")
+    unique = DynamoUniqueStore()
+    unique.claim("k#takeover", "old"), unique.replace("k#takeover", "old", "new"), unique.release("k#takeover", "new")
+    tokens = DynamoTokenStore()
+    tokens.put("digest1", {"exp": now + 60}, now + 60), tokens.delete("digest1")
