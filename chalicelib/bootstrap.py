@@ -36,6 +36,7 @@ class Services:
     connections: Connections
     _metadata: Metadata | None = None
     _tasks: Tasks | None = None
+    _series: Any = None
 
     @property
     def permissions(self) -> Permissions:
@@ -77,6 +78,21 @@ class Services:
 
     def messaging(self) -> Any:
         return _lazy(self, "_messaging", "messaging")
+
+    def assets(self) -> Any:
+        """Usergrid assets on S3, sharing the Backendless files' blob store."""
+        from .core.assets import Assets
+
+        return Assets(self.files().blobs)
+
+    def series(self) -> Any:
+        """Usergrid application counters (events), built on first use."""
+        if getattr(self, "_series", None) is None:
+            from .core.series import Series
+            from .storage.series import DynamoSeriesStore
+
+            self._series = Series(DynamoSeriesStore())
+        return self._series
 
 
 _lock = threading.Lock()

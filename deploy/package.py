@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -78,7 +79,13 @@ def package(stage: str, out: Path | None = None) -> Path:
         subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(resources), str(out)],
                        cwd=ROOT, env=env, check=True)
         _prune_chalice_cache()
+    _minify(out / "sam.json")
     return out
+
+
+def _minify(path: Path) -> None:
+    """CloudFormation takes templates up to 1 MB; chalice's indented swagger passes that with ~100 routes."""
+    path.write_text(json.dumps(json.loads(path.read_text()), separators=(",", ":")))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,9 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: `python deploy/template.py`
     sys.path.insert(0, str(ROOT))
 
-from chalicelib.storage.models import ALL_MODELS, TABLE_SUFFIXES  # noqa: E402
 from pynamodb.attributes import TTLAttribute  # noqa: E402
 from pynamodb.models import Model  # noqa: E402
+
+from chalicelib.storage.models import ALL_MODELS, TABLE_SUFFIXES  # noqa: E402
 
 BUCKET_ID = "FilesBucket"
 # Browsers upload and download straight to S3 through presigned URLs, so the bucket answers CORS.

@@ -44,7 +44,7 @@ class Connections:
 
     def list(self, app: str, entity: Record, verb: str, *, reverse: bool = False, collection: str | None = None,
              where: Node | None = None, limit: int = 10, cursor: str | None = None,
-             visible: object = None) -> Linked:
+             visible: object = None, descending: bool = False) -> Linked:
         """Entities connected from (or, reverse, to) `entity` by `verb`, newest connection order by uuid."""
         verb = _verb(verb)
         part = f"{app}#{'connecting' if reverse else 'conn'}#{entity.uuid}#{verb}"
@@ -52,7 +52,7 @@ class Connections:
         after = _decode(cursor)
         out: list[Record] = []
         while len(out) < limit:
-            hits, last = self.store.query_index(part, low, high, False, after, min(100, limit - len(out) + 2))
+            hits, last = self.store.query_index(part, low, high, descending, after, min(100, limit - len(out) + 2))
             recs = self.store.batch_get(app, [h.sk.split(SEP)[1] for h in hits]) if hits else {}
             for h in hits:
                 after = h.sk

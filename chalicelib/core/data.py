@@ -148,12 +148,40 @@ class AppData:
         return dest
 
     def connected(self, collection: str, ident: str, verb: str, *, reverse: bool = False,
-                  query: Query | None = None) -> Page:
+                  query: Query | None = None, newest_first: bool = False) -> Page:
         assert self.connections is not None
         source = self.entities.get_record(self.app.uuid, collection, ident)
         self._check("read", collection, source)
         q = query or Query()
         got: Linked = self.connections.list(
             self.app.uuid, source, verb, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
-            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r))
+            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r),
+            descending=newest_first)
         return Page([public(r) for r in got.records], got.cursor, got.records)
+
+    # -- activities ----------------------------------------------------------------------
+    def post_activity(self, collection: str, ident: str, props: dict[str, Any]) -> dict[str, Any]:
+        """An activity of a user or group: stored once, linked to its poster, fanned out to feeds.
+
+        Feeds are written on post (one batch of two index items per reader): followers of a
+        user (`following` connections, reverse) or members of a group. Reading a feed is then
+        one Query, newest first, whatever the number of people followed.
+        """
+        assert self.connections is not None
+        owner = self.entities.get_record(self.app.uuid, collection, ident)
+        self._check("update", collection, owner)
+        body = dict(props)
+        if collection == "users" and not isinstance(body.get("actor"), dict):
+            body["actor"] = {"uuid": owner.uuid, "username": owner.doc.get("username"),
+                             "displayName": owner.doc.get("name") or owner.doc.get("username")}
+        if not isinstance(body.get("verb"), str) or not body["verb"]:
+            body["verb"] = "post"
+        activity = self.entities.create_record(self.app.uuid, "activities", body, owner=self.principal.subject)
+        conns = self.connections
+        conns.connect(self.app.uuid, owner, "activities", activity)
+        conns.connect(self.app.uuid, owner, "feed", activity)
+        readers = conns.list(self.app.uuid, owner, "following" if collection == "users" else "users",
+                             reverse=collection == "users", limit=1000)
+        for reader in readers.records:
+            conns.connect(self.app.uuid, reader, "feed", activity)
+        return public(activity)

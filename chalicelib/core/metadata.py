@@ -85,7 +85,10 @@ class Metadata:
 
     # -- reads -----------------------------------------------------------------------------
     def entity(self, app: str, name: str) -> EntityMeta | None:
-        coll = collection_key(name)
+        try:
+            coll = collection_key(name)
+        except InvalidInput:
+            return None  # not a name a schema can carry (e.g. a dialect's internal collection)
         hit = self._cache.get((app, coll))
         if hit is not None and hit[0] > self.clock():
             return hit[1]

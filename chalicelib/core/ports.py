@@ -139,6 +139,9 @@ class BlobStore(Protocol):
 
     def upload_url(self, key: str, expires_s: int, content_type: str) -> str: ...
 
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        """(bytes, content type), or None when there is no such object."""
+
 
 class MessageStore(Protocol):
     def publish(self, app: str, channel: str, message_id: str, deliver_at_ms: int, doc: dict[str, Any],

@@ -9,8 +9,9 @@ Backreferences, lookarounds and conditionals need backtracking and are refused (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from .errors import InvalidQuery
 
@@ -202,6 +203,14 @@ _CATEGORIES: dict[Any, Pred] = {
 }
 
 
+def _eq(ch: str) -> Pred:
+    return lambda c: c == ch
+
+
+def _between(lo: str, hi: str) -> Pred:
+    return lambda c: lo <= c <= hi
+
+
 def _charset(items: list[tuple[Any, Any]], icase: bool) -> Pred:
     negate = False
     preds: list[Pred] = []
@@ -209,9 +218,9 @@ def _charset(items: list[tuple[Any, Any]], icase: bool) -> Pred:
         if op is C.NEGATE:
             negate = True
         elif op is C.LITERAL:
-            preds.append(lambda c, ch=chr(av): c == ch)
+            preds.append(_eq(chr(av)))
         elif op is C.RANGE:
-            preds.append(lambda c, lo=chr(av[0]), hi=chr(av[1]): lo <= c <= hi)
+            preds.append(_between(chr(av[0]), chr(av[1])))
         elif op is C.CATEGORY and av in _CATEGORIES:
             preds.append(_CATEGORIES[av])
         else:

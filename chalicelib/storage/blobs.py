@@ -72,3 +72,14 @@ class S3BlobStore:
         return str(self.s3.generate_presigned_url(
             "put_object", Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
             ExpiresIn=expires_s))
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            obj = self.s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return obj["Body"].read(), str(obj.get("ContentType") or "application/octet-stream")

@@ -2,6 +2,9 @@
 // Env: BL_APP_ID, BL_API_KEY, BL_SERVER_URL (http://127.0.0.1:<port>/backendless), BL_SDK (path to the package).
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 const require = createRequire(import.meta.url)
 const Backendless = require(process.env.BL_SDK || 'backendless')
@@ -11,18 +14,19 @@ Backendless.initApp({ appId: process.env.BL_APP_ID, apiKey: process.env.BL_API_K
 await Backendless.appInfoPromise()
 step('initApp + app info')
 
-const people = Backendless.Data.of('Person')
-const bob = await people.save({ name: 'Bob', age: 20 })
+const table = `Person${Date.now()}`
+const people = Backendless.Data.of(table)
+const bob = await people.save({ nick: 'Bob', age: 20 })
 assert.ok(bob.objectId)
-assert.equal(bob.___class, 'Person')
+assert.equal(bob.___class, table)
 bob.age = 21
 const saved = await people.save(bob)
 assert.equal(saved.age, 21)
 assert.equal((await people.findById(bob.objectId)).age, 21)
-await people.bulkCreate([{ name: 'Bill', age: 35 }, { name: 'Ann', age: 28 }])
-const q = Backendless.DataQueryBuilder.create().setWhereClause("age > 20 and name LIKE 'B%'").setSortBy(['age desc'])
+await people.bulkCreate([{ nick: 'Bill', age: 35 }, { nick: 'Ann', age: 28 }])
+const q = Backendless.DataQueryBuilder.create().setWhereClause("age > 20 and nick LIKE 'B%'").setSortBy(['age desc'])
 const found = await people.find(q)
-assert.deepEqual(found.map(p => p.name), ['Bill', 'Bob'])
+assert.deepEqual(found.map(p => p.nick), ['Bill', 'Bob'])
 assert.equal(await people.getObjectCount("age >= 28"), 2)
 await people.remove(bob)
 assert.equal(await people.getObjectCount(), 2)
@@ -57,8 +61,10 @@ step('counters')
 
 const up = await Backendless.Files.saveFile('sdk/dir', 'hello.txt', 'hello from the sdk', true)
 assert.ok(String(up).includes('/files/sdk/dir/hello.txt'))
-const blob = new Blob(['multipart bytes'], { type: 'text/plain' })
-const up2 = await Backendless.Files.upload(new File([blob], 'm.txt'), 'sdk/up', true)
+const tmp = path.join(os.tmpdir(), `m${Date.now()}.txt`)
+fs.writeFileSync(tmp, 'multipart bytes')
+const up2 = await Backendless.Files.upload(fs.createReadStream(tmp), 'sdk/up/m.txt', true)
+fs.unlinkSync(tmp)
 assert.ok(up2.fileURL.endsWith('/files/sdk/up/m.txt'))
 assert.equal(await Backendless.Files.exists('sdk/up/m.txt'), true)
 step('files')

@@ -202,7 +202,7 @@ def test_bad_queries_are_102(bea: Any) -> None:
 
 def test_hostile_regex_is_bounded(bea: Any) -> None:
     bea.post("GameScore", {"playerName": "a" * 5000 + "!"})
-    for pattern in ("(a+)+$", "(a|a)*$", "(.*a){20}$", ".*.*.*.*b"):
+    for pattern in ("(a+)+$", "(a|a)*b", "(.*a){20}$", ".*.*.*.*b"):
         started = time.perf_counter()
         r = bea.get("GameScore", params={"where": {"playerName": {"regex": pattern}}})
         assert time.perf_counter() - started < 3, pattern

@@ -26,14 +26,15 @@ def policy_of(stage: str) -> dict[str, Any]:
     return dict(json.loads((ROOT / ".chalice" / name).read_text()))
 
 
-_recordings: dict[str, Any] = {}
-
-
-@pytest.fixture(scope="module")
-def recording(stage: str) -> Any:
-    """The workload run once per stage (per process), under that stage's table prefix and bucket."""
+@pytest.fixture(scope="session")
+def recording() -> Any:
+    """The workload, run once per process (building botocore clients dominates its few seconds)."""
     from tests.deploy.workload import record
 
-    if stage not in _recordings:
-        _recordings[stage] = record(*stage_names(stage))
-    return _recordings[stage]
+    return record()
+
+
+@pytest.fixture
+def needed(stage: str, recording: Any) -> set[tuple[str, str]]:
+    """What the code asks AWS for, as (IAM action, ARN) pairs under the stage's own names."""
+    return set(recording.needed(*stage_names(stage)))

@@ -8,7 +8,6 @@ from pynamodb.attributes import TTLAttribute
 
 from chalicelib.storage import models
 from deploy.template import build, stage_names, table_name
-from tests.deploy.iam import required
 
 
 def _of_type(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -53,12 +52,12 @@ def test_bucket_is_private_encrypted_and_answers_browsers(stage: str) -> None:
     assert set(cors["AllowedMethods"]) == {"GET", "PUT", "POST", "HEAD"} and cors["AllowedOrigins"] == ["*"]
 
 
-def test_template_holds_everything_the_code_touches(stage: str, recording: Any) -> None:
-    """Every table and the bucket the workload used under this stage's names is declared."""
+def test_template_holds_everything_the_code_touches(stage: str, needed: set[tuple[str, str]]) -> None:
+    """Every table and the bucket the workload used, under this stage's names, is declared."""
     template = build(stage)
     tables = {t["TableName"] for t in _of_type(template, "AWS::DynamoDB::Table")}
     buckets = {b["BucketName"] for b in _of_type(template, "AWS::S3::Bucket")}
-    arns = {arn for call in recording.calls for _, arn in required(call)}
+    arns = {arn for _, arn in needed}
     used_tables = {a.split(":table/")[1].split("/")[0] for a in arns if ":table/" in a}
     used_buckets = {a.split(":::")[1].split("/")[0] for a in arns if a.startswith("arn:aws:s3:::")}
     assert used_tables and used_tables <= tables

@@ -20,20 +20,23 @@ import os
 import pkgutil
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import CodeType, FrameType
-from typing import Any, Iterator
+from typing import Any
 
 from tests.conftest import Api
-from tests.deploy.iam import Call
+from tests.deploy.iam import Call, required
 
 BASE = "/usergrid/acme/sandbox"
 
 
 @dataclass
 class Recording:
+    table_prefix: str
+    bucket: str
     calls: list[Call] = field(default_factory=list)
     reached: set[str] = field(default_factory=set)  # "module.Class.method" of storage adapters that ran
     on: bool = False
@@ -42,11 +45,25 @@ class Recording:
         if self.on and model is not None:
             self.calls.append(Call(model.service_model.service_name, model.name, dict(params or {})))
 
+    def needed(self, table_prefix: str, bucket: str) -> set[tuple[str, str]]:
+        """(action, ARN) pairs as a stage with these names would need them (the workload ran once,
+        under its own names: bootstrap derives every name from the prefix and the bucket alone)."""
+        tables, objects = f":table/{self.table_prefix}-", f"arn:aws:s3:::{self.bucket}"
+        out = set()
+        for action, arn in (pair for call in self.calls for pair in required(call)):
+            if tables in arn:
+                arn = arn.replace(tables, f":table/{table_prefix}-")
+            elif arn == objects or arn.startswith(objects + "/"):
+                arn = f"arn:aws:s3:::{bucket}" + arn[len(objects):]
+            out.add((action, arn))
+        return out
+
 
 def storage_methods() -> dict[CodeType, str]:
     """Public methods of the classes in chalicelib/storage (the pynamodb models excepted)."""
-    import chalicelib.storage as pkg
     from pynamodb.models import Model
+
+    import chalicelib.storage as pkg
 
     out: dict[CodeType, str] = {}
     for info in pkgutil.iter_modules(pkg.__path__):
@@ -74,15 +91,15 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def record(table_prefix: str, bucket: str) -> Recording:
-    """Run the workload as a stage with these names would, and return what it asked AWS for."""
+def record(table_prefix: str = "wl", bucket: str = "wl-files") -> Recording:
+    """Run the workload under these names and return what it asked AWS for."""
     import boto3
     from botocore.handlers import BUILTIN_HANDLERS
     from moto import mock_aws
 
     from chalicelib import bootstrap
 
-    rec = Recording()
+    rec = Recording(table_prefix, bucket)
     spec = ("before-parameter-build", rec)
     targets = storage_methods()
 
@@ -92,7 +109,7 @@ def record(table_prefix: str, bucket: str) -> Recording:
 
     BUILTIN_HANDLERS.append(spec)
     boto3.DEFAULT_SESSION = None  # the next boto3.client() builds a session that has the handler
-    # Signup opens the workload, so it is on whatever the stage says (prod turns it off).
+    # Signup opens the workload, so it is on whatever a stage says (prod turns it off).
     with _env(BAAS_TABLE_PREFIX=table_prefix, BAAS_BUCKET=bucket, BAAS_OPEN_SIGNUP="true"), mock_aws():
         try:
             bootstrap.reset()
@@ -156,25 +173,46 @@ def _adapter_workload() -> None:
     from chalicelib.storage.entities import DynamoUniqueStore
     from chalicelib.storage.mail import SesMailer
     from chalicelib.storage.messages import DynamoMessageStore
+    from chalicelib.storage.series import DynamoSeriesStore
     from chalicelib.storage.tenants import DynamoTokenStore
 
     s, app, now = services().settings, "app1", int(time.time())
     counters = DynamoCounterStore()
-    counters.add(app, "hits", 2), counters.get(app, "hits"), counters.set(app, "hits", 5)
-    counters.compare_and_set(app, "hits", 5, 6), counters.names(app)
+    counters.add(app, "hits", 2)
+    counters.get(app, "hits")
+    counters.set(app, "hits", 5)
+    counters.compare_and_set(app, "hits", 5, 6)
+    counters.names(app)
+    series = DynamoSeriesStore()
+    series.add(app, "visits", [("h", now // 3600 * 3600_000)], 1)
+    series.range(app, "visits", "h", 0, now * 1000)
+    series.names(app)
     cache = DynamoCacheStore()
-    cache.put(app, "k", '{"a":1}', now + 60), cache.get(app, "k"), cache.set_expiry(app, "k", now + 120, now)
+    cache.put(app, "k", '{"a":1}', now + 60)
+    cache.get(app, "k")
+    cache.set_expiry(app, "k", now + 120, now)
     cache.delete(app, "k")
     msgs = DynamoMessageStore()
     sk = msgs.publish(app, "news", "m1", now * 1000, {"data": "hi"}, now + 3600)
-    msgs.status(app, "m1"), msgs.put_subscription(app, "s1", {"after": ""}, now + 3600), msgs.subscription(app, "s1")
-    msgs.read(app, "news", "", sk, 10), msgs.advance(app, "s1", "", sk, now + 3600)
+    msgs.status(app, "m1")
+    msgs.put_subscription(app, "s1", {"after": ""}, now + 3600)
+    msgs.subscription(app, "s1")
+    msgs.read(app, "news", "", sk, 10)
+    msgs.advance(app, "s1", "", sk, now + 3600)
     blobs = S3BlobStore(s.bucket, s.region, s.s3_endpoint)
-    blobs.put(f"{app}/a.txt", b"hello", "text/plain"), blobs.exists(f"{app}/a.txt"), blobs.copy(f"{app}/a.txt", f"{app}/b.txt")
-    blobs.list(f"{app}/", False, 10), blobs.download_url(f"{app}/a.txt", 60), blobs.upload_url(f"{app}/c.txt", 60, "text/plain")
+    blobs.put(f"{app}/a.txt", b"hello", "text/plain")
+    blobs.exists(f"{app}/a.txt")
+    blobs.get(f"{app}/a.txt")
+    blobs.copy(f"{app}/a.txt", f"{app}/b.txt")
+    blobs.list(f"{app}/", False, 10)
+    blobs.download_url(f"{app}/a.txt", 60)  # the browser's GET and PUT use the role's rights
+    blobs.upload_url(f"{app}/c.txt", 60, "text/plain")
     blobs.delete([f"{app}/a.txt", f"{app}/b.txt"])
     SesMailer(mail_sender(), s.region).send(["ada@acme.test"], "hi", "text", "<p>html</p>")
-    unique = DynamoUniqueStore()
-    unique.claim("k#takeover", "old"), unique.replace("k#takeover", "old", "new"), unique.release("k#takeover", "new")
-    tokens = DynamoTokenStore()
-    tokens.put("digest1", {"exp": now + 60}, now + 60), tokens.delete("digest1")
+    unique = DynamoUniqueStore()  # replace(): taking over a stale claim, which HTTP reaches only after a crash
+    unique.claim("k#takeover", "old")
+    unique.replace("k#takeover", "old", "new")
+    unique.release("k#takeover", "new")
+    tokens = DynamoTokenStore()  # delete(): Auth.revoke, which no mounted route calls yet
+    tokens.put("digest1", {"exp": now + 60}, now + 60)
+    tokens.delete("digest1")

@@ -109,3 +109,32 @@ def test_schema_applies_to_every_dialect(customers: Api, org: dict[str, Any]) ->
     insert(customers, [{"_id": "lb1", "login": "fromlb"}])
     r = ug.get("/usergrid/acme/prod/customers?ql=login%3D'fromlb'")
     assert r.json["entities"][0]["_id"] == "lb1"
+
+
+def test_concurrent_inserts_of_one_id_make_one_document(customers: Api) -> None:
+    import threading
+
+    results: list[Any] = []
+
+    def go(i: int) -> None:
+        r = customers.put(f"{D}/insert/customer", {"data": [{"_id": "same", "login": f"racer{i}"}]})
+        results.append(r.json)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r["modifiedCount"] for r in results) == [0, 0, 0, 0, 1]
+    assert all(r["dataErrors"][0]["errors"][0]["errorCode"] == "mongo-crud:Duplicate"
+               for r in results if r["modifiedCount"] == 0)
+    assert find(customers)["matchCount"] == 1
+
+
+def test_lookup_by_id_is_one_read(customers: Api) -> None:
+    insert(customers, [{"_id": "c1", "login": "ann"}] + [{"login": f"u{i}"} for i in range(20)])
+    r = customers.post(f"{D}/find/customer", {"query": {"field": "_id", "op": "=", "rvalue": "c1"},
+                                              "projection": {"field": "login"}})
+    assert r.json["processed"] == [{"login": "ann"}]
+    cost = dict(p.split("=", 1) for p in r.headers["X-Request-Cost"].split("; "))
+    assert "Query" not in cost["ops"] and float(cost["items_read"]) <= 3

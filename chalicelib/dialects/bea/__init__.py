@@ -1,13 +1,12 @@
 """The BEA Engine (Parse-style) dialect: importing this registers every route on `bp`.
 
-Dispatch order: batch, users, built-in actions, media, then the generic object routes.
+Each module registers a router; the generic object router answers every class path, so it is
+moved last (the others each answer only their own paths: batch, Users, built-in actions, media).
 """
 
-from . import objects  # noqa: F401  (batch and objects register first)
-from . import builtins, media, users  # noqa: F401
+from . import builtins, media, objects, users  # noqa: F401  (route registration)
 from .common import _routes, bp
 
-# the generic object router answers every class path: keep it last
 _routes.sort(key=lambda fn: fn.__name__ == "object_route")
 
 __all__ = ["bp"]

@@ -11,7 +11,7 @@ class and id). A class is the core collection `collection_key(className)`; the b
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ...core.entities import collection_key
@@ -46,7 +46,7 @@ def collection_of(class_name: str) -> str:
 
 
 def iso(ms: int | float) -> str:
-    dt = datetime.fromtimestamp(int(ms) / 1000, tz=timezone.utc)
+    dt = datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ms) % 1000:03d}Z"
 
 

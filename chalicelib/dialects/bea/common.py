@@ -9,8 +9,9 @@ methods answer `{code, error}` like every other failure.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from chalice import Blueprint, CORSConfig, Response

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...core.errors import InvalidQuery
 from ...core.query import And, Compare, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex
@@ -108,9 +109,8 @@ def _field_terms(key: str, cond: Any, sub: SubQuery, depth: int) -> list[Node]:
     fld = field_path(key)
     if not _is_ops(cond):
         if isinstance(cond, dict) and "__type" not in cond:
-            bad = next((k for k in cond if k not in _OPS and k not in _ALIASES), None)
-            if bad is not None and any(k in _OPS for k in cond):
-                raise InvalidQuery(f"bad constraint: {bad}")
+            bad = next((k for k in cond if k not in _OPS and k not in _ALIASES), "{}")
+            raise InvalidQuery(f"bad constraint: {bad} (compare nested objects by dotted keys: a.b)")
         if cond is None:
             return [Not(Exists(fld))]
         return [Compare(fld, "eq", _operand(fld, cond), case_sensitive=True)]

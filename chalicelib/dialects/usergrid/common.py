@@ -11,11 +11,11 @@ from chalice.app import Request
 from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import BODY_CONTENT_TYPES, bearer_token, endpoint
+from ..http import bearer_token, endpoint
 from . import errors
 
 bp = Blueprint(__name__)
-CONTENT_TYPES = BODY_CONTENT_TYPES
+CONTENT_TYPES = ["*/*"]  # JSON whatever the header says (curl -d), and binary assets
 
 
 def request() -> Request:

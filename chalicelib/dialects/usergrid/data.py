@@ -8,8 +8,11 @@ from typing import Any
 from ...bootstrap import services
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
+from ...core.ids import now_ms
 from ...core.secrets import hash_password
-from ..http import form_or_json, json_body
+from chalice import Response
+
+from ..http import form_or_json, json_body, raw_body
 from .common import app_context, envelope, json_response, request, view
 from .ql import parse
 from .relations import _require_privileged, resolve_me
@@ -84,8 +87,20 @@ def collection_view(org: str, app: str, collection: str) -> Any:
             _require_privileged(principal, a)
             for props, _ in prepared:
                 services().permissions.ensure_role(a.uuid, str(props.get("name") or props.get("roleName") or ""))
+        if coll == "events":  # an event is an entity and feeds the app's counters; check them first
+            for props, _ in prepared:
+                if "counters" in props:
+                    services().series().validate(props["counters"])
         created = [data.create(coll, props, secret=secret) for props, secret in prepared]
+        if coll == "events":
+            for props, _ in prepared:
+                ts = props.get("timestamp")
+                when = int(ts) if isinstance(ts, (int, float)) and not isinstance(ts, bool) and ts > 0 else now_ms()
+                if props.get("counters"):
+                    services().series().record(a.uuid, props["counters"], when)
         return json_response(envelope("post", a, coll, created, started))
+    if coll == "counters" and method == "GET":
+        return _counters(a, principal, started)
     ql, limit, cursor = _query_params()
     query = parse(ql, limit, cursor)
     if method == "PUT":
@@ -100,6 +115,42 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         entities = [_project(e, query.select) for e in entities]
     return json_response(envelope(method.lower(), a, coll, entities, started,
                                   count=len(entities), cursor=result.cursor))
+
+
+def _counters(a: Any, principal: Any, started: float) -> Any:
+    """GET /counters: the names; with ?counter=a&counter=b, their series (Usergrid's shape)."""
+    services().data(a, principal).policy.check(a, principal, "query", "counters")
+    qp = request().query_params
+    names = qp.getlist("counter") if qp and hasattr(qp, "getlist") else ([qp["counter"]] if qp and "counter" in qp else [])
+    series = services().series()
+    if not names:
+        return json_response(envelope("get", a, "counters", None, started, data=series.names(a.uuid)))
+    try:
+        end = int(qp.get("end_time") or now_ms())
+        start = int(qp.get("start_time") or (end - 86_400_000))
+    except ValueError:
+        raise InvalidInput("start_time and end_time are milliseconds since the epoch") from None
+    resolution = qp.get("resolution") or "all"
+    return json_response(envelope("get", a, "counters", None, started,
+                                  counters=series.read(a.uuid, names, resolution, start, end)))
+
+
+def _is_binary(content_type: str) -> bool:
+    ct = content_type.split(";")[0].strip().lower()
+    return bool(ct) and ct not in ("application/json", "application/x-www-form-urlencoded", "text/plain")
+
+
+def _wants_binary() -> bool:
+    accept = (request().headers.get("accept") or "").split(",")[0].split(";")[0].strip().lower()
+    return bool(accept) and accept not in ("*/*", "application/json") and _is_binary(accept)
+
+
+def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
+    got = services().assets().fetch(services().data(a, principal), coll, entity)
+    if isinstance(got, str):
+        return Response(body="", status_code=302, headers={"Location": got})
+    body, ctype = got
+    return Response(body=body, status_code=200, headers={"Content-Type": ctype})
 
 
 def _project(entity: dict[str, Any], fields: list[str]) -> dict[str, Any]:
@@ -117,6 +168,12 @@ def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
     entity = resolve_me(coll, entity, principal)
     data = services().data(a, principal)
     method = request().method
+    if method == "GET" and _wants_binary():
+        return _asset(a, principal, coll, entity)
+    if method == "PUT" and _is_binary(request().headers.get("content-type", "")):
+        found = services().assets().attach(data, coll, entity, raw_body(request()),
+                                           request().headers.get("content-type", "").split(";")[0])
+        return json_response(envelope("put", a, coll, [found], started))
     if method == "GET":
         found = data.get(coll, entity)
     elif method == "PUT":

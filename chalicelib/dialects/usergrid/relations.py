@@ -75,11 +75,23 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
         return json_response(envelope("get", a, "roles", roles, started, count=len(roles)))
     if (coll, verb_l) == ("users", "password") and method in ("PUT", "POST"):
         return _change_password(a, principal, entity, started)
+    if verb_l == "asset" and method == "POST":  # a presigned PUT for assets too big for a Lambda request
+        body = json_body(request(), {})
+        ctype = body.get("content-type") if isinstance(body, dict) else None
+        if not isinstance(ctype, str) or "/" not in ctype:
+            raise InvalidInput('send {"content-type": "image/png"}')
+        return json_response(envelope("post", a, coll, None, started,
+                                      data=svc.assets().upload_url(data, coll, entity, ctype)))
+    if coll in ("users", "groups") and verb_l == "activities" and method == "POST":
+        body = json_body(request(), {})
+        if not isinstance(body, dict):
+            raise InvalidInput("an activity is a JSON object")
+        return json_response(envelope("post", a, "activities", [data.post_activity(coll, entity, body)], started))
     # otherwise: the entities this one is connected to by `verb`
     if method != "GET":
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
     query = _query()
-    page = data.connected(coll, entity, verb_l, query=query)
+    page = data.connected(coll, entity, verb_l, query=query, newest_first=verb_l in ("activities", "feed"))
     return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", page.entities, started,
                                   count=len(page.entities), cursor=page.cursor))
 

@@ -1,0 +1,118 @@
+"""Connections, events and counters, activities and feeds (issue 3, the rest of Usergrid)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+B = "/usergrid/acme/sandbox"
+
+
+def names(r: Any, key: str = "name") -> list[str]:
+    assert r.status_code == 200, r.body
+    return [e.get(key) for e in r.json["entities"]]
+
+
+def test_connections_both_ways(api: Any, org: dict[str, Any]) -> None:
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    api.post(f"{B}/items", [{"name": "milk", "price": 3}, {"name": "bread", "price": 2}, {"name": "jam", "price": 5}])
+    assert api.post(f"{B}/users/ann/likes/items/milk").status_code == 200
+    assert api.post(f"{B}/users/ann/likes/items/bread").status_code == 200
+    jam = api.get(f"{B}/items/jam").json["entities"][0]
+    assert api.post(f"{B}/users/ann/likes/{jam['uuid']}").status_code == 200  # by uuid alone
+    assert api.post(f"{B}/users/bob/likes/items/milk").status_code == 200
+    assert sorted(names(api.get(f"{B}/users/ann/likes"))) == ["bread", "jam", "milk"]
+    assert names(api.get(f"{B}/users/ann/likes?ql=price%20%3E%202")) == ["milk", "jam"]
+    assert sorted(names(api.get(f"{B}/items/milk/connecting/likes"), "username")) == ["ann", "bob"]
+    # paging
+    r = api.get(f"{B}/users/ann/likes?limit=2")
+    assert r.json["count"] == 2 and r.json["cursor"]
+    r2 = api.get(f"{B}/users/ann/likes?limit=2&cursor={r.json['cursor']}")
+    assert len(names(r2)) == 1 and set(names(r) + names(r2)) == {"milk", "bread", "jam"}
+    # delete a connection
+    assert api.delete(f"{B}/users/ann/likes/items/milk").status_code == 200
+    assert sorted(names(api.get(f"{B}/users/ann/likes"))) == ["bread", "jam"]
+    assert names(api.get(f"{B}/items/milk/connecting/likes"), "username") == ["bob"]
+    # errors
+    assert api.post(f"{B}/users/ann/likes/items/nothing").status_code == 404
+    assert api.post(f"{B}/users/ann/bad%20verb/items/milk").status_code == 400
+
+
+def test_connection_listing_is_a_query_not_a_scan(api: Any, org: dict[str, Any]) -> None:
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": f"i{i}"} for i in range(30)])
+    api.post(f"{B}/users/ann/likes/items/i3")
+    cost = api.get(f"{B}/users/ann/likes").headers["X-Request-Cost"]
+    assert "Scan" not in cost and "Query:1" in cost
+
+
+def test_events_feed_counters(api: Any, org: dict[str, Any]) -> None:
+    t = 1_700_000_000_000
+    r = api.post(f"{B}/events", {"counters": {"clicks": 2, "views": 1}, "timestamp": t})
+    assert r.status_code == 200 and r.json["entities"][0]["type"] == "event"
+    api.post(f"{B}/events", {"counters": {"clicks": 3}, "timestamp": t + 3_600_000})
+    assert sorted(api.get(f"{B}/counters").json["data"]) == ["clicks", "views"]
+    r = api.get(f"{B}/counters?counter=clicks&counter=views&resolution=all")
+    got = {c["name"]: c["values"] for c in r.json["counters"]}
+    assert got["clicks"][0]["value"] == 5 and got["views"][0]["value"] == 1
+    r = api.get(f"{B}/counters?counter=clicks&resolution=hour&start_time={t - 7_200_000}&end_time={t + 7_200_000}")
+    assert [v["value"] for v in r.json["counters"][0]["values"]] == [2, 3]
+    assert api.get(f"{B}/counters?counter=clicks&resolution=fortnight").status_code == 400
+    assert api.post(f"{B}/events", {"counters": {"bad name": 1}}).status_code == 400
+    assert api.post(f"{B}/events", {"counters": {"x": "lots"}}).status_code == 400
+
+
+def test_concurrent_events_lose_nothing(svc: Any) -> None:
+    series = svc.series()
+    barrier = threading.Barrier(10)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(5):
+            series.record("app-x", {"hits": 1}, 1_700_000_000_000)
+
+    threads = [threading.Thread(target=work) for _ in range(10)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert series.read("app-x", ["hits"], "all", 0, 1_800_000_000_000)[0]["values"][0]["value"] == 50
+    assert series.read("app-x", ["hits"], "day", 1_699_990_000_000, 1_700_100_000_000)[0]["values"][0]["value"] == 50
+
+
+def test_activities_and_feeds(api: Any, org: dict[str, Any]) -> None:
+    api.post(f"{B}/users", [{"username": "ann", "name": "Ann"}, {"username": "bob"}, {"username": "cy"}])
+    assert api.post(f"{B}/users/bob/following/users/ann").status_code == 200  # bob follows ann
+    r = api.post(f"{B}/users/ann/activities", {"verb": "post", "content": "hello", "object": {"type": "note"}})
+    assert r.status_code == 200
+    act = r.json["entities"][0]
+    assert act["type"] == "activity" and act["actor"]["username"] == "ann" and act["content"] == "hello"
+    api.post(f"{B}/users/ann/activities", {"verb": "post", "content": "second"})
+    assert [e["content"] for e in api.get(f"{B}/users/ann/activities").json["entities"]] == ["second", "hello"]
+    assert [e["content"] for e in api.get(f"{B}/users/bob/feed").json["entities"]] == ["second", "hello"]
+    assert api.get(f"{B}/users/cy/feed").json["entities"] == []
+    # groups: members get the group's activities in their feeds
+    api.post(f"{B}/groups", {"path": "club"})
+    api.post(f"{B}/groups/club/users/cy")
+    assert api.post(f"{B}/groups/club/activities", {"verb": "post", "content": "meeting"}).status_code == 200
+    assert [e["content"] for e in api.get(f"{B}/users/cy/feed").json["entities"]] == ["meeting"]
+    assert [e["content"] for e in api.get(f"{B}/groups/club/activities").json["entities"]] == ["meeting"]
+    assert [e["content"] for e in api.get(f"{B}/groups/club/feed").json["entities"]] == ["meeting"]
+
+
+def test_assets(api: Any, org: dict[str, Any]) -> None:
+    api.post(f"{B}/pictures", {"name": "cat"})
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    r = api.call("PUT", f"{B}/pictures/cat", raw=png, headers={"Content-Type": "image/png"})
+    assert r.status_code == 200, r.body
+    meta = r.json["entities"][0]["file-metadata"]
+    assert meta["content-type"] == "image/png" and meta["content-length"] == len(png)
+    r = api.call("GET", f"{B}/pictures/cat", headers={"Accept": "image/png"})
+    assert r.status_code == 200 and r.body == png and r.headers["Content-Type"] == "image/png"
+    # JSON still comes back as JSON
+    assert api.get(f"{B}/pictures/cat").json["entities"][0]["name"] == "cat"
+    # big uploads: a presigned PUT straight to S3
+    r = api.post(f"{B}/pictures/cat/asset", {"content-type": "video/mp4"})
+    assert r.status_code == 200 and r.json["data"]["upload_url"].startswith("http")
+    api.post(f"{B}/pictures", {"name": "dog"})
+    assert api.call("GET", f"{B}/pictures/dog", headers={"Accept": "image/png"}).status_code == 404
