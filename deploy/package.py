@@ -1,9 +1,10 @@
 """`make package`: the stage's merged SAM template and deployment zip in build/<stage>/, offline.
 
-Writes build/<stage>/resources.json (deploy/template.py: tables and bucket, deployable alone)
-and runs `chalice package --stage <stage> --merge-template resources.json build/<stage>/`,
-which adds sam.json (API, Lambda, role from .chalice/policy-<stage>.json, plus the resources)
-and deployment.zip.
+Writes build/<stage>/resources.json (deploy/template.py: tables and bucket, deployable alone),
+merge.json (the same plus the BaasSecretKey parameter) and runs `chalice package --stage <stage>
+--merge-template merge.json build/<stage>/`, which adds sam.json (API, Lambda, role from
+.chalice/policy-<stage>.json, tables, bucket; written minified, as CloudFormation takes at most
+1 MB) and deployment.zip.
 
 Nothing here talks to AWS: chalice only needs a region name to render the template, so a dummy
 one is given when none is set. Chalice rebuilds its dependency zip with `pip download` whenever
@@ -69,14 +70,15 @@ def package(stage: str, out: Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("sam.json", "deployment.zip"):
         (out / stale).unlink(missing_ok=True)
-    resources = out / "resources.json"
-    template.main(["--stage", stage, "--output", str(resources)])
+    template.main(["--stage", stage, "--output", str(out / "resources.json")])
+    merge = out / "merge.json"
+    template.main(["--stage", stage, "--merge", "--output", str(merge)])
     with _locked():
         env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(_wheelhouse()),
                "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
         env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION", "us-east-1"))
         chalice = Path(sys.executable).parent / "chalice"
-        subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(resources), str(out)],
+        subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(merge), str(out)],
                        cwd=ROOT, env=env, check=True)
         _prune_chalice_cache()
     _minify(out / "sam.json")

@@ -7,8 +7,9 @@ environment in .chalice/config.json, so a table or bucket is never declared twic
 
     python deploy/template.py --stage prod > resources.json
 
-The output deploys alone (`aws cloudformation deploy`) or merges into `chalice package
---merge-template` (see deploy/package.py and docs/DEPLOY.md).
+The output deploys alone (`aws cloudformation deploy`); with --merge it also takes
+BAAS_SECRET_KEY as a stack parameter and is meant for `chalice package --merge-template`
+(see deploy/package.py and docs/DEPLOY.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pynamodb.models import Model  # noqa: E402
 from chalicelib.storage.models import ALL_MODELS, TABLE_SUFFIXES  # noqa: E402
 
 BUCKET_ID = "FilesBucket"
+FUNCTION_ID = "APIHandler"  # chalice's logical id for the REST API's Lambda function
+SECRET_PARAMETER = "BaasSecretKey"
 # Browsers upload and download straight to S3 through presigned URLs, so the bucket answers CORS.
 CORS_RULES = [{
     "AllowedMethods": ["GET", "PUT", "POST", "HEAD"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
@@ -128,12 +131,26 @@ def build(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
     }
 
 
+def build_merge(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
+    """`build` plus what only makes sense merged into chalice's template: BAAS_SECRET_KEY as a
+    NoEcho stack parameter set on the function, so the secret is in neither git nor the template."""
+    template = build(stage, project_dir)
+    template["Parameters"] = {SECRET_PARAMETER: {
+        "Type": "String", "NoEcho": True, "MinLength": 32,
+        "Description": "BAAS_SECRET_KEY: derives app keys; keep it across deploys (changing it changes every app key)",
+    }}
+    template["Resources"][FUNCTION_ID] = {"Properties": {"Environment": {"Variables": {
+        "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}}}}}
+    return template
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stage", default="dev")
+    parser.add_argument("--merge", action="store_true", help="the variant for chalice package --merge-template")
     parser.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     args = parser.parse_args(argv)
-    text = json.dumps(build(args.stage), indent=2) + "\n"
+    text = json.dumps((build_merge if args.merge else build)(args.stage), indent=2) + "\n"
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text)

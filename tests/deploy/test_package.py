@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from deploy.template import stage_environment
+from deploy.template import SECRET_PARAMETER, stage_environment
 from tests.deploy.conftest import ROOT, policy_of
 
 BIN = Path(sys.executable).parent
@@ -40,7 +40,9 @@ def test_package_merges_resources_role_and_environment(stage: str, packaged: Pat
     (role,) = [r for r in sam["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [policy_of(stage)]
     (fn,) = [r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
-    assert fn["Properties"]["Environment"]["Variables"] == stage_environment(stage)
+    assert fn["Properties"]["Environment"]["Variables"] == {
+        **stage_environment(stage), "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}}
+    assert sam["Parameters"][SECRET_PARAMETER]["NoEcho"] is True
 
 
 def test_zip_holds_the_app_and_its_requirements_only(packaged: Path) -> None:

@@ -42,13 +42,16 @@ def test_policy_resources_are_exactly_the_stage_tables_and_bucket(stage: str) ->
     assert all(r != "*" for a, r in granted), "no action on every resource"
 
 
-def test_lambda_may_write_its_logs(stage: str) -> None:
-    """Log group of `chalice deploy` (/aws/lambda/<app>-<stage>) and of a stack named <app>-<stage>."""
-    group = f"arn:aws:logs:{iam.REGION}:{iam.ACCOUNT}:log-group:/aws/lambda/{CONFIG['app_name']}-{stage}"
+def test_lambda_may_write_its_logs_and_no_one_elses(stage: str) -> None:
+    """Log groups of `chalice deploy` (/aws/lambda/<app>-<stage>) and of a stack named <app>-<stage>
+    (/aws/lambda/<stack>-APIHandler-<suffix>); docs/DEPLOY.md names the stack so."""
+    logs = f"arn:aws:logs:{iam.REGION}:{iam.ACCOUNT}:log-group:/aws/lambda"
+    group = f"{logs}/{CONFIG['app_name']}-{stage}"
     policy = policy_of(stage)
     for action, resource in [("logs:CreateLogGroup", group), ("logs:CreateLogStream", f"{group}:log-stream:x"),
                              ("logs:PutLogEvents", f"{group}-APIHandler-AB12:log-stream:x")]:
         assert iam.allows(policy, action, resource), (action, resource)
+    assert not iam.allows(policy, "logs:PutLogEvents", f"{logs}/another-function:log-stream:x")
 
 
 def test_workload_reaches_every_storage_method(recording: Any) -> None:
