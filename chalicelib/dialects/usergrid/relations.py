@@ -131,6 +131,9 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, targe
     perms = svc.permissions
     method = request().method
     add = method == "POST"
+    if coll == "roles" and collection_key(verb_l) in ("users", "groups") and method != "GET":
+        # the SDKs' form: /roles/{role}/{users|user|groups|group}/{member}
+        coll, verb_l, entity, target = collection_key(verb_l), "roles", target, entity
     if (coll, verb_l) in (("users", "roles"), ("groups", "users"), ("groups", "roles")) and method != "GET":
         _require_privileged(principal, a)
         if (coll, verb_l) == ("users", "roles"):
