@@ -146,3 +146,17 @@ def test_users_collection(api: Any, org: dict[str, Any]) -> None:
     assert r.status_code == 400 and r.json["error"] == "duplicate_unique_property_exists"
     r = api.get(f"{BASE}/users")
     assert all("password" not in e for e in r.json["entities"])
+
+
+def test_application_lists_default_collections(api: Any, org: dict[str, Any]) -> None:
+    r = api.get(BASE)
+    assert r.status_code == 200
+    app = r.json["entities"][0]
+    assert app["type"] == "application" and app["uuid"] == r.json["application"]
+    assert {"users", "groups", "roles", "activities", "devices", "assets", "folders", "events", "notifiers",
+            "notifications", "receipts", "applications"} <= set(app["metadata"]["collections"])
+    # default types are ordinary collections with their Usergrid names
+    r = api.post(f"{BASE}/device", {"name": "phone-1", "deviceModel": "x1"})
+    assert r.json["path"] == "/devices" and r.json["entities"][0]["type"] == "device"
+    r = api.post(f"{BASE}/notifier", {"name": "apple-dev", "provider": "apple", "environment": "development"})
+    assert r.status_code == 200 and r.json["entities"][0]["provider"] == "apple"

@@ -9,6 +9,7 @@ from ...bootstrap import services
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.ids import now_ms
+from ...core.plural import pluralize
 from ...core.secrets import hash_password
 from chalice import Response
 
@@ -18,6 +19,26 @@ from .ql import parse
 from .relations import _require_privileged, resolve_me
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
+
+
+# Seed 000's default entity types: their collections exist in every app.
+DEFAULT_TYPES = ("user", "group", "role", "application", "activity", "device", "asset", "folder", "event",
+                 "notifier", "notification", "receipt")
+
+
+@view("/{org}/{app}", ["GET"])
+def application(org: str, app: str) -> Any:
+    """The application entity, listing its default collections as Usergrid does."""
+    started = time.perf_counter()
+    a, principal = app_context(org, app)
+    services().data(a, principal).policy.check(a, principal, "read", "applications")
+    colls = {pluralize(t): {"title": pluralize(t).capitalize(), "type": t, "name": pluralize(t)} for t in DEFAULT_TYPES}
+    entity = {"uuid": a.uuid, "type": "application", "name": f"{a.org_name}/{a.name}", "created": a.created,
+              "modified": a.created, "applicationName": a.name, "organizationName": a.org_name,
+              "metadata": {"collections": colls}}
+    body = envelope("get", a, None, None, started)
+    body["entities"] = [entity]
+    return json_response(body)
 
 
 @view("/{org}/{app}/token", ["POST", "GET"])
