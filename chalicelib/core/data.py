@@ -7,8 +7,9 @@ rules (the Policy) run below every route: a dialect cannot forget them. Methods 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from .auth import Principal
 from .connections import Connections, Linked

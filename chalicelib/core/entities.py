@@ -9,8 +9,9 @@ so a crash between steps leaves only entries that readers skip and repair.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import indexing
 from .errors import (

@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import geo, indexing
 from .errors import InvalidQuery
@@ -22,7 +23,19 @@ from .ids import is_uuid, now_ms
 from .indexing import HIGH, SEP, TOP, encode, kind_bounds
 from .ports import EntityStore, Record
 from .query import (
-    And, Compare, Contains, Exists, In, Node, Not, Or, Prefix, Query, Within, get_path, matches, sort_value,
+    And,
+    Compare,
+    Contains,
+    Exists,
+    In,
+    Node,
+    Or,
+    Prefix,
+    Query,
+    Within,
+    get_path,
+    matches,
+    sort_value,
 )
 
 MAX_LIMIT = 1000

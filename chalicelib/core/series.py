@@ -8,8 +8,9 @@ a count. Reading a range of buckets is one Query per counter and resolution.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from .errors import InvalidInput
 
@@ -32,8 +33,8 @@ def bucket(resolution: str, ts: int) -> int:
     if resolution == "all":
         return 0
     if resolution == "month":
-        d = datetime.fromtimestamp(ts / 1000, tz=timezone.utc)
-        return int(datetime(d.year, d.month, 1, tzinfo=timezone.utc).timestamp() * 1000)
+        d = datetime.fromtimestamp(ts / 1000, tz=UTC)
+        return int(datetime(d.year, d.month, 1, tzinfo=UTC).timestamp() * 1000)
     if resolution == "week":  # weeks start on Monday, as ISO weeks do
         return (ts + 3 * 86_400_000) // _FIXED_MS["week"] * _FIXED_MS["week"] - 3 * 86_400_000
     return ts // _FIXED_MS[resolution] * _FIXED_MS[resolution]

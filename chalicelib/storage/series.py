@@ -7,7 +7,7 @@ Names: pk = "<app>#series", sk = name (an idempotent put per counter per event).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .models import CounterModel
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -35,7 +35,7 @@ class DynamoDocStore:
 class DynamoTokenStore:
     def put(self, digest: str, doc: dict[str, Any], expires_s: int) -> None:
         TokenModel(digest, doc=json.dumps(doc, separators=(",", ":")),
-                   expires=datetime.fromtimestamp(expires_s, tz=timezone.utc)).save()
+                   expires=datetime.fromtimestamp(expires_s, tz=UTC)).save()
 
     def get(self, digest: str) -> dict[str, Any] | None:
         try:

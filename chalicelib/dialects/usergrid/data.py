@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from chalice import Response
+
 from ...bootstrap import services
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.ids import now_ms
 from ...core.plural import pluralize
 from ...core.secrets import hash_password
-from chalice import Response
-
 from ..http import form_or_json, json_body, raw_body
 from .common import app_context, envelope, json_response, request, view
 from .ql import parse
