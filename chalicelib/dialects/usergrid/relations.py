@@ -38,14 +38,19 @@ def resolve_me(coll: str, ident: str, principal: Any) -> str:
     return ident
 
 
+def _context(org: str, app: str, collection: str, entity: str, verb: str) -> tuple[Any, ...]:
+    """App, caller, canonical collection and verb, the entity with `me` resolved, its data door."""
+    a, principal = app_context(org, app)
+    coll = collection_key(collection)
+    entity = resolve_me(coll, entity, principal)
+    return a, principal, coll, verb.lower(), entity, services().data(a, principal)
+
+
 @view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"])
 def below_entity(org: str, app: str, collection: str, entity: str, verb: str) -> Any:
     started = time.perf_counter()
-    a, principal = app_context(org, app)
-    coll, verb_l = collection_key(collection), verb.lower()
-    entity = resolve_me(coll, entity, principal)
+    a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
     svc = services()
-    data = svc.data(a, principal)
     perms = svc.permissions
     method = request().method
     if (coll, verb_l) == ("roles", "permissions"):
@@ -123,12 +128,8 @@ def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
 @view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"])
 def to_target(org: str, app: str, collection: str, entity: str, verb: str, target: str) -> Any:
     started = time.perf_counter()
-    a, principal = app_context(org, app)
-    coll, verb_l = collection_key(collection), verb.lower()
-    entity = resolve_me(coll, entity, principal)
-    svc = services()
-    data = svc.data(a, principal)
-    perms = svc.permissions
+    a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
+    perms = services().permissions
     method = request().method
     add = method == "POST"
     if coll == "roles" and collection_key(verb_l) in ("users", "groups") and method != "GET":
@@ -163,13 +164,10 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, targe
 @view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["POST", "DELETE"])
 def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
     started = time.perf_counter()
-    a, principal = app_context(org, app)
-    coll = collection_key(collection)
-    entity = resolve_me(coll, entity, principal)
-    data = services().data(a, principal)
-    dest = data.connect(coll, entity, verb.lower(), entity2, collection_key(collection2),
+    a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
+    dest = data.connect(coll, entity, verb_l, entity2, collection_key(collection2),
                         remove=request().method == "DELETE")
-    return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb.lower()}",
+    return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}",
                                   [_public(dest)], started))
 
 
