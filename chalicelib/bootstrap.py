@@ -7,6 +7,7 @@ for what a request touches.
 
 from __future__ import annotations
 
+import contextvars
 import secrets as pysecrets
 import threading
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class Services:
 
     def data(self, app: App, principal: Principal) -> AppData:
         """The app's data as this caller may see it: every dialect goes through here."""
+        request_app.set(app.uuid)  # for the request's log line
         return AppData(self.entities, self.executor, app, principal, self.policy, self.connections,
                        validator=self.metadata)
 
@@ -97,6 +99,7 @@ class Services:
 
 _lock = threading.Lock()
 _services: Services | None = None
+request_app: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_app", default=None)
 
 
 def configure_models(s: Settings) -> None:
@@ -124,6 +127,7 @@ def start_meter() -> Any:
     """A fresh DynamoDB meter for the current request (see storage/meter.py)."""
     from .storage import meter
 
+    request_app.set(None)
     return meter.start()
 
 

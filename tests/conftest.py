@@ -96,3 +96,36 @@ def org(api: Api) -> dict[str, Any]:
     assert r.status_code == 200, r.body
     creds = api.get("/usergrid/management/orgs/acme/apps/prod/credentials", token=token).json
     return {"admin_token": token, "credentials": creds}
+
+
+@pytest.fixture
+def atomic_dynamodb(svc: Any) -> Iterator[None]:
+    """Make each moto DynamoDB call atomic, as each real DynamoDB call is.
+
+    moto's UpdateItem and conditional PutItem read, check and write without a lock, so threads
+    racing inside moto lose updates DynamoDB would not. A lock held from `before-call` to
+    `after-call` restores per-call atomicity while threads still interleave between calls: a
+    read-modify-write in our code would still lose updates here, one conditional or ADD write does not.
+    """
+    import threading
+
+    from chalicelib.storage.models import ALL_MODELS
+
+    lock = threading.RLock()
+
+    def acquire(**_: Any) -> None:  # a before-call handler returning non-None would replace the response
+        lock.acquire()
+
+    def release(**_: Any) -> None:
+        lock.release()
+
+    handlers = [("before-call.dynamodb", acquire), ("after-call.dynamodb", release),
+                ("after-call-error.dynamodb", release)]
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in ALL_MODELS)}.values()
+    for client in clients:
+        for name, fn in handlers:
+            client.meta.events.register(name, fn)
+    yield
+    for client in clients:
+        for name, fn in handlers:
+            client.meta.events.unregister(name, fn)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from chalice import Response
 from chalice.app import Request
 
-from ..bootstrap import services, start_meter
+from ..bootstrap import request_app, services, start_meter
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
@@ -55,7 +55,7 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
 def _log(request: Request | None, dialect: str, status: int, started: float, m: Any) -> None:
     ctx = (request.context or {}) if request is not None else {}
     line = {
-        "request_id": ctx.get("requestId"), "dialect": dialect,
+        "request_id": ctx.get("requestId"), "dialect": dialect, "app": request_app.get(),
         "method": request.method if request is not None else None,
         "route": ctx.get("resourcePath"), "status": status,
         "latency_ms": round((time.perf_counter() - started) * 1000, 2),

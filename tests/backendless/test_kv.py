@@ -30,7 +30,30 @@ def test_counters_routes(bl: Any) -> None:
 
 
 def test_100_concurrent_increments_end_at_100(svc: Any) -> None:
-    counters, errors = svc.counters(), []
+    """100 threads increment one counter through the core service; it must end at exactly 100.
+
+    DynamoDB applies each UpdateItem atomically; moto does not (its UpdateItem reads, changes and
+    writes the item without a lock, and two first ADDs on a missing item both create it). So the
+    test makes each moto call atomic, as DynamoDB's are, with a lock held from `before-call` to
+    `after-call`: threads still interleave between calls, so a read-modify-write counter
+    (GetItem then PutItem) would lose updates here; one ADD per increment does not.
+    """
+    from chalicelib.storage.models import CounterModel
+
+    counters, errors, lock = svc.counters(), [], threading.Lock()
+    counters.get("app-x", "warm-up")  # builds the client
+    events = CounterModel._get_connection().connection.client.meta.events
+
+    def acquire(**_: Any) -> None:  # a before-call handler that returns a value replaces the call
+        lock.acquire()
+
+    def release(**_: Any) -> None:
+        lock.release()
+
+    handlers = [("before-call.dynamodb", acquire), ("after-call.dynamodb", release),
+                ("after-call-error.dynamodb", release)]
+    for name, fn in handlers:
+        events.register(name, fn)
 
     def bump() -> None:
         try:
@@ -38,11 +61,15 @@ def test_100_concurrent_increments_end_at_100(svc: Any) -> None:
         except Exception as e:  # noqa: BLE001
             errors.append(e)
 
-    threads = [threading.Thread(target=bump) for _ in range(100)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    try:
+        threads = [threading.Thread(target=bump) for _ in range(100)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for name, fn in handlers:
+            events.unregister(name, fn)
     assert not errors and counters.get("app-x", "c") == 100
 
 

@@ -50,7 +50,8 @@ def test_relation_add_unique_and_remove(bea: Any) -> None:
     assert len(bea.get(f"GameScore/{oid}").json["opponents"]) == 2
 
 
-def test_concurrent_increments_and_adds_all_land(bea: Any) -> None:
+def test_concurrent_increments_and_adds_all_land(atomic_moto: Any) -> None:
+    bea = atomic_moto
     oid = bea.post("GameScore", {"score": 0, "skills": []}).json["objectId"]
     errors: list[Any] = []
 
@@ -123,7 +124,8 @@ def test_batch_over_50_is_refused_before_running(bea: Any) -> None:
     assert bea.post("batch", {"requests": "nope"}).json["code"] == 107
 
 
-def test_concurrent_batches(bea: Any) -> None:
+def test_concurrent_batches(atomic_moto: Any) -> None:
+    bea = atomic_moto
     oid = bea.post("GameScore", {"score": 0}).json["objectId"]
     out: list[Any] = []
 

@@ -33,7 +33,7 @@ def run_threads(n: int, target: Any) -> list[Any]:
     return results
 
 
-def test_concurrent_creates_with_one_name_exactly_one_wins(svc: Any) -> None:
+def test_concurrent_creates_with_one_name_exactly_one_wins(svc: Any, atomic_dynamodb: None) -> None:
     results = run_threads(8, lambda i: svc.entities.create(APP, "items", {"name": "dup", "i": i}))
     winners = [r for r in results if isinstance(r, dict)]
     assert len(winners) == 1
@@ -42,7 +42,7 @@ def test_concurrent_creates_with_one_name_exactly_one_wins(svc: Any) -> None:
     assert [r.uuid for r in page.records] == [winners[0]["uuid"]]
 
 
-def test_concurrent_puts_of_different_fields_all_survive(svc: Any) -> None:
+def test_concurrent_puts_of_different_fields_all_survive(svc: Any, atomic_dynamodb: None) -> None:
     e = svc.entities.create(APP, "items", {"name": "x"})
     results = run_threads(8, lambda i: svc.entities.update(APP, "items", e["uuid"], {f"f{i}": i}))
     assert all(isinstance(r, dict) for r in results), results
@@ -53,7 +53,7 @@ def test_concurrent_puts_of_different_fields_all_survive(svc: Any) -> None:
         assert [r.uuid for r in hits] == [e["uuid"]]
 
 
-def test_concurrent_updates_of_one_field_leave_index_consistent(svc: Any) -> None:
+def test_concurrent_updates_of_one_field_leave_index_consistent(svc: Any, atomic_dynamodb: None) -> None:
     e = svc.entities.create(APP, "items", {"name": "x", "n": -1})
     run_threads(6, lambda i: svc.entities.update(APP, "items", e["uuid"], {"n": i}))
     final = svc.entities.get(APP, "items", e["uuid"])["n"]

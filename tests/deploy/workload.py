@@ -109,21 +109,24 @@ def record(table_prefix: str = "wl", bucket: str = "wl-files") -> Recording:
 
     BUILTIN_HANDLERS.append(spec)
     boto3.DEFAULT_SESSION = None  # the next boto3.client() builds a session that has the handler
-    # Signup opens the workload, so it is on whatever a stage says (prod turns it off).
-    with _env(BAAS_TABLE_PREFIX=table_prefix, BAAS_BUCKET=bucket, BAAS_OPEN_SIGNUP="true"), mock_aws():
-        try:
+    previous = sys.getprofile()
+    try:
+        # Signup opens the workload, so it is on whatever a stage says (prod turns it off).
+        with _env(BAAS_TABLE_PREFIX=table_prefix, BAAS_BUCKET=bucket, BAAS_OPEN_SIGNUP="true"), mock_aws():
             bootstrap.reset()
             bootstrap.create_resources()  # provisioning is the template's job, not the role's
             rec.on = True
             sys.setprofile(profile)
-            _http_workload()
-            _adapter_workload()
-        finally:
-            sys.setprofile(None)
-            rec.on = False
-            BUILTIN_HANDLERS.remove(spec)
-            boto3.DEFAULT_SESSION = None
-            bootstrap.reset()
+            try:
+                _http_workload()
+                _adapter_workload()
+            finally:
+                sys.setprofile(previous)
+                rec.on = False
+    finally:
+        BUILTIN_HANDLERS.remove(spec)
+        boto3.DEFAULT_SESSION = None
+        bootstrap.reset()
     return rec
 
 

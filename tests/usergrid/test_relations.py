@@ -62,7 +62,7 @@ def test_events_feed_counters(api: Any, org: dict[str, Any]) -> None:
     assert api.post(f"{B}/events", {"counters": {"x": "lots"}}).status_code == 400
 
 
-def test_concurrent_events_lose_nothing(svc: Any) -> None:
+def test_concurrent_events_lose_nothing(svc: Any, atomic_dynamodb: None) -> None:
     series = svc.series()
     barrier = threading.Barrier(10)
 

@@ -19,7 +19,7 @@ from chalice.app import Request
 from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.data import AppData
-from ...core.errors import BadToken, EntityNotFound, TenantNotFound
+from ...core.errors import BadToken, EntityNotFound, Forbidden, TenantNotFound
 from ...core.ports import Record
 from ...core.tenancy import App
 from ..http import endpoint
@@ -65,10 +65,8 @@ def context(app_id: str, rest_key: str) -> Ctx:
     except BadToken:
         raise errors.BackendlessError(3064, f"Not existing user token - {token}. Relogin user to update your user token",
                                       401) from None
-    except Exception as e:  # a wrong key: core Forbidden
-        if type(e).__name__ == "Forbidden":
-            raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 403) from None
-        raise
+    except Forbidden:  # a wrong REST API key
+        raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 403) from None
     return Ctx(app, principal, token, rest_key)
 
 
