@@ -109,3 +109,13 @@ def bearer_token(request: Request) -> str | None:
 
 
 BODY_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+
+
+def base_url(request: Request, prefix: str) -> str:
+    """The dialect's root as the client reached it (scheme, host, API Gateway stage, prefix)."""
+    headers = request.headers or {}
+    proto = headers.get("x-forwarded-proto", "http")
+    host = headers.get("host", "localhost")
+    stage = (request.context or {}).get("stage")
+    staged = f"/{stage}" if stage and stage not in ("api", "$default") and headers.get("x-forwarded-proto") else ""
+    return f"{proto}://{host}{staged}{prefix}"

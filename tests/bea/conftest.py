@@ -60,31 +60,6 @@ def bea(client: Any, org: dict[str, Any]) -> Bea:
 
 
 @pytest.fixture
-def atomic_moto(bea: Bea) -> Any:
-    """Each moto DynamoDB call atomic, as each real DynamoDB call is (moto's conditional PutItem
-    checks and writes without a lock, so racing threads lose updates DynamoDB would not).
-    Threads still interleave between calls, so a read-modify-write race in our code still shows.
-    The handlers return None: botocore treats a before-call handler's return value as a response.
-    """
-    import threading
-
-    from chalicelib.storage.models import ALL_MODELS
-
-    lock = threading.RLock()
-
-    def acquire(**_: Any) -> None:
-        lock.acquire()
-
-    def release(**_: Any) -> None:
-        lock.release()
-
-    handlers = [("before-call.dynamodb", acquire), ("after-call.dynamodb", release),
-                ("after-call-error.dynamodb", release)]
-    clients = list({id(c): c for c in (m._get_connection().connection.client for m in ALL_MODELS)}.values())
-    for client in clients:
-        for name, fn in handlers:
-            client.meta.events.register(name, fn)
-    yield bea
-    for client in clients:
-        for name, fn in handlers:
-            client.meta.events.unregister(name, fn)
+def atomic_moto(bea: Bea, atomic_dynamodb: None) -> Any:
+    """The BEA client with each moto DynamoDB call atomic (see tests/conftest.py `atomic_dynamodb`)."""
+    return bea

@@ -23,7 +23,7 @@ from ...core.data import AppData
 from ...core.errors import BadToken, Forbidden, TenantNotFound
 from ...core.ids import is_uuid
 from ...core.tenancy import App
-from ..http import endpoint, raw_body
+from ..http import base_url, endpoint, raw_body
 from . import errors
 from .errors import BeaError
 
@@ -126,13 +126,7 @@ def context() -> Ctx:
 
 
 def base_uri() -> str:
-    req = request()
-    headers = req.headers or {}
-    proto = headers.get("x-forwarded-proto", "http")
-    host = headers.get("host", "localhost")
-    stage = (req.context or {}).get("stage")
-    prefix = f"/{stage}" if stage and stage not in ("api", "$default") and headers.get("x-forwarded-proto") else ""
-    return f"{proto}://{host}{prefix}/bea"
+    return base_url(request(), "/bea")
 
 
 def location(ctx: Ctx, class_name: str, object_id: str) -> str:

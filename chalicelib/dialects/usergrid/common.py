@@ -12,7 +12,7 @@ from chalice.app import Request
 from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import bearer_token, endpoint
+from ..http import base_url, bearer_token, endpoint
 from . import errors
 
 bp = Blueprint(__name__)
@@ -53,13 +53,7 @@ def params() -> dict[str, list[str]]:
 
 
 def base_uri() -> str:
-    req = request()
-    headers = req.headers or {}
-    proto = headers.get("x-forwarded-proto", "http")
-    host = headers.get("host", "localhost")
-    stage = (req.context or {}).get("stage")
-    prefix = f"/{stage}" if stage and stage not in ("api", "$default") and headers.get("x-forwarded-proto") else ""
-    return f"{proto}://{host}{prefix}/usergrid"
+    return base_url(request(), "/usergrid")
 
 
 def with_metadata(entity: dict[str, Any], collection: str) -> dict[str, Any]:
