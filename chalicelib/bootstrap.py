@@ -17,12 +17,12 @@ from .config import Settings, settings
 from .core.auth import Auth, Principal
 from .core.connections import Connections
 from .core.data import AppData, Policy
-from .core.permissions import Permissions
 from .core.entities import Entities
 from .core.metadata import Metadata
-from .core.tasks import Tasks, ThreadDispatcher
+from .core.permissions import Permissions
 from .core.planner import Executor
 from .core.ports import VersionConflict
+from .core.tasks import Tasks, ThreadDispatcher
 from .core.tenancy import App, Tenancy
 
 
@@ -61,11 +61,15 @@ class Services:
 
     @property
     def tasks(self) -> Tasks:
-        """Asynchronous requests (Lightblue `async`): local daemon threads; see core/tasks.py for AWS."""
+        """Asynchronous requests (Lightblue `async`): status in the tokens table, request and result in
+        the files bucket, the work on a thread locally and on the worker Lambda in AWS; built on first use."""
         if self._tasks is None:
             from .storage.tenants import DynamoTokenStore
 
-            self._tasks = Tasks(DynamoTokenStore(), ThreadDispatcher())
+            blobs = self.files().blobs  # shares the files' S3 client (takes the lock: not held here)
+            tasks = Tasks(DynamoTokenStore(), blobs, ThreadDispatcher())
+            tasks.dispatcher = task_dispatcher(tasks, self.settings)
+            self._tasks = tasks
         return self._tasks
 
     # Backendless services (issue 4), each built on first use: a request pays only for what it touches.
@@ -227,6 +231,24 @@ def _backendless_service(name: str, s: Settings) -> Any:
     from .storage.messages import DynamoMessageStore
 
     return Messaging(DynamoMessageStore(), SesMailer(mail_sender(), s.region))
+
+
+def task_dispatcher(tasks: Tasks, s: Settings) -> Any:
+    """The worker Lambda inside AWS Lambda, or when BAAS_TASK_DISPATCH=lambda; a thread otherwise.
+
+    A thread inside Lambda would be frozen with the response, so a deployed function never uses
+    one whatever the setting. `chalice local` is no Lambda (it sets AWS_CHALICE_CLI_MODE), even if
+    AWS_LAMBDA_FUNCTION_NAME leaks into its environment. The worker's name comes from
+    BAAS_TASK_FUNCTION (per stage in .chalice/config.json; a Ref to the worker in the SAM template).
+    """
+    import os
+
+    in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and not os.environ.get("AWS_CHALICE_CLI_MODE")
+    if in_lambda or os.environ.get("BAAS_TASK_DISPATCH", "").strip().lower() == "lambda":
+        from .storage.lambdas import LambdaDispatcher
+
+        return LambdaDispatcher(os.environ.get("BAAS_TASK_FUNCTION", ""), s.region)
+    return ThreadDispatcher(tasks.execute)
 
 
 def mail_sender() -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.conftest import Api
 
-from .conftest import D, M, USER_META, find
+from .conftest import USER_META, D, M, find
 
 
 def wait(api: Api, handle: str) -> dict[str, Any]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...bootstrap import services
-from ...core.errors import CoreError, InvalidInput
+from ...core.errors import InvalidInput
 from ..http import json_body
-from . import crud
+from . import crud, worker
 from .common import caller, envelope, json_response, request, view
-from .errors import code_of, error_object
 from .expressions import simple_projection, simple_query, simple_sort
 
 SYNC_DOCS = 200
@@ -29,19 +28,11 @@ def _run(operation: str, entity: str, version: str | None, body: Any) -> Any:
     data = op.body.get("data")
     if execution.get("async") is True or execution.get("asynchronous") or (
             isinstance(data, list) and len(data) > SYNC_DOCS):
-        work = crud.OPERATIONS[operation]
-        handle = services().tasks.submit(c.app.uuid, operation, lambda: work(op), _task_error(op.context(operation)))
+        # Checked now (entity, version, access: a 4xx at once), run later, maybe in the worker Lambda.
+        params = worker.task_params(c, operation, entity, op.version, op.body)
+        handle = services().tasks.submit(c.app.uuid, worker.RUNNER, params)
         return json_response(envelope("ASYNC", taskHandle=handle))
     return json_response(crud.OPERATIONS[operation](op))
-
-
-def _task_error(context: str) -> Any:
-    def render(e: Exception) -> dict[str, Any]:
-        if isinstance(e, CoreError):
-            return envelope("ERROR", errs=[error_object(code_of(e)[1], e.message, context)])
-        return envelope("ERROR", errs=[error_object("rest-crud:CrudException", "internal server error", context)])
-
-    return render
 
 
 def _body() -> Any:
@@ -118,6 +109,10 @@ def _find(entity: str, version: str | None) -> Any:
 
 @view("/rest/data/task/{handle}", ["GET"])
 def task(handle: str) -> Any:
+    """ASYNC while the task runs, then the operation's own response (or its ERROR envelope).
+
+    The handle is looked up under the caller's app: another app's handle is unknown (404).
+    """
     c = caller()
     doc = services().tasks.get(c.app.uuid, handle)
     if doc["state"] == "RUNNING":
