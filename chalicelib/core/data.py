@@ -29,6 +29,8 @@ class Validator(Protocol):
 
     def check(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None: ...
 
+    def fill(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None: ...
+
 
 class Policy:
     """Decides what a principal may do with a collection or one entity of it."""
@@ -66,6 +68,8 @@ class AppData:
     def create_record(self, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       acl: ACL | None = None, uuid: str | None = None) -> Record:
         self._check("create", collection)
+        if self.validator is not None and isinstance(props, dict):
+            self.validator.fill(self.app.uuid, collection, props, self.schema_version)
         self._validate(collection, {k: v for k, v in props.items() if v is not None} if isinstance(props, dict) else props)
         owner = self.principal.subject if self.principal.kind == "user" else None
         return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,

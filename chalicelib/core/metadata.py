@@ -19,7 +19,7 @@ from typing import Any
 
 from .entities import collection_key
 from .errors import Conflict, InvalidInput, NotFound
-from .ids import now_ms
+from .ids import now_ms, uuid7
 from .ports import DocStore, VersionConflict
 from .schemas import STATUSES, FieldError, Schema, parse_enums, parse_schema
 
@@ -54,7 +54,7 @@ class EntityMeta:
         return v if isinstance(v, str) else None
 
     def status(self, version: str) -> str:
-        return str(self.versions[version].get("status", {}).get("value", "active"))
+        return _status(self.versions[version])
 
     def schema(self, version: str | None = None, *, allow_disabled: bool = False) -> Schema:
         """The schema of `version`, else the default version, else the newest version not disabled."""
@@ -70,6 +70,12 @@ class EntityMeta:
         if self.status(version) == "disabled" and not allow_disabled:
             raise InvalidInput(f"version {self.name}:{version} is disabled", code="mongo-metadata:DisabledVersion")
         return parse_schema(self.name, self.versions[version], parse_enums(self.info))
+
+    def references(self, version: str) -> list[str]:
+        """Entities this version's `reference` fields point at (Lightblue's dependency graph)."""
+        out: list[str] = []
+        _references(self.versions[version].get("fields") or {}, out)
+        return sorted(set(out))
 
     def document(self, version: str) -> dict[str, Any]:
         """The metadata document of one version, as Lightblue returns it (entityInfo + schema)."""
@@ -93,7 +99,7 @@ class Metadata:
         if hit is not None and hit[0] > self.clock():
             return hit[1]
         got = self.docs.get(_key(app, coll))
-        meta = _meta(coll, got[0]) if got else None
+        meta = _meta(coll, got[0]) if got and not got[0].get("removed") else None
         with self._lock:
             if len(self._cache) > 4096:
                 self._cache.clear()
@@ -106,9 +112,22 @@ class Metadata:
             raise UnknownEntity(f"Unknown entity: {name}", code="crud:UnknownEntity")
         return meta
 
-    def names(self, app: str) -> list[str]:
+    def names(self, app: str, statuses: set[str] | None = None) -> list[str]:
+        """Entity names, or those with a version in one of `statuses` (`GET /metadata/s=active`).
+
+        The listing document keeps each entity's version statuses, so both answers are one GetItem.
+        """
         got = self.docs.get(f"schemas#{app}")
-        return sorted(got[0].get("entities", {}).values()) if got else []
+        out = []
+        for entry in (got[0].get("entities", {}) if got else {}).values():
+            name, have = (entry, None) if isinstance(entry, str) else (entry["name"], set(entry["statuses"]))
+            if statuses is None or have is None or have & statuses:
+                out.append(name)
+        return sorted(out)
+
+    def all(self, app: str) -> list[EntityMeta]:
+        """Every entity of the app: one cached read each (apps define tens of entities, not thousands)."""
+        return [m for m in (self.entity(app, n) for n in self.names(app)) if m is not None]
 
     # -- the validation hook (AppData) -----------------------------------------------------
     def validate(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> list[FieldError]:
@@ -117,14 +136,22 @@ class Metadata:
             return []
         return meta.schema(version).validate(doc)
 
+    def fill(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None:
+        """Generated values a new document gets from its schema (`uid` fields), whichever dialect writes it."""
+        meta = self.entity(app, collection)
+        if meta is not None:
+            meta.schema(version).fill_uids(doc, uuid7)
+
     def check(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None:
         errors = self.validate(app, collection, doc, version)
         if errors:
             raise SchemaViolation(errors)
 
     # -- writes ----------------------------------------------------------------------------
-    def create(self, app: str, name: str, version: str, body: Any) -> EntityMeta:
-        """A new entity, or a new version of an existing one (entityInfo, when given, replaces the old)."""
+    def create(self, app: str, name: str, version: str, body: Any, *, existing_only: bool = False) -> EntityMeta:
+        """A new entity, or a new version of an existing one (entityInfo, when given, is merged over the
+        old). `existing_only`: `PUT /metadata/{entity}/schema={version}`, a new version of an entity
+        that must already exist."""
         if not isinstance(body, dict) or not isinstance(body.get("schema"), dict):
             raise InvalidInput("expected {entityInfo, schema}", code="metadata:IllFormedMetadata")
         info = body.get("entityInfo") or {"name": name}
@@ -147,6 +174,8 @@ class Metadata:
         coll = collection_key(name)
 
         def change(doc: dict[str, Any] | None) -> dict[str, Any]:
+            if existing_only and doc is None:
+                raise UnknownEntity(f"Unknown entity: {name}", code="crud:UnknownEntity")
             if doc is not None and version in doc["versions"]:
                 raise Conflict(f"{name}:{version} already exists", code="metadata:DuplicateSchema")
             versions = dict(doc["versions"]) if doc else {}
@@ -159,9 +188,41 @@ class Metadata:
                                    code="mongo-metadata:InvalidDefaultVersion")
             return {"name": name, "entityInfo": merged, "versions": versions}
 
-        meta = self._update(app, coll, change)
-        self._list(app, coll, name)
-        return meta
+        return self._update(app, coll, change)
+
+    def update_info(self, app: str, name: str, info: Any) -> EntityMeta:
+        """`PUT /metadata/{entity}`: a new entityInfo for an existing entity; every version must still parse."""
+        if not isinstance(info, dict):
+            raise InvalidInput("expected an entityInfo object", code="metadata:IllFormedMetadata")
+        if info.get("name", name) != name:
+            raise InvalidInput("entity name in the document does not match the path", code="rest-metadata:NoNameMatch")
+
+        def change(doc: dict[str, Any] | None) -> dict[str, Any]:
+            doc = _existing(doc, name)
+            new = {**copy.deepcopy(info), "name": name}
+            for schema in doc["versions"].values():
+                parse_schema(name, schema, parse_enums(new))
+            dv = new.get("defaultVersion")
+            if dv is not None and (dv not in doc["versions"] or _status(doc["versions"][dv]) == "disabled"):
+                raise InvalidInput(f"default version {dv} is not a usable version of {name}",
+                                   code="mongo-metadata:InvalidDefaultVersion")
+            return {**doc, "entityInfo": new}
+
+        return self._update(app, collection_key(name), change)
+
+    def remove(self, app: str, name: str) -> None:
+        """`DELETE /metadata/{entity}`: only once every version is disabled, as in Lightblue. The
+        collection's documents stay (readable through every dialect, schemaless again)."""
+
+        def change(doc: dict[str, Any] | None) -> dict[str, Any]:
+            doc = _existing(doc, name)
+            live = [v for v, s in doc["versions"].items() if _status(s) != "disabled"]
+            if live:
+                raise Conflict(f"{name} has versions that are not disabled: {', '.join(live)}",
+                               code="metadata:CannotDeleteEntity")
+            return {"removed": True}
+
+        self._write(app, collection_key(name), change)
 
     def set_status(self, app: str, name: str, version: str, status: str, comment: str | None = None) -> EntityMeta:
         if status not in STATUSES:
@@ -199,26 +260,40 @@ class Metadata:
         return self._update(app, collection_key(name), change)
 
     def _update(self, app: str, coll: str, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> EntityMeta:
+        meta = self._write(app, coll, change)
+        assert meta is not None, "only remove() writes a tombstone"
+        return meta
+
+    def _write(self, app: str, coll: str,
+               change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> EntityMeta | None:
+        """Read, change, conditional put (retried on a lost race); a removed entity reads as None."""
         for _ in range(MAX_RETRIES):
             got = self.docs.get(_key(app, coll))
-            new = change(got[0] if got else None)
+            current = got[0] if got and not got[0].get("removed") else None
+            new = change(current)
             try:
                 self.docs.put(_key(app, coll), new, got[1] if got else None)
             except VersionConflict:
                 continue
-            meta = _meta(coll, new)
+            meta = None if new.get("removed") else _meta(coll, new)
             with self._lock:
                 self._cache[(app, coll)] = (self.clock() + CACHE_S, meta)
+            self._list(app, coll, meta)
             return meta
         raise Conflict("metadata changed concurrently, try again")
 
-    def _list(self, app: str, coll: str, name: str) -> None:
+    def _list(self, app: str, coll: str, meta: EntityMeta | None) -> None:
+        """Keep the app's listing (name and version statuses per entity) in step with one entity."""
+        entry = None if meta is None else {"name": meta.name, "statuses": sorted({meta.status(v) for v in meta.versions})}
         for _ in range(MAX_RETRIES):
             got = self.docs.get(f"schemas#{app}")
             entities = dict(got[0].get("entities", {})) if got else {}
-            if entities.get(coll) == name:
+            if entities.get(coll) == entry:
                 return
-            entities[coll] = name
+            if entry is None:
+                entities.pop(coll, None)
+            else:
+                entities[coll] = entry
             try:
                 self.docs.put(f"schemas#{app}", {"entities": entities}, got[1] if got else None)
                 return
@@ -238,3 +313,19 @@ def _existing(doc: dict[str, Any] | None, name: str) -> dict[str, Any]:
     if doc is None:
         raise UnknownEntity(f"Unknown entity: {name}", code="crud:UnknownEntity")
     return doc
+
+
+def _status(schema: dict[str, Any]) -> str:
+    return str(schema.get("status", {}).get("value", "active"))
+
+
+def _references(fields: Any, out: list[str]) -> None:
+    for spec in (fields.values() if isinstance(fields, dict) else []):
+        if not isinstance(spec, dict):
+            continue
+        if spec.get("type") == "reference" and isinstance(spec.get("entity"), str):
+            out.append(spec["entity"])
+        _references(spec.get("fields"), out)
+        items = spec.get("items")
+        if isinstance(items, dict):
+            _references({"": items}, out)

@@ -9,6 +9,7 @@ Fields not declared in the schema are accepted untouched: the core stays schemal
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,9 @@ TYPES = ("boolean", "integer", "string", "double", "biginteger", "bigdecimal", "
 STATUSES = ("active", "deprecated", "disabled")
 OPERATIONS = ("insert", "find", "update", "delete")
 ANYONE = "anyone"
+# Fields the server fills: the document's identity and its entity name. Every Lightblue schema
+# declares them (`objectType` even as required), yet no Lightblue client sends them on insert.
+PREDEFINED = ("_id", "objectType")
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
@@ -88,8 +92,48 @@ class Schema:
 
     def validate(self, doc: dict[str, Any]) -> list[FieldError]:
         errors: list[FieldError] = []
-        _check_object(self.fields, doc, "", errors)
+        _check_object({k: v for k, v in self.fields.items() if k not in PREDEFINED or k in doc}, doc, "", errors)
         return errors
+
+    def role_paths(self) -> dict[str, dict[str, list[str]]]:
+        """role -> operation -> paths it opens (`GET /metadata/roles`): the entity name for entity-level
+        access, `<entity>.<field>` for field-level access, as lightblue-rest lists them."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for op, roles in self.access.items():
+            for role in roles:
+                out.setdefault(role, {}).setdefault(op, []).append(self.entity)
+        _field_roles(self.fields, self.entity + ".", out)
+        return out
+
+    def fill_uids(self, doc: dict[str, Any], new_id: Callable[[], str]) -> dict[str, Any]:
+        """Lightblue generates a value for every missing `uid` field on insert (its UIDInterceptor),
+        inside nested objects and arrays of objects too; `doc` is changed in place and returned.
+        `_id` is left alone: a document's identity is its entity uuid, which only storage assigns."""
+        _fill_uids({k: v for k, v in self.fields.items() if k not in PREDEFINED}, doc, new_id)
+        return doc
+
+
+def _fill_uids(specs: dict[str, FieldSpec], doc: dict[str, Any], new_id: Callable[[], str]) -> None:
+    for name, spec in specs.items():
+        v = doc.get(name)
+        if spec.type == "uid" and v is None:
+            doc[name] = new_id()
+        elif isinstance(v, dict):
+            _fill_uids(spec.fields, v, new_id)
+        elif isinstance(v, list) and spec.items is not None:
+            for item in v:
+                if isinstance(item, dict):
+                    _fill_uids(spec.items.fields, item, new_id)
+
+
+def _field_roles(specs: dict[str, FieldSpec], prefix: str, out: dict[str, dict[str, list[str]]]) -> None:
+    for name, spec in specs.items():
+        for op, roles in spec.access.items():
+            for role in roles:
+                out.setdefault(role, {}).setdefault(op, []).append(prefix + name)
+        _field_roles(spec.fields, f"{prefix}{name}.", out)
+        if spec.items is not None:
+            _field_roles(spec.items.fields, f"{prefix}{name}.*.", out)
 
 
 def _walk_access(specs: dict[str, FieldSpec], prefix: str, op: str, roles: set[str] | None, out: list[str]) -> None:

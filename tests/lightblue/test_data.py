@@ -68,7 +68,7 @@ def test_delete_and_match_count(customers: Api) -> None:
     got = find(customers, None, sort={"age": "$asc"}, range=[1, 2])
     assert got["matchCount"] == 4 and [d["age"] for d in got["processed"]] == [1, 2]
     r = customers.post(f"{D}/delete/customer", {"entity": "customer"})
-    assert r.status_code == 400 and r.json["errors"][0]["errorCode"] == "query:InvalidQuery"
+    assert r.status_code == 400 and r.json["errors"][0]["errorCode"] == "mongo-crud:NullQuery"
 
 
 def test_request_level_errors(customers: Api, lb: Api) -> None:

@@ -131,7 +131,8 @@ def _result(modified: int, matched: int, processed: list[Any] | None, errors: li
 
 
 def _projector(op: Op) -> list[proj.Rule] | None:
-    return proj.parse(op.body.get("projection"), op.compiler)
+    """`returning` is the name Lightblue's early documentation gave the projection; both are accepted."""
+    return proj.parse(op.body.get("projection", op.body.get("returning")), op.compiler)
 
 
 def _clean(doc: dict[str, Any]) -> dict[str, Any]:
@@ -223,10 +224,12 @@ def matching(op: Op, where: Node | None) -> list[Record]:
                        code="crud:ResultSizeTooLarge")
 
 
-def _where(op: Op) -> Node | None:
-    if "query" not in op.body:
-        raise InvalidQuery("query is required", code="query:InvalidQuery")
-    return op.compiler.compile(op.body["query"])
+def _where(op: Op) -> Node:
+    """Update and delete need a query (Lightblue: mongo-crud:NullQuery); it cannot be null either."""
+    where = op.compiler.compile(op.body.get("query"))
+    if where is None:
+        raise InvalidQuery("the request needs a query", code="mongo-crud:NullQuery")
+    return where
 
 
 def update(op: Op) -> dict[str, Any]:
@@ -267,8 +270,6 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def delete(op: Op) -> dict[str, Any]:
     where = _where(op)
-    if where is None:
-        raise InvalidQuery("delete needs a query", code="query:InvalidQuery")
     d = op.data
     recs = matching(op, where)
     errors, n = [], 0
@@ -281,15 +282,26 @@ def delete(op: Op) -> dict[str, Any]:
     return _result(n, len(recs), None, errors)
 
 
-def find(op: Op) -> dict[str, Any]:
-    where = op.compiler.compile(op.body.get("query"))
-    rules, order = _projector(op), parse_sort(op.body.get("sort"))
-    rng = op.body.get("range")
-    frm, to = op.body.get("from"), op.body.get("to")
+def _range(body: dict[str, Any]) -> tuple[Any, Any]:
+    """`range: [from, to]`, else `from`/`to`; `maxResults` bounds `to` as in lightblue-rest (from + n - 1)."""
+    rng = body.get("range")
+    frm, to = body.get("from"), body.get("to")
     if rng is not None:
         if not isinstance(rng, list) or len(rng) != 2:
             raise InvalidQuery("range is [from, to]", code="query:InvalidRange")
         frm, to = rng
+    n = body.get("maxResults")
+    if n is not None and to is None:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise InvalidQuery("maxResults must be a positive integer", code="query:InvalidRange")
+        to = (frm if isinstance(frm, int) else 0) + n - 1
+    return frm, to
+
+
+def find(op: Op) -> dict[str, Any]:
+    where = op.compiler.compile(op.body.get("query"))
+    rules, order = _projector(op), parse_sort(op.body.get("sort"))
+    frm, to = _range(op.body)
     docs = [op.out(r) for r in matching(op, where)]
     page = proj.window(proj.sort_docs(docs, order), frm, to)
     processed = [proj.project(doc, rules) for doc in page] if rules is not None else []
