@@ -96,7 +96,7 @@ def _find(entity: str, version: str | None) -> Any:
     body: dict[str, Any] = {"query": simple_query(qp.get("Q") or qp.get("q")),
                             "projection": simple_projection(qp.get("P") or qp.get("p")),
                             "sort": simple_sort(qp.get("S") or qp.get("s"))}
-    for name in ("from", "to"):
+    for name in ("from", "to", "maxResults"):
         raw = qp.get(name)
         if raw is not None:
             if not raw.isdigit():
