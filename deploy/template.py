@@ -31,6 +31,11 @@ from chalicelib.storage.models import ALL_MODELS, TABLE_SUFFIXES  # noqa: E402
 
 BUCKET_ID = "FilesBucket"
 FUNCTION_ID = "APIHandler"  # chalice's logical id for the REST API's Lambda function
+WORKER_NAME = "lightblue_task"  # the async-task worker (chalicelib/dialects/lightblue/worker.py)
+WORKER_ID = "LightblueTask"  # chalice's logical id for it (to_cfn_resource_name of WORKER_NAME)
+TASK_FUNCTION_VAR = "BAAS_TASK_FUNCTION"
+TASK_PREFIX = "_tasks/"  # chalicelib.core.tasks.PREFIX: requests and results of async tasks
+TASK_EXPIRY_DAYS = 1  # as the task status TTL (core/tasks.py TTL_S)
 SECRET_PARAMETER = "BaasSecretKey"
 # Browsers upload and download straight to S3 through presigned URLs, so the bucket answers CORS.
 CORS_RULES = [{
@@ -54,6 +59,17 @@ def stage_names(stage: str, project_dir: Path = ROOT) -> tuple[str, str]:
     if missing:
         raise SystemExit(f"stage {stage!r} sets no {', '.join(missing)} in .chalice/config.json")
     return env["BAAS_TABLE_PREFIX"], env["BAAS_BUCKET"]
+
+
+def task_function(stage: str, project_dir: Path = ROOT) -> str:
+    """The worker's name as `chalice deploy` makes it (`<app>-<stage>-lightblue_task`), which the stage
+    gives the API function as BAAS_TASK_FUNCTION (`lambda_functions.api_handler` in .chalice/config.json)."""
+    config = json.loads((project_dir / ".chalice" / "config.json").read_text())
+    functions = config["stages"][stage].get("lambda_functions", {})
+    name = functions.get("api_handler", {}).get("environment_variables", {}).get(TASK_FUNCTION_VAR)
+    if not name:
+        raise SystemExit(f"stage {stage!r} sets no {TASK_FUNCTION_VAR} for api_handler in .chalice/config.json")
+    return str(name)
 
 
 def table_name(prefix: str, model: type[Model]) -> str:
@@ -114,6 +130,11 @@ def bucket_resource(bucket: str) -> dict[str, Any]:
                 {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
             "CorsConfiguration": {"CorsRules": CORS_RULES},
+            # Task requests and results are read for a day at most, like their status items' TTL.
+            "LifecycleConfiguration": {"Rules": [{
+                "Id": "ExpireTaskObjects", "Status": "Enabled", "Prefix": TASK_PREFIX,
+                "ExpirationInDays": TASK_EXPIRY_DAYS,
+            }]},
         },
     }
 
@@ -133,14 +154,16 @@ def build(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
 
 def build_merge(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
     """`build` plus what only makes sense merged into chalice's template: BAAS_SECRET_KEY as a
-    NoEcho stack parameter set on the function, so the secret is in neither git nor the template."""
+    NoEcho stack parameter set on the function, so the secret is in neither git nor the template,
+    and BAAS_TASK_FUNCTION as a Ref to the worker, whose name CloudFormation picks
+    (`<stack>-LightblueTask-<suffix>`, not the `chalice deploy` name the stage config gives)."""
     template = build(stage, project_dir)
     template["Parameters"] = {SECRET_PARAMETER: {
         "Type": "String", "NoEcho": True, "MinLength": 32,
         "Description": "BAAS_SECRET_KEY: derives app keys; keep it across deploys (changing it changes every app key)",
     }}
     template["Resources"][FUNCTION_ID] = {"Properties": {"Environment": {"Variables": {
-        "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}}}}}
+        "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}, TASK_FUNCTION_VAR: {"Ref": WORKER_ID}}}}}
     return template
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from deploy.template import stage_names
+from deploy.template import stage_names, task_function
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
@@ -37,4 +37,4 @@ def recording() -> Any:
 @pytest.fixture
 def needed(stage: str, recording: Any) -> set[tuple[str, str]]:
     """What the code asks AWS for, as (IAM action, ARN) pairs under the stage's own names."""
-    return set(recording.needed(*stage_names(stage)))
+    return set(recording.needed(*stage_names(stage), task_function(stage)))

@@ -78,9 +78,20 @@ def _ses(call: Call) -> list[tuple[str, str]]:
     return [(f"ses:{call.op}", f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{sender or '*'}")]
 
 
+def function_arn(name: str) -> str:
+    return name if name.startswith("arn:") else f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+
+
+def _lambda(call: Call) -> list[tuple[str, str]]:
+    action = {"Invoke": "lambda:InvokeFunction"}.get(call.op)
+    if action is None:
+        raise KeyError(f"no IAM mapping for lambda {call.op}: add it to tests/deploy/iam.py _lambda")
+    return [(action, function_arn(str(call.params["FunctionName"])))]
+
+
 def required(call: Call) -> list[tuple[str, str]]:
     """The (IAM action, resource ARN) pairs the role needs for this call."""
-    mapper = {"dynamodb": _dynamodb, "s3": _s3, "ses": _ses}.get(call.service)
+    mapper = {"dynamodb": _dynamodb, "s3": _s3, "ses": _ses, "lambda": _lambda}.get(call.service)
     return mapper(call) if mapper else [(f"{call.service}:{call.op}", "*")]
 
 

@@ -16,8 +16,16 @@ from typing import Any
 
 import pytest
 
-from deploy.template import SECRET_PARAMETER, stage_environment
-from tests.deploy.conftest import ROOT, policy_of
+from deploy.template import (
+    FUNCTION_ID,
+    SECRET_PARAMETER,
+    TASK_FUNCTION_VAR,
+    WORKER_ID,
+    WORKER_NAME,
+    stage_environment,
+    task_function,
+)
+from tests.deploy.conftest import CONFIG, ROOT, policy_of
 
 BIN = Path(sys.executable).parent
 
@@ -37,12 +45,26 @@ def test_package_merges_resources_role_and_environment(stage: str, packaged: Pat
     sam = json.loads((packaged / "sam.json").read_text())
     resources = json.loads((packaged / "resources.json").read_text())["Resources"]
     assert {k: sam["Resources"][k] for k in resources} == resources
-    (role,) = [r for r in sam["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [policy_of(stage)]
-    (fn,) = [r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
-    assert fn["Properties"]["Environment"]["Variables"] == {
-        **stage_environment(stage), "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}}
+    roles = [r for r in sam["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    assert len(roles) == 2  # chalice gives each function its role, both from the stage's policy file
+    assert all([p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [policy_of(stage)] for role in roles)
+    functions = {k: r["Properties"] for k, r in sam["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    assert set(functions) == {FUNCTION_ID, WORKER_ID}
+    assert functions[FUNCTION_ID]["Environment"]["Variables"] == {
+        **stage_environment(stage), "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}, TASK_FUNCTION_VAR: {"Ref": WORKER_ID}}
     assert sam["Parameters"][SECRET_PARAMETER]["NoEcho"] is True
+
+
+def test_worker_is_the_lightblue_task_handler_with_its_own_timeout(stage: str, packaged: Path) -> None:
+    """The worker runs what API Gateway's 29 s cannot; core/tasks.py reads a RUNNING task as
+    timed out once RUN_LIMIT_S has passed, so the worker's timeout may not exceed it."""
+    from chalicelib.core.tasks import RUN_LIMIT_S
+
+    worker = json.loads((packaged / "sam.json").read_text())["Resources"][WORKER_ID]["Properties"]
+    assert worker["Handler"] == "chalicelib.dialects.lightblue.worker.task_worker"
+    assert worker["Timeout"] == CONFIG["stages"][stage]["lambda_functions"][WORKER_NAME]["lambda_timeout"] == RUN_LIMIT_S
+    assert TASK_FUNCTION_VAR not in worker["Environment"]["Variables"]  # it starts no task itself
+    assert task_function(stage) == f"{CONFIG['app_name']}-{stage}-{WORKER_NAME}"  # chalice deploy's name
 
 
 def test_zip_holds_the_app_and_its_requirements_only(packaged: Path) -> None:

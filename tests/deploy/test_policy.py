@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.storage.models import ALL_MODELS
-from deploy.template import stage_names, table_name
+from deploy.template import WORKER_ID, stage_names, table_name, task_function
 from tests.deploy import iam
 from tests.deploy.conftest import CONFIG, ROOT, policy_of
 from tests.deploy.workload import storage_methods
@@ -39,6 +39,9 @@ def test_policy_resources_are_exactly_the_stage_tables_and_bucket(stage: str) ->
     granted = iam.granted(policy_of(stage))
     assert {r for a, r in granted if a.startswith("dynamodb:")} == tables
     assert {r for a, r in granted if a.startswith("s3:")} == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+    functions = f"arn:aws:lambda:*:*:function:{CONFIG['app_name']}-{stage}"
+    assert {r for a, r in granted if a.startswith("lambda:")} == {
+        f"arn:aws:lambda:*:*:function:{task_function(stage)}", f"{functions}-{WORKER_ID}-*"}
     assert all(r != "*" for a, r in granted), "no action on every resource"
 
 
@@ -52,6 +55,18 @@ def test_lambda_may_write_its_logs_and_no_one_elses(stage: str) -> None:
                              ("logs:PutLogEvents", f"{group}-APIHandler-AB12:log-stream:x")]:
         assert iam.allows(policy, action, resource), (action, resource)
     assert not iam.allows(policy, "logs:PutLogEvents", f"{logs}/another-function:log-stream:x")
+
+
+def test_lambda_may_invoke_its_stage_worker_only(stage: str) -> None:
+    """The worker as `chalice deploy` names it and as a stack `<app>-<stage>` does (`<stack>-LightblueTask-<suffix>`);
+    not the API function itself, not another stage's worker."""
+    fn = f"arn:aws:lambda:{iam.REGION}:{iam.ACCOUNT}:function"
+    policy, app = policy_of(stage), CONFIG["app_name"]
+    assert iam.allows(policy, "lambda:InvokeFunction", f"{fn}:{task_function(stage)}")
+    assert iam.allows(policy, "lambda:InvokeFunction", f"{fn}:{app}-{stage}-{WORKER_ID}-AB12CD")
+    for other in [f"{app}-{stage}", f"{app}-{stage}-APIHandler-AB12", *(f"{app}-{s}-lightblue_task" for s in CONFIG["stages"]
+                                                                      if s != stage)]:
+        assert not iam.allows(policy, "lambda:InvokeFunction", f"{fn}:{other}"), other
 
 
 def test_workload_reaches_every_storage_method(recording: Any) -> None:

@@ -52,6 +52,15 @@ def test_bucket_is_private_encrypted_and_answers_browsers(stage: str) -> None:
     assert set(cors["AllowedMethods"]) == {"GET", "PUT", "POST", "HEAD"} and cors["AllowedOrigins"] == ["*"]
 
 
+def test_task_objects_expire_with_their_status(stage: str) -> None:
+    """Requests and results of async tasks live under core/tasks.py's PREFIX for as long as the status TTL."""
+    from chalicelib.core.tasks import PREFIX, TTL_S
+
+    (b,) = _of_type(build(stage), "AWS::S3::Bucket")
+    (rule,) = b["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["Prefix"] == PREFIX and rule["ExpirationInDays"] * 86_400 == TTL_S
+
+
 def test_template_holds_everything_the_code_touches(stage: str, needed: set[tuple[str, str]]) -> None:
     """Every table and the bucket the workload used, under this stage's names, is declared."""
     template = build(stage)

@@ -6,7 +6,10 @@ pynamodb's connections (rebuilt by `bootstrap.reset()`) and boto3's default sess
 `before-parameter-build` rather than `before-call` because presigned URLs never call AWS, yet the
 browser that uses one acts with the Lambda role's permissions.
 
-The workload is the Usergrid HTTP API through `chalice.test.Client(app)` plus direct calls on
+The workload is the Usergrid HTTP API through `chalice.test.Client(app)`, one Lightblue async
+request the way AWS runs it (the API's Lambda dispatcher invokes the worker: moto cannot run Lambda
+code without docker, so a botocore Stubber answers the Invoke after the recorder has seen it, and
+the worker handler is then called with the event that was sent), plus direct calls on
 the storage adapters that no mounted route reaches in a few requests (counters, cache,
 messaging, files, mail, token revocation, unique-claim takeover). A profiler notes which
 storage methods ran, so a new adapter method the workload never reaches fails the tests
@@ -28,7 +31,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from tests.conftest import Api
-from tests.deploy.iam import Call, required
+from tests.deploy.iam import Call, function_arn, required
 
 BASE = "/usergrid/acme/sandbox"
 
@@ -37,6 +40,7 @@ BASE = "/usergrid/acme/sandbox"
 class Recording:
     table_prefix: str
     bucket: str
+    task_function: str
     calls: list[Call] = field(default_factory=list)
     reached: set[str] = field(default_factory=set)  # "module.Class.method" of storage adapters that ran
     on: bool = False
@@ -45,13 +49,17 @@ class Recording:
         if self.on and model is not None:
             self.calls.append(Call(model.service_model.service_name, model.name, dict(params or {})))
 
-    def needed(self, table_prefix: str, bucket: str) -> set[tuple[str, str]]:
+    def needed(self, table_prefix: str, bucket: str, task_function: str) -> set[tuple[str, str]]:
         """(action, ARN) pairs as a stage with these names would need them (the workload ran once,
-        under its own names: bootstrap derives every name from the prefix and the bucket alone)."""
+        under its own names: bootstrap derives every name from the prefix, the bucket and
+        BAAS_TASK_FUNCTION alone)."""
         tables, objects = f":table/{self.table_prefix}-", f"arn:aws:s3:::{self.bucket}"
+        worker = function_arn(self.task_function)
         out = set()
         for action, arn in (pair for call in self.calls for pair in required(call)):
-            if tables in arn:
+            if arn == worker:
+                arn = function_arn(task_function)
+            elif tables in arn:
                 arn = arn.replace(tables, f":table/{table_prefix}-")
             elif arn == objects or arn.startswith(objects + "/"):
                 arn = f"arn:aws:s3:::{bucket}" + arn[len(objects):]
@@ -91,7 +99,7 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def record(table_prefix: str = "wl", bucket: str = "wl-files") -> Recording:
+def record(table_prefix: str = "wl", bucket: str = "wl-files", task_function: str = "wl-task-worker") -> Recording:
     """Run the workload under these names and return what it asked AWS for."""
     import boto3
     from botocore.handlers import BUILTIN_HANDLERS
@@ -99,7 +107,7 @@ def record(table_prefix: str = "wl", bucket: str = "wl-files") -> Recording:
 
     from chalicelib import bootstrap
 
-    rec = Recording(table_prefix, bucket)
+    rec = Recording(table_prefix, bucket, task_function)
     spec = ("before-parameter-build", rec)
     targets = storage_methods()
 
@@ -112,7 +120,9 @@ def record(table_prefix: str = "wl", bucket: str = "wl-files") -> Recording:
     previous = sys.getprofile()
     try:
         # Signup opens the workload, so it is on whatever a stage says (prod turns it off).
-        with _env(BAAS_TABLE_PREFIX=table_prefix, BAAS_BUCKET=bucket, BAAS_OPEN_SIGNUP="true"), mock_aws():
+        # Tasks go to the worker Lambda, as in AWS (bootstrap.task_dispatcher).
+        with _env(BAAS_TABLE_PREFIX=table_prefix, BAAS_BUCKET=bucket, BAAS_OPEN_SIGNUP="true",
+                  BAAS_TASK_DISPATCH="lambda", BAAS_TASK_FUNCTION=task_function), mock_aws():
             bootstrap.reset()
             bootstrap.create_resources()  # provisioning is the template's job, not the role's
             rec.on = True
@@ -148,7 +158,7 @@ def _http_workload() -> None:
         api.token = _ok(api.post("/usergrid/management/token",
                                  {"grant_type": "password", "username": "boss", "password": "s3cret!"}))["access_token"]
         _ok(api.post("/usergrid/management/orgs/acme/apps", {"name": "prod"}))
-        _ok(api.get("/usergrid/management/orgs/acme/apps/prod/credentials"))
+        creds = _ok(api.get("/usergrid/management/orgs/acme/apps/prod/credentials"))["credentials"]
         milk = _ok(api.post(f"{BASE}/items", {"name": "milk", "price": "3.25", "qty": 3}))["entities"][0]
         _ok(api.post(f"{BASE}/items", [{"name": "bread", "price": "2.50", "qty": 1}, {"name": "eggs", "qty": 12}]))
         _ok(api.get(f"{BASE}/items/{milk['uuid']}"))
@@ -165,6 +175,39 @@ def _http_workload() -> None:
         _ok(api.post(f"{BASE}/users", {"username": "ada", "password": "pw-ada-1"}))
         user = _ok(api.post(f"{BASE}/token", {"grant_type": "password", "username": "ada", "password": "pw-ada-1"}))
         _ok(api.get(f"{BASE}/users/me", token=user["access_token"]))
+        _lightblue_async(api, creds)
+
+
+def _lightblue_async(api: Api, creds: dict[str, str]) -> None:
+    """An async Lambda invocation of the worker, answered by a Stubber, then the worker run on its event."""
+    import json
+
+    from botocore.stub import ANY, Stubber
+
+    from chalicelib.bootstrap import services
+    from chalicelib.dialects.lightblue.worker import task_worker
+    from chalicelib.storage.lambdas import LambdaDispatcher
+    from tests.lightblue.conftest import USER_META, D, M
+
+    token = _ok(api.post("/usergrid/acme/prod/token", {"grant_type": "client_credentials", **creds},
+                         token=""))["access_token"]
+    lb = Api(api.c, token)
+    _ok(lb.put(f"{M}/customer/1.0.0", USER_META))
+    dispatcher = services().tasks.dispatcher
+    assert isinstance(dispatcher, LambdaDispatcher), dispatcher
+    sent: list[dict[str, Any]] = []
+    dispatcher.client.meta.events.register("before-parameter-build.lambda.Invoke",
+                                           lambda params, **_: sent.append(dict(params)))
+    stub = Stubber(dispatcher.client)
+    stub.add_response("invoke", {"StatusCode": 202}, {
+        "FunctionName": dispatcher.function_name, "InvocationType": "Event", "Payload": ANY})
+    with stub:
+        handle = _ok(lb.put(f"{D}/insert/customer", {"execution": {"async": True},
+                                                     "data": [{"login": "ann"}]}))["taskHandle"]
+    stub.assert_no_pending_responses()
+    assert _ok(lb.get(f"{D}/task/{handle}"))["status"] == "ASYNC"
+    assert task_worker(json.loads(sent[-1]["Payload"]), None) == {"state": "COMPLETE"}
+    assert _ok(lb.get(f"{D}/task/{handle}"))["modifiedCount"] == 1
 
 
 def _adapter_workload() -> None:
