@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import secrets as pysecrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ class Services:
 
             blobs = self.files().blobs  # shares the files' S3 client (takes the lock: not held here)
             tasks = Tasks(DynamoTokenStore(), blobs, ThreadDispatcher())
-            tasks.dispatcher = task_dispatcher(tasks, self.settings)
+            tasks.dispatcher = task_dispatcher(tasks.execute, self.settings)
             self._tasks = tasks
         return self._tasks
 
@@ -233,7 +234,7 @@ def _backendless_service(name: str, s: Settings) -> Any:
     return Messaging(DynamoMessageStore(), SesMailer(mail_sender(), s.region))
 
 
-def task_dispatcher(tasks: Tasks, s: Settings) -> Any:
+def task_dispatcher(execute: Callable[[Any], Any], s: Settings) -> Any:
     """The worker Lambda inside AWS Lambda, or when BAAS_TASK_DISPATCH=lambda; a thread otherwise.
 
     A thread inside Lambda would be frozen with the response, so a deployed function never uses
@@ -248,7 +249,7 @@ def task_dispatcher(tasks: Tasks, s: Settings) -> Any:
         from .storage.lambdas import LambdaDispatcher
 
         return LambdaDispatcher(os.environ.get("BAAS_TASK_FUNCTION", ""), s.region)
-    return ThreadDispatcher(tasks.execute)
+    return ThreadDispatcher(execute)
 
 
 def mail_sender() -> str:
