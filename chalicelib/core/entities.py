@@ -8,6 +8,7 @@ so a crash between steps leaves only entries that readers skip and repair.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -59,11 +60,18 @@ class Page:
     records: list[Record] = field(default_factory=list)
 
 
+# (app, collection) -> the unique indexes a collection's schema declares (each a tuple of property
+# paths), or None when it has no schema and Usergrid's rule holds (`name` unique per collection).
+UniqueIndexes = Callable[[str, str], "tuple[tuple[str, ...], ...] | None"]
+
+
 class Entities:
-    def __init__(self, store: EntityStore, unique: UniqueStore, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(self, store: EntityStore, unique: UniqueStore, clock: Callable[[], int] = now_ms,
+                 uniques: UniqueIndexes | None = None) -> None:
         self.store = store
         self.unique = unique
         self.clock = clock
+        self.uniques = uniques
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -82,7 +90,7 @@ class Entities:
         return self.find_by_unique(app, collection, name_field(collection), ident)
 
     def find_by_unique(self, app: str, collection: str, prop: str, value: str) -> Record | None:
-        claim = self.unique.get(_unique_key(app, collection, prop, value))
+        claim = self.unique.get(_unique_key(app, collection, prop, value.lower()))
         if claim is None:
             return None
         rec = self.store.get(app, claim[0])
@@ -156,7 +164,7 @@ class Entities:
                 acl: dict[str, dict[str, bool]] | None = None) -> Record:
         app, coll, uuid = rec.app, rec.collection, rec.uuid
         version = rec.version + 1
-        old = indexing.entries_for(rec.doc)
+        old = indexing.entries_for(rec.doc, check=False)
         new = indexing.entries_for(doc)
         changed = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
         pv = {p: v for p, v in rec.prop_versions.items() if p in new and p not in changed}
@@ -185,26 +193,37 @@ class Entities:
             except VersionConflict:
                 ident = rec.uuid
                 continue
-            entries = indexing.entries_for(rec.doc)
+            entries = indexing.entries_for(rec.doc, check=False)
             self.store.write_index(_prefix(app, collection), [], _keys(entries, rec.uuid, rec.prop_versions))
             self._release_changed(app, collection, rec.uuid, rec.doc, {})
             return public(rec)
         raise ConcurrencyExhausted()
 
     # -- unique names --------------------------------------------------------------------
+    def _unique_specs(self, app: str, coll: str) -> list[_Unique]:
+        """Usergrid's unique names, or, for a collection whose schema declares unique indexes
+        (Lightblue `entityInfo.indexes`), exactly those: a Lightblue `customer` may have two
+        documents with one `name`. Users and groups keep their names: logins depend on them."""
+        declared = self.uniques(app, coll) if self.uniques is not None and coll not in ("users", "groups") else None
+        if declared is None:
+            return [_Unique(prop, (prop,), True) for prop in unique_fields(coll)]
+        return [_Unique("+".join(paths), paths, False) for paths in declared]
+
     def _claim_all(self, app: str, coll: str, uuid: str, doc: dict[str, Any], old: dict[str, Any]) -> list[str]:
         claimed: list[str] = []
         try:
-            for prop in unique_fields(coll):
-                value = doc.get(prop)
-                if value is None or _lower(value) == _lower(old.get(prop)):
+            for spec in self._unique_specs(app, coll):
+                value = spec.value(doc)
+                if value is None or value == spec.value(old):
                     continue
-                if not isinstance(value, str) or not value:
-                    raise InvalidInput(f"{prop} must be a non-empty string")
-                if prop == "name" and is_uuid(value):
-                    raise InvalidInput("a name cannot be a uuid")
-                key = _unique_key(app, coll, prop, value)
-                self._claim(key, uuid, app, coll, prop, value)
+                if spec.usergrid:
+                    raw = doc.get(spec.label)
+                    if not isinstance(raw, str) or not raw:
+                        raise InvalidInput(f"{spec.label} must be a non-empty string")
+                    if spec.label == "name" and is_uuid(raw):
+                        raise InvalidInput("a name cannot be a uuid")
+                key = _unique_key(app, coll, spec.label, value)
+                self._claim(key, uuid, app, spec, value)
                 claimed.append(key)
         except BaseException:
             for key in claimed:
@@ -212,7 +231,7 @@ class Entities:
             raise
         return claimed
 
-    def _claim(self, key: str, uuid: str, app: str, coll: str, prop: str, value: str) -> None:
+    def _claim(self, key: str, uuid: str, app: str, spec: _Unique, value: str) -> None:
         owner = self.unique.claim(key, uuid)
         if owner is None or owner == uuid:
             return
@@ -221,17 +240,48 @@ class Entities:
         if current is not None:
             owner, written = current
             holder = self.store.get(app, owner)
-            holds = holder is not None and _lower(holder.doc.get(prop)) == value.lower()
+            holds = holder is not None and spec.value(holder.doc) == value
             if not holds and self.clock() - written > GRACE_MS and self.unique.replace(key, owner, uuid):
                 return
-        raise DuplicateUnique(f"Entity {coll} requires that property named {prop} be unique, value of {value} exists",
-                              prop=prop)
+        coll = key.split("#", 2)[1]
+        shown = value if spec.usergrid else "(" + ", ".join(value.split(_JOIN)) + ")"
+        raise DuplicateUnique(f"Entity {coll} requires that property named {spec.label} be unique, value of "
+                              f"{shown} exists", prop=spec.label)
 
     def _release_changed(self, app: str, coll: str, uuid: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-        for prop in unique_fields(coll):
-            value = old.get(prop)
-            if isinstance(value, str) and _lower(value) != _lower(new.get(prop)):
-                self.unique.release(_unique_key(app, coll, prop, value), uuid)
+        for spec in self._unique_specs(app, coll):
+            value = spec.value(old)
+            if value is not None and value != spec.value(new):
+                self.unique.release(_unique_key(app, coll, spec.label, value), uuid)
+
+
+_JOIN = "\x1f"
+
+
+@dataclass(frozen=True)
+class _Unique:
+    """One unique index: its label in the claim key, the property paths it covers, and whether it is
+    a Usergrid name (one string, compared case-insensitively) or a declared index (exact values, as
+    MongoDB's unique indexes behind Lightblue compare them; a document missing a field is not claimed)."""
+
+    label: str
+    paths: tuple[str, ...]
+    usergrid: bool
+
+    def value(self, doc: dict[str, Any]) -> str | None:
+        """The claim's value part; None when the document does not take part in this index."""
+        if self.usergrid:
+            v = doc.get(self.label)
+            return v.lower() if isinstance(v, str) else None if v is None else str(v)
+        parts = []
+        for p in self.paths:
+            v: Any = doc
+            for seg in p.split("."):
+                v = v.get(seg) if isinstance(v, dict) else None
+            if v is None or isinstance(v, (dict, list)):
+                return None
+            parts.append(json.dumps(v, sort_keys=True))
+        return _JOIN.join(parts)
 
 
 def public(rec: Record) -> dict[str, Any]:
@@ -265,7 +315,8 @@ def _prefix(app: str, coll: str) -> str:
 
 
 def _unique_key(app: str, coll: str, prop: str, value: str) -> str:
-    return f"{app}#{coll}#{prop}#{value.lower()}"
+    """`value` comes lower-cased from a Usergrid name spec (or from a URL lookup), exact from a declared index."""
+    return f"{app}#{coll}#{prop}#{value}"
 
 
 def _keys(entries: dict[str, set[indexing.Entry]], uuid: str, pv: dict[str, int]) -> list[tuple[str, str]]:

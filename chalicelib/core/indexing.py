@@ -1,11 +1,17 @@
 """Which index entries an entity owns, and how values sort inside a DynamoDB sort key.
 
-Every top-level property is indexed: scalars and each scalar of an array by value
-(strings lower-cased, so comparisons ignore case as in Usergrid), multi-word strings also
-by keyword, and `location` by geohash. A sort key is `<encoded value> SEP <uuid> SEP <version>`:
-the version is the one at which that property last changed, so an update writes new keys
-and deletes exactly the old ones with plain batch writes (no conditions needed), and a
-reader can tell a stale or in-flight entry from a current one.
+Every property is indexed, nested ones included: each scalar leaf by value (strings
+lower-cased, so comparisons ignore case as in Usergrid), multi-word strings also by keyword,
+and the top-level `location` by geohash. A leaf's index name is its dotted path with array
+levels elided (`address.city`; `items.sku` for `items: [{sku: ...}]`; `a.b` for
+`a: [[{b: 1}]]`), which is the name the planner derives from a query path by dropping its
+`*` and integer steps (`items.*.sku`, `items.0.sku`): one index serves every way of walking
+the arrays, and the planner verifies the exact path on the entity it fetches.
+
+Entries stay grouped by the top-level property they come from, because versions (`pv`) are
+per top-level property: changing any nested leaf rewrites that property's whole group at the
+new version and deletes the old group, so the crash-repair argument of docs/ARCHITECTURE.md
+holds unchanged. A sort key is `<encoded value> SEP <uuid> SEP <version>`.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from . import geo
 from .errors import TooLarge
@@ -21,12 +27,19 @@ from .errors import TooLarge
 SEP = "\x01"
 HIGH = "\x02"  # sorts after SEP: `enc + HIGH` is past every key for `enc`
 MAX_STRING_KEY = 200  # characters of a string kept in the key; longer ones are verified on read
-MAX_ENTRIES = 400  # index entries one entity may own (write amplification bound)
+MAX_ENTRIES = 1000  # index entries one entity may own (write amplification bound; see entries_for)
+MAX_LEVELS = 16  # nesting levels indexed (and seen by query matching); the top-level value is level 1
+MAX_NAME = 255  # characters of an index name: keeps `<app>#<collection>#<name>#kw` far below 2,048 bytes
+PRESENT = "a"  # sorts before every value kind: "this path exists but holds no indexable scalar"
 UNINDEXED = frozenset({"uuid", "type", "metadata", "password"})
 KEYWORD_SUFFIX = "#kw"
 GEO_SUFFIX = "#geo"
 _WORD_RE = re.compile(r"[\w']+", re.UNICODE)
 _CTRL_RE = re.compile(r"[\x00-\x02]")
+# A nested key that may appear in an index name: no `.` (path separator), `#` (index suffixes),
+# `*` or control characters, so dotted names cannot collide. Other keys are stored, not indexed,
+# and the planner filters paths through them instead of reading an index.
+_KEY_RE = re.compile(r"^[\w$\-]{1,128}$")
 
 TOP = "\U0010ffff"  # the largest code point: `x + TOP` bounds every key that starts with x
 
@@ -45,7 +58,7 @@ def encode(value: Any) -> str | None:
             return None
         (bits,) = struct.unpack(">Q", struct.pack(">d", float(value)))
         bits = bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | 1 << 63
-        return "n%016x" % bits
+        return f"n{bits:016x}"
     if isinstance(value, str):
         return "s" + _CTRL_RE.sub(" ", value.lower()[:MAX_STRING_KEY])
     typed = typed_value(value)
@@ -75,14 +88,14 @@ def typed_value(value: Any) -> tuple[str, Any] | None:
 
 def iso_to_ms(iso: str) -> int | None:
     """Epoch milliseconds of an ISO 8601 timestamp (naive means UTC); None if it is not one."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     try:
         dt = datetime.fromisoformat(iso.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return int(round(dt.timestamp() * 1000))
 
 
@@ -102,36 +115,105 @@ class Entry:
     enc: str  # encoded value (or keyword, or geohash)
 
 
-def entries_for(doc: dict[str, Any]) -> dict[str, set[Entry]]:
-    """Index entries grouped by the top-level property they come from."""
+def is_array_step(part: str) -> bool:
+    """A path step that addresses array elements (`*`, `0`, `-1`); query.path_values reads them so."""
+    return part == "*" or part.lstrip("-").isdigit()
+
+
+def index_name(path: str) -> str | None:
+    """The index holding every value a query path can reach, or None if no index covers it.
+
+    Array steps are elided, the same as in the entries (a dict key that looks like an array
+    step, `{"0": ...}`, is elided there too, so both readings of `a.0.b` land on `a.b`).
+    None for unindexed heads, sub-paths of `location` (stored as a geohash only), keys that
+    are never indexed, and paths deeper than MAX_LEVELS: the planner filters those.
+    """
+    parts = path.split(".")
+    head = parts[0]
+    if head in UNINDEXED or not _KEY_RE.match(head) or is_array_step(head) or len(parts) > MAX_LEVELS:
+        return None
+    if head == "location" and len(parts) > 1:
+        return None
+    named = [head] + [p for p in parts[1:] if not is_array_step(p)]
+    if not all(_KEY_RE.match(p) for p in named):
+        return None
+    name = ".".join(named)
+    return name if len(name) <= MAX_NAME else None
+
+
+def entries_for(doc: dict[str, Any], *, check: bool = True) -> dict[str, set[Entry]]:
+    """Index entries grouped by the top-level property they come from.
+
+    The bound: at most MAX_ENTRIES (1,000) entries, else TooLarge (413), because every entry is
+    a DynamoDB item written on create (25 per BatchWriteItem call) and rewritten with its whole
+    top-level group when any leaf of that property changes. Nested leaves count, so 400 (the
+    bound when only top-level values were indexed) would refuse ordinary documents: 50 array
+    elements of 5 fields are 250 leaves, plus keywords of their multi-word strings (often as
+    many again), plus the top level. 1,000 fits that with room (about 150 such elements), costs
+    at most 40 batch calls and 1,000 WCU on create, and stays far below the 350 KB document
+    limit's worst case. `check=False` computes the entries of a stored document without the
+    bound (reads, deletes and the old side of an update must never fail on an entity that was
+    accepted, whatever the bound was when it was written).
+    """
     out: dict[str, set[Entry]] = {}
     total = 0
     for prop, value in doc.items():
         if prop in UNINDEXED:
             continue
-        found = set(_entries_of(prop, value))
+        found = _entries_of(prop, value)
         if found:
             out[prop] = found
             total += len(found)
-    if total > MAX_ENTRIES:
+    if check and total > MAX_ENTRIES:
         raise TooLarge(f"entity has {total} indexed values; the limit is {MAX_ENTRIES}")
     return out
 
 
-def _entries_of(prop: str, value: Any) -> Iterator[Entry]:
+def _entries_of(prop: str, value: Any) -> set[Entry]:
+    out: set[Entry] = set()
     if prop == "location" and isinstance(value, dict):
         lat, lon = value.get("latitude"), value.get("longitude")
         if _is_num(lat) and _is_num(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
-            yield Entry(prop + GEO_SUFFIX, geo.encode(float(lat), float(lon)))
+            out.add(Entry(prop + GEO_SUFFIX, geo.encode(float(lat), float(lon))))
+        else:
+            out.add(Entry(prop, PRESENT))
+        return out
+    _named(value, prop, 1, out, descend=prop != "location")
+    return out
+
+
+def _named(value: Any, name: str, level: int, out: set[Entry], descend: bool) -> None:
+    """A position reached by a named step. It always owns at least one entry under its own name
+    (a PRESENT marker when it holds no scalar: null, {}, [], an object), so `exists` reads an index."""
+    if level > MAX_LEVELS:
         return
-    values = value if isinstance(value, list) else [value]
-    for v in values:
-        enc = encode(v)
-        if enc is not None:
-            yield Entry(prop, enc)
-        if isinstance(v, str) and is_multiword(v):
-            for word in keywords(v):
-                yield Entry(prop + KEYWORD_SUFFIX, word)
+    if not _values_at(value, name, level, out, descend):
+        out.add(Entry(name, PRESENT))
+
+
+def _values_at(value: Any, name: str, level: int, out: set[Entry], descend: bool) -> bool:
+    """Entries of `value` under `name` and below; True if one is a value entry of `name` itself."""
+    if level > MAX_LEVELS:
+        return False
+    enc = encode(value)  # scalars and typed values (Date, Pointer): one entry, never descended into
+    if enc is not None:
+        out.add(Entry(name, enc))
+        if isinstance(value, str) and is_multiword(value):
+            out.update(Entry(name + KEYWORD_SUFFIX, word) for word in keywords(value))
+        return True
+    got = False
+    if isinstance(value, list):
+        for v in value:
+            got = _values_at(v, name, level + 1, out, descend) or got
+    elif isinstance(value, dict) and descend:
+        for k, v in value.items():
+            if not isinstance(k, str):
+                continue
+            if is_array_step(k):
+                got = _values_at(v, name, level + 1, out, descend) or got
+            elif _KEY_RE.match(k) and len(name) + 1 + len(k) <= MAX_NAME:
+                _named(v, f"{name}.{k}", level + 1, out, descend)
+    return got
 
 
 def _is_num(v: Any) -> bool:

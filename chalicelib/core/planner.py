@@ -6,6 +6,11 @@ no single index gives). Every hit is checked against the entity as stored: the h
 of the entity's current keys (else it is stale: skipped and deleted), the first of the entity's
 keys in scan order (so multi-valued properties and overlapping scans yield each entity once),
 and the entity must match the whole where clause. Reads follow the page, not the collection.
+
+A dotted path reads the nested index `indexing.index_name` gives it (`items.*.sku` and
+`items.0.sku` both read `items.sku`): that index holds every value the path can reach in any
+entity, so nothing `matches` accepts is missed, and verification drops what the exact path
+does not reach (another element, a case-sensitive mismatch).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 from . import geo, indexing
 from .errors import InvalidQuery
 from .ids import is_uuid, now_ms
-from .indexing import HIGH, SEP, TOP, encode, kind_bounds
+from .indexing import HIGH, PRESENT, SEP, TOP, encode, index_name, kind_bounds
 from .ports import EntityStore, Record
 from .query import (
     And,
@@ -75,9 +80,9 @@ def plan(query: Query) -> Plan:
             return Plan([scan])
         driver = _driver(where)
         if driver is None:
-            if len(order) == 1 and _is_field_indexable(fld):
-                lo, hi = "b", "t"
-                return Plan([Scan(fld, lo, hi, desc)])
+            name = index_name(fld) if len(order) == 1 else None
+            if name is not None:
+                return Plan([Scan(name, "b", "t", desc)])
             driver = [Scan("created", *kind_bounds("n"), True)]
         return Plan(driver, sort=order)
     near = _find_within(where)
@@ -88,7 +93,7 @@ def plan(query: Query) -> Plan:
 
 
 def _is_field_indexable(fld: str) -> bool:
-    return "." not in fld and fld not in indexing.UNINDEXED
+    return index_name(fld) is not None
 
 
 def _direct_uuids(node: Node | None) -> list[str] | None:
@@ -133,49 +138,79 @@ def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
             scans = [s for p in parts for s in p[1]]  # type: ignore[index]
             return (max(p[0] for p in parts) + 1, scans)  # type: ignore[index]
         return None
+    name = index_name(node.field)  # type: ignore[union-attr]
+    assert name is not None
     if isinstance(node, Compare):
         enc = encode(node.value)
         if enc is None or node.op == "ne":
             return None
         if node.op == "eq":
-            return (_PRIORITY["eq"], [Scan(node.field, enc + SEP, enc + HIGH, True)])
-        return (_PRIORITY["range"], [_compare_scan(node.field, node.op, enc)])
+            return (_PRIORITY["eq"], [Scan(name, enc + SEP, enc + HIGH, True)])
+        if _case_sensitive_range(node):
+            return (_PRIORITY["range"] + 0.5, [Scan(name, *kind_bounds("s"))])  # type: ignore[list-item]
+        return (_PRIORITY["range"], [_compare_scan(name, node.op, enc)])
     if isinstance(node, In):
         scans = []
         for v in node.values:
             enc = encode(v)
             if enc is None:
                 return None
-            scans.append(Scan(node.field, enc + SEP, enc + HIGH, True))
+            scans.append(Scan(name, enc + SEP, enc + HIGH, True))
         return (_PRIORITY["in"], scans)
     if isinstance(node, Prefix):
-        p = "s" + node.prefix.lower()
-        return (_PRIORITY["prefix"], [Scan(node.field, p, p + TOP)])
+        p = _prefix_key(node.prefix)
+        return (_PRIORITY["prefix"], [Scan(name, p, p + TOP)])
     if isinstance(node, Contains):
         words = sorted(indexing.keywords(node.text.rstrip("*")))
         if not words:
             return None
         prefix = node.text.endswith("*")
         w = words[-1] if prefix else words[0]
-        kw = node.field + indexing.KEYWORD_SUFFIX
+        kw = name + indexing.KEYWORD_SUFFIX
         if prefix:
-            return (_PRIORITY["contains"], [Scan(kw, w, w + TOP), Scan(node.field, "s" + w, "s" + w + TOP)])
-        return (_PRIORITY["contains"], [Scan(kw, w + SEP, w + HIGH, True), Scan(node.field, "s" + w + SEP, "s" + w + HIGH, True)])
+            return (_PRIORITY["contains"], [Scan(kw, w, w + TOP), Scan(name, "s" + w, "s" + w + TOP)])
+        return (_PRIORITY["contains"], [Scan(kw, w + SEP, w + HIGH, True), Scan(name, "s" + w + SEP, "s" + w + HIGH, True)])
     if isinstance(node, Within):
-        idx = node.field + indexing.GEO_SUFFIX
+        idx = name + indexing.GEO_SUFFIX
         return (_PRIORITY["within"], [Scan(idx, c, c + TOP) for c in geo.covering_cells(node.lat, node.lon, node.radius_m)])
     if isinstance(node, Exists):
-        return (_PRIORITY["exists"], [Scan(node.field, "b", "t")])
+        # PRESENT markers make every existing path visible, whatever it holds; `location` keeps
+        # its geohash under its own index name
+        scans = [Scan(name, PRESENT, "t")]
+        if name == "location":
+            scans.append(Scan(name + indexing.GEO_SUFFIX, "0", TOP))
+        return (_PRIORITY["exists"], scans)
     return None
 
 
 def _indexable_field(node: Node) -> bool:
+    """Whether `node` is a leaf term whose field has an index that holds all its matches.
+
+    Only the top-level `location` has geohashes: `within` on any other field is a filter.
+    """
     f = getattr(node, "field", None)
-    return isinstance(f, str) and _is_field_indexable(f)
+    if isinstance(node, Within):
+        return f == "location"
+    return isinstance(f, str) and not isinstance(node, (And, Or)) and _is_field_indexable(f)
+
+
+def _case_sensitive_range(node: Compare) -> bool:
+    """A case-sensitive string range (Lightblue, BEA `equals`-style) cannot use a bounded scan:
+    keys are lower-cased, and `'a' > 'B'` holds while `'a' < 'b'`, so only the whole string
+    range of the index is sure to hold every match."""
+    return node.case_sensitive and isinstance(node.value, str) and node.op in ("lt", "lte", "gt", "gte")
+
+
+def _prefix_key(prefix: str) -> str:
+    """The key prefix of values starting with `prefix`: encoded as values are (cut at
+    MAX_STRING_KEY, control characters replaced), so long prefixes still find their values."""
+    return encode(prefix) or "s"
 
 
 def _compare_scan(fld: str, op: str, enc: str, desc: bool = False) -> Scan:
     lo, hi = kind_bounds(enc[0])
+    if enc[0] == "s" and len(enc) > indexing.MAX_STRING_KEY:
+        op = {"gt": "gte", "lt": "lte"}.get(op, op)  # a cut key: longer values share it, verified on read
     if op == "gt":
         return Scan(fld, enc + HIGH, hi, desc)
     if op == "gte":
@@ -191,34 +226,39 @@ def _merged_ranges(node: And) -> list[Scan]:
     """`price > 1 and price < 5`: one scan bounded on both sides instead of two half-open ones."""
     by_field: dict[str, list[Scan]] = {}
     for c in node.children:
-        if isinstance(c, Compare) and c.op in ("lt", "lte", "gt", "gte") and _is_field_indexable(c.field):
+        name = index_name(c.field) if isinstance(c, Compare) else None
+        if isinstance(c, Compare) and c.op in ("lt", "lte", "gt", "gte") and name and not _case_sensitive_range(c):
             enc = encode(c.value)
             if enc is not None:
-                by_field.setdefault(c.field, []).append(_compare_scan(c.field, c.op, enc))
+                by_field.setdefault(c.field, []).append(_compare_scan(name, c.op, enc))
     out = []
-    for fld, scans in by_field.items():
+    for _fld, scans in by_field.items():
         if len(scans) > 1:
-            out.append(Scan(fld, max(s.low for s in scans), min(s.high for s in scans)))
+            out.append(Scan(scans[0].index, max(s.low for s in scans), min(s.high for s in scans)))
     return out
 
 
 def _range_on(node: Node | None, fld: str, desc: bool) -> Scan | None:
     """One scan on `fld` in the requested order that covers every match, if the where clause allows."""
-    if not _is_field_indexable(fld):
+    name = index_name(fld)
+    if name is None:
         return None
     if node is None:
-        return Scan(fld, "b", "t", desc)
+        return Scan(name, "b", "t", desc)
     terms = node.children if isinstance(node, And) else (node,)
     scans = []
     for t in terms:
         if isinstance(t, Compare) and t.field == fld and t.op != "ne" and encode(t.value) is not None:
-            scans.append(_compare_scan(fld, t.op, encode(t.value) or "", desc))
+            if _case_sensitive_range(t):
+                scans.append(Scan(name, *kind_bounds("s"), desc))  # type: ignore[misc]
+            else:
+                scans.append(_compare_scan(name, t.op, encode(t.value) or "", desc))
         elif isinstance(t, Prefix) and t.field == fld:
-            p = "s" + t.prefix.lower()
-            scans.append(Scan(fld, p, p + TOP, desc))
+            p = _prefix_key(t.prefix)
+            scans.append(Scan(name, p, p + TOP, desc))
     if not scans:
         return None
-    return Scan(fld, max(s.low for s in scans), min(s.high for s in scans), desc)
+    return Scan(name, max(s.low for s in scans), min(s.high for s in scans), desc)
 
 
 def _find_within(node: Node | None) -> Within | None:
@@ -366,7 +406,7 @@ class _Run:
     def _current_keys(self, rec: Record) -> set[tuple[str, str]]:
         if rec.uuid not in self._keys:
             keys = set()
-            for prop, entries in indexing.entries_for(rec.doc).items():
+            for prop, entries in indexing.entries_for(rec.doc, check=False).items():
                 v = rec.prop_versions.get(prop)
                 if v is not None:
                     keys |= {(e.prop, indexing.sort_key(e.enc, rec.uuid, v)) for e in entries}

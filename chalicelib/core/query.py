@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from . import geo
-from .indexing import keywords, typed_value
+from .indexing import MAX_LEVELS, is_array_step, keywords, typed_value
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte")
 
@@ -106,7 +106,7 @@ class Not:
     child: Node
 
 
-Node = Union[Compare, Prefix, Contains, Within, In, Exists, Regex, And, Or, Not, ElemMatch, FieldCompare]
+Node = Compare | Prefix | Contains | Within | In | Exists | Regex | And | Or | Not | ElemMatch | FieldCompare
 
 
 @dataclass
@@ -151,21 +151,55 @@ def _array_path(path: str) -> bool:
     return any(p == "*" or p.lstrip("-").isdigit() for p in path.split("."))
 
 
+def _walk(doc: Any, path: str) -> list[tuple[Any, int]]:
+    """What a query path reaches, with each value's nesting level (the top-level value is 1).
+
+    Steps as in `path_values` (`*` every element, `n` / `-n` one element), and a named step
+    on an array applies to its elements (nested arrays too), as Usergrid, Parse and MongoDB
+    read `items.sku` on `items: [{sku: ...}]`. Values deeper than indexing.MAX_LEVELS are not
+    reached: the index stops there too, so what matches is always what the index holds.
+    """
+    cur: list[tuple[Any, int]] = [(doc, 0)]
+    for part in path.split("."):
+        nxt: list[tuple[Any, int]] = []
+        for c, level in cur:
+            _step(c, level, part, nxt)
+        cur = nxt
+    return cur
+
+
+def _step(c: Any, level: int, part: str, out: list[tuple[Any, int]]) -> None:
+    if level >= MAX_LEVELS:
+        return
+    if isinstance(c, dict):
+        if part in c:
+            out.append((c[part], level + 1))
+    elif isinstance(c, list):
+        if part == "*":
+            out.extend((e, level + 1) for e in c)
+        elif is_array_step(part):
+            i = _int(part)
+            if i is not None and -len(c) <= i < len(c):
+                out.append((c[i], level + 1))
+        else:
+            for e in c:
+                _step(e, level + 1, part, out)
+
+
+def _int(part: str) -> int | None:
+    try:
+        return int(part)
+    except ValueError:
+        return None
+
+
 def _values(doc: dict[str, Any], path: str) -> Iterator[Any]:
-    if _array_path(path):
-        for v in path_values(doc, path):
-            if isinstance(v, list):
+    for v, level in _walk(doc, path):
+        if isinstance(v, list):
+            if level < MAX_LEVELS:
                 yield from v
-            else:
-                yield v
-        return
-    v = get_path(doc, path)
-    if v is _MISSING:
-        return
-    if isinstance(v, list):
-        yield from v
-    else:
-        yield v
+        else:
+            yield v
 
 
 def _norm(v: Any, case_sensitive: bool) -> Any:
@@ -230,7 +264,7 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
     if isinstance(node, In):
         return any(compare_values(v, "eq", w) for v in _values(doc, node.field) for w in node.values)
     if isinstance(node, Exists):
-        return get_path(doc, node.field) is not _MISSING
+        return bool(_walk(doc, node.field))
     if isinstance(node, Regex):
         if node.safe:
             from .saferegex import compile_safe
