@@ -20,8 +20,8 @@ _lock = threading.Lock()
 
 class LambdaDispatcher:
     def __init__(self, function_name: str, region: str, client: Any = None) -> None:
-        if not function_name:
-            raise ValueError("the task worker's function name is empty: set BAAS_TASK_FUNCTION")
+        # An empty name is checked on dispatch, not here: the worker function runs in Lambda too
+        # and builds the same services, but never dispatches, so it needs no BAAS_TASK_FUNCTION.
         self.function_name, self.region = function_name, region
         self._client = client
 
@@ -37,6 +37,8 @@ class LambdaDispatcher:
 
     def dispatch(self, event: dict[str, str]) -> None:
         """Queue the worker; raises if Lambda refuses (throttled, no permission, no such function)."""
+        if not self.function_name:
+            raise RuntimeError("no task worker to invoke: set BAAS_TASK_FUNCTION (docs/DEPLOY.md)")
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > MAX_EVENT_BYTES:  # the core sends ids only; a bigger event is a bug
             raise ValueError(f"task event of {len(payload)} bytes exceeds the async invocation limit")

@@ -257,6 +257,7 @@ def test_bootstrap_picks_the_lambda_dispatcher_inside_lambda(monkeypatch: pytest
     assert isinstance(task_dispatcher(print, s), ThreadDispatcher)
     monkeypatch.setenv("BAAS_TASK_DISPATCH", "lambda")
     assert isinstance(task_dispatcher(print, s), LambdaDispatcher)
-    monkeypatch.delenv("BAAS_TASK_FUNCTION")
-    with pytest.raises(ValueError, match="BAAS_TASK_FUNCTION"):
-        task_dispatcher(print, s)
+    monkeypatch.delenv("BAAS_TASK_FUNCTION")  # the worker's own environment: it builds services too
+    got = task_dispatcher(print, s)
+    with pytest.raises(RuntimeError, match="BAAS_TASK_FUNCTION"):
+        got.dispatch({"task": "t", "app": "a"})  # only dispatching needs the name
