@@ -53,11 +53,14 @@ class Services:
 
     @property
     def metadata(self) -> Metadata:
-        """Entity schemas (Lightblue metadata), checked by AppData on every write; built on first use."""
+        """Entity schemas (Lightblue metadata), checked by AppData on every write; built on first use,
+        which every data access is (`data` above), and from then on also the source of the entity
+        service's unique indexes for collections that carry a schema."""
         if self._metadata is None:
             from .storage.tenants import DynamoDocStore
 
             self._metadata = Metadata(DynamoDocStore())
+            self.entities.uniques = self._metadata.unique_fields
         return self._metadata
 
     @property

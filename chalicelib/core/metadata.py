@@ -71,6 +71,18 @@ class EntityMeta:
             raise InvalidInput(f"version {self.name}:{version} is disabled", code="mongo-metadata:DisabledVersion")
         return parse_schema(self.name, self.versions[version], parse_enums(self.info))
 
+    def unique_indexes(self) -> tuple[tuple[str, ...], ...]:
+        """`entityInfo.indexes` with `unique: true`, each as its field paths (`{field, dir}` objects or
+        plain names, as Lightblue accepts both)."""
+        out = []
+        for ix in self.info.get("indexes") or []:
+            if not isinstance(ix, dict) or ix.get("unique") is not True:
+                continue
+            paths = tuple(f.get("field") if isinstance(f, dict) else f for f in ix.get("fields") or [])
+            if paths and all(isinstance(p, str) and p for p in paths) and paths != ("_id",):
+                out.append(paths)
+        return tuple(out)
+
     def references(self, version: str) -> list[str]:
         """Entities this version's `reference` fields point at (Lightblue's dependency graph)."""
         out: list[str] = []
@@ -128,6 +140,12 @@ class Metadata:
     def all(self, app: str) -> list[EntityMeta]:
         """Every entity of the app: one cached read each (apps define tens of entities, not thousands)."""
         return [m for m in (self.entity(app, n) for n in self.names(app)) if m is not None]
+
+    def unique_fields(self, app: str, collection: str) -> tuple[tuple[str, ...], ...] | None:
+        """The entity service's hook (core/entities.py): a collection with metadata is unique exactly
+        on its declared unique indexes; None leaves Usergrid's unique `name`."""
+        meta = self.entity(app, collection)
+        return None if meta is None else meta.unique_indexes()
 
     # -- the validation hook (AppData) -----------------------------------------------------
     def validate(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> list[FieldError]:

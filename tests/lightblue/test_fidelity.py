@@ -159,3 +159,41 @@ def test_roles_and_dependencies(countries: Api) -> None:
     assert countries.get(f"{M}/city/1.0.0/dependencies").json == deps
     r = countries.get(f"{M}/city/7.0.0/roles")
     assert r.status_code == 404 and r.json["errors"][0]["errorCode"] == "mongo-metadata:UnknownVersion"
+
+
+def test_unique_indexes_come_from_entity_info(countries: Api, customers: Api) -> None:
+    """A collection with metadata is unique on what its indexes declare, not on Usergrid's `name`."""
+    r = countries.put(f"{D}/insert/country", {"data": [{"name": "Georgia"}, {"name": "Georgia"}]})
+    assert r.json["status"] == "COMPLETE" and r.json["modifiedCount"] == 2  # country declares no unique index
+    r = customers.put(f"{D}/insert/customer", {"data": [{"login": "ann", "name": "Ann"}, {"login": "Ann"},
+                                                        {"login": "ann"}, {"login": "bob", "name": "Ann"}]})
+    assert r.json["status"] == "PARTIAL" and r.json["modifiedCount"] == 3  # exact values, as MongoDB compares
+    [dup] = r.json["dataErrors"]
+    assert dup["data"] == {"login": "ann"} and dup["errors"][0]["errorCode"] == "mongo-crud:Duplicate"
+    r = customers.post(f"{D}/update/customer", {"query": {"field": "login", "op": "=", "rvalue": "bob"},
+                                                 "update": {"$set": {"login": "Ann"}}})
+    assert r.json["status"] == "ERROR" and r.json["dataErrors"][0]["errors"][0]["errorCode"] == "mongo-crud:Duplicate"
+    r = customers.post(f"{D}/update/customer", {"query": {"field": "login", "op": "=", "rvalue": "bob"},
+                                                 "update": {"$set": {"login": "cyd"}}})
+    assert r.json["modifiedCount"] == 1
+    r = customers.put(f"{D}/insert/customer", {"data": [{"login": "bob"}]})  # bob's claim was released
+    assert r.json["status"] == "COMPLETE", r.body
+
+
+def test_concurrent_inserts_of_one_unique_value_make_one_document(customers: Api) -> None:
+    import threading
+
+    counts: list[int] = []
+
+    def go(i: int) -> None:
+        r = customers.put(f"{D}/insert/customer", {"data": [{"login": "same", "age": i}]})
+        counts.append(r.json["modifiedCount"])
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == [0, 0, 0, 0, 1]
+    r = customers.post(f"{D}/find/customer", {"query": {"field": "login", "op": "=", "rvalue": "same"}})
+    assert r.json["matchCount"] == 1

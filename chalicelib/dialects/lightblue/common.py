@@ -15,7 +15,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import services
+from ...bootstrap import request_app, services
 from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import CoreError, InvalidInput, Unauthorized
@@ -81,6 +81,7 @@ def caller() -> Caller:
     else:
         raise Unauthorized("this token does not belong to an application")
     svc.auth.check_app_access(principal, app)
+    request_app.set(app.uuid)  # for the request's log line, metadata routes included
     roles = None
     if principal.kind == "user" and principal.subject:
         roles = set(svc.permissions.roles_of(app.uuid, principal.subject)) | {"authenticated"}
