@@ -1,7 +1,8 @@
 """Which index entries an entity owns, and how values sort inside a DynamoDB sort key.
 
 Every property is indexed, nested ones included: each scalar leaf by value (strings
-lower-cased, so comparisons ignore case as in Usergrid), multi-word strings also by keyword,
+lower-cased, so comparisons ignore case as in Usergrid), strings also by keyword unless
+the string is exactly one word (`contains` reads both),
 and the top-level `location` by geohash. A leaf's index name is its dotted path with array
 levels elided (`address.city`; `items.sku` for `items: [{sku: ...}]`; `a.b` for
 `a: [[{b: 1}]]`), which is the name the planner derives from a query path by dropping its
@@ -198,8 +199,10 @@ def _values_at(value: Any, name: str, level: int, out: set[Entry], descend: bool
     enc = encode(value)  # scalars and typed values (Date, Pointer): one entry, never descended into
     if enc is not None:
         out.add(Entry(name, enc))
-        if isinstance(value, str) and is_multiword(value):
-            out.update(Entry(name + KEYWORD_SUFFIX, word) for word in keywords(value))
+        if isinstance(value, str):
+            words = keywords(value)
+            if words != {value.lower()[:MAX_STRING_KEY]}:  # else the value entry is its only keyword
+                out.update(Entry(name + KEYWORD_SUFFIX, word) for word in words)
         return True
     got = False
     if isinstance(value, list):

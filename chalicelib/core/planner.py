@@ -139,7 +139,8 @@ def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
             return (max(p[0] for p in parts) + 1, scans)  # type: ignore[index]
         return None
     name = index_name(node.field)  # type: ignore[union-attr]
-    assert name is not None
+    if name is None:
+        return None
     if isinstance(node, Compare):
         enc = encode(node.value)
         if enc is None or node.op == "ne":

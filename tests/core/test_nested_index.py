@@ -15,7 +15,7 @@ import pytest
 from chalicelib.core import indexing
 from chalicelib.core.errors import TooLarge
 from chalicelib.core.indexing import MAX_ENTRIES, MAX_LEVELS, PRESENT, Entry, encode, entries_for, index_name
-from chalicelib.core.query import Compare, Exists, matches
+from chalicelib.core.query import Compare, Contains, Exists, matches
 
 
 def flat(doc: dict[str, Any]) -> set[Entry]:
@@ -48,6 +48,13 @@ def test_nested_multiword_strings_get_keywords() -> None:
     got = names({"address": {"street": "Main Street North"}})
     assert {("address.street#kw", w) for w in ("main", "street", "north")} <= got
     assert ("address.street", "smain street north") in got
+
+
+def test_one_word_with_punctuation_gets_its_keyword() -> None:
+    """`contains 'word7'` must find "Word7!": its value entry is not the keyword, so the keyword is written."""
+    assert names({"t": "Word7!"}) == {("t", "sword7!"), ("t#kw", "word7")}
+    assert names({"t": "Word7"}) == {("t", "sword7")}  # the value entry serves as its keyword
+    assert matches(Contains("t", "word7"), {"t": "Word7!"})
 
 
 def test_typed_values_are_one_entry_and_location_stays_a_geohash() -> None:
