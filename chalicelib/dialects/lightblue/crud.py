@@ -20,7 +20,7 @@ from ...core.errors import CoreError, Forbidden, InvalidInput, InvalidQuery, Mal
 from ...core.ids import is_uuid, uuid7
 from ...core.metadata import EntityMeta, SchemaViolation
 from ...core.ports import Record, VersionConflict
-from ...core.query import Node, Query
+from ...core.query import And, ElemMatch, FieldCompare, In, Node, Not, Or, Query, matches
 from ...core.schemas import Schema
 from . import projection as proj
 from . import updates
@@ -224,12 +224,43 @@ def matching(op: Op, where: Node | None) -> list[Record]:
                        code="crud:ResultSizeTooLarge")
 
 
-def _where(op: Op) -> Node:
-    """Update and delete need a query (Lightblue: mongo-crud:NullQuery); it cannot be null either."""
+def _fold(node: Node, name: str) -> Node | bool:
+    """Terms on `objectType` decided against the entity's name, the rest of the query kept.
+
+    Lightblue stores `objectType` (the entity name) in every document, so `objectType = <entity>`
+    matches them all: it is how python-lightblue's find_all/delete_all select everything. Here it
+    is added on the way out, not stored, so such a term is true or false for the whole entity.
+    """
+    if isinstance(node, (And, Or)):
+        absorbing = isinstance(node, Or)  # True decides an $or, False an $and
+        kids = [_fold(c, name) for c in node.children]
+        if any(k is absorbing for k in kids):
+            return absorbing
+        rest = [k for k in kids if not isinstance(k, bool)]
+        if not rest:
+            return not absorbing
+        return rest[0] if len(rest) == 1 else type(node)(tuple(rest))
+    if isinstance(node, Not):
+        child = _fold(node.child, name)
+        return (not child) if isinstance(child, bool) else Not(child)
+    if getattr(node, "field", None) == "objectType" and not isinstance(node, (ElemMatch, FieldCompare)):
+        return matches(node, {"objectType": name})
+    return node
+
+
+def _compile(op: Op) -> Node | None:
     where = op.compiler.compile(op.body.get("query"))
-    if where is None:
+    folded = where if where is None else _fold(where, op.meta.name)
+    if isinstance(folded, bool):
+        return None if folded else In("uuid", ())  # every document, or none (read nothing)
+    return folded
+
+
+def _where(op: Op) -> Node | None:
+    """Update and delete need a query (Lightblue: mongo-crud:NullQuery); it cannot be null either."""
+    if op.body.get("query") is None:
         raise InvalidQuery("the request needs a query", code="mongo-crud:NullQuery")
-    return where
+    return _compile(op)
 
 
 def update(op: Op) -> dict[str, Any]:
@@ -299,7 +330,7 @@ def _range(body: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def find(op: Op) -> dict[str, Any]:
-    where = op.compiler.compile(op.body.get("query"))
+    where = _compile(op)
     rules, order = _projector(op), parse_sort(op.body.get("sort"))
     frm, to = _range(op.body)
     docs = [op.out(r) for r in matching(op, where)]
