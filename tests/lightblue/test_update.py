@@ -45,7 +45,9 @@ def test_append_insert_foreach(customers: Api) -> None:
     assert one(customers, "a")["tags"] == ["a", "b", "c", "d", "z"] and one(customers, "a")["extra"] == [1]
     update(customers, ANN, {"$unset": ["tags.0", "tags.0"]})
     assert one(customers, "a")["tags"] == ["c", "d", "z"]
-    update(customers, ANN, {"$foreach": {"items": {"field": "qty", "op": ">", "rvalue": 4}, "$update": "$remove"}})
+    # update.md: in a $foreach query `$this.x` is the element's x and a plain path is from the root
+    update(customers, ANN, {"$foreach": {"items": {"field": "$this.qty", "op": ">", "rvalue": 4},
+                                         "$update": "$remove"}})
     assert [i["sku"] for i in one(customers, "a")["items"]] == ["s1"]
     update(customers, ANN, [{"$append": {"items": {"sku": "s4", "qty": 2}}},
                             {"$foreach": {"items": "$all", "$update": {"$add": {"$this.qty": 10}}}},

@@ -4,7 +4,9 @@ Rules apply in order and the last one that reaches a field decides: a rule reach
 its field pattern equals it (`*` matches one segment, array elements are `*`), or is a prefix of
 it and the rule is recursive. Excluding a field drops its whole subtree. Containers holding an
 included field are kept. An array rule with `match` (a query on the elements) or `range`
-keeps only those elements, each projected with the rule's `project` (default: all of it).
+keeps only those elements, sorted by its `sort`, each projected with the rule's `project` (default:
+all of it); `project` alone projects every element. Paths with `$this`/`$parent` are made absolute
+as lightblue-core does (`a.$parent.b` is `b`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from ...core.errors import InvalidQuery
 from ...core.query import Node, matches, path_values
-from .expressions import Compiler, path
+from .expressions import MAX_DEPTH, PARENT, THIS, Compiler, Scope, parse_sort, path
 
 MAX_RULES = 100
 
@@ -28,39 +30,68 @@ class Rule:
     match: Node | None = None
     range: tuple[int, int] | None = None
     project: list[Rule] | None = None
+    sort: list[tuple[str, bool]] | None = None
+    array: bool = False  # match, range or project given: an array projection
 
     @property
     def is_array(self) -> bool:
-        return self.match is not None or self.range is not None
+        return self.array
 
 
-def parse(p: Any, compiler: Compiler, prefix: str = "") -> list[Rule] | None:
+def parse(p: Any, compiler: Compiler, scope: Scope = (), depth: int = 0) -> list[Rule] | None:
+    """Rules in order; `scope` is the absolute path of the elements a nested `project` applies to."""
     if p is None:
         return None
+    if depth > MAX_DEPTH:
+        raise InvalidQuery("projection nested too deeply", code="query:InvalidProjection")
     items = p if isinstance(p, list) else [p]
-    if len(items) > MAX_RULES:
-        raise InvalidQuery("projection too long", code="query:InvalidProjection")
-    rules = []
-    for item in items:
-        if not isinstance(item, dict) or "field" not in item:
-            raise InvalidQuery("a projection is {field, include, recursive} or an array of them",
-                               code="query:InvalidProjection")
-        f = path(item["field"])
-        inc, rec = item.get("include", True), item.get("recursive", False)
-        if not isinstance(inc, bool) or not isinstance(rec, bool):
-            raise InvalidQuery("include and recursive are booleans", code="query:InvalidProjection")
-        rule = Rule(tuple(f.split(".")), inc, rec)
-        if "match" in item:
-            rule.match = compiler.subquery(item["match"], f"{prefix}{f}.*.")
-        if "range" in item:
-            r = item["range"]
-            if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, int) and x >= 0 for x in r)):
-                raise InvalidQuery("range is [from, to], zero-based and inclusive", code="query:InvalidProjection")
-            rule.range = (r[0], r[1])
-        if "project" in item:
-            rule.project = parse(item["project"], compiler, f"{prefix}{f}.*.")
-        rules.append(rule)
-    return rules
+    if not items or len(items) > MAX_RULES:
+        raise InvalidQuery(f"a projection is a non-empty list of at most {MAX_RULES} rules",
+                           code="query:InvalidProjection")
+    return [_rule(item, compiler, scope, depth) for item in items]
+
+
+def _rule(item: Any, compiler: Compiler, scope: Scope, depth: int) -> Rule:
+    if not isinstance(item, dict) or "field" not in item:
+        raise InvalidQuery("a projection is {field, include, recursive} or an array of them",
+                           code="query:InvalidProjection")
+    segs = _non_relative(item["field"])
+    inc, rec = item.get("include", True), item.get("recursive", False)
+    if not isinstance(inc, bool) or not isinstance(rec, bool):
+        raise InvalidQuery("include and recursive are booleans", code="query:InvalidProjection")
+    array = any(k in item for k in ("match", "range", "project", "sort"))
+    if array and len(segs) > 1 and segs[-1] == "*":
+        segs = segs[:-1]  # query.md writes the array rule on `address.*`, projection.md on `address`
+    rule = Rule(segs, inc, rec, array=array)
+    elems = scope + segs + ("*",)
+    if "match" in item:
+        rule.match = compiler.subquery(item["match"], elems)
+    if "range" in item:
+        r = item["range"]
+        if not (isinstance(r, list) and len(r) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in r)):
+            raise InvalidQuery("range is [from, to], zero-based and inclusive", code="query:InvalidProjection")
+        rule.range = (r[0], r[1])
+    if "project" in item:
+        rule.project = parse(item["project"], compiler, elems, depth + 1)
+    if "sort" in item:
+        rule.sort = parse_sort(item["sort"])
+    return rule
+
+
+def _non_relative(f: Any) -> tuple[str, ...]:
+    """Lightblue's getNonRelativePath: `$this` is dropped and `$parent` cancels the segment before it."""
+    out: list[str] = []
+    for s in path(f).split("."):
+        if s == PARENT:
+            if not out:
+                raise InvalidQuery(f"{f}: $parent goes above the document", code="query:InvalidFieldPath")
+            out.pop()
+        elif s != THIS:
+            out.append(s)
+    if not out:
+        raise InvalidQuery(f"{f} names no field", code="query:InvalidFieldPath")
+    return tuple(out)
 
 
 def _reaches(rule: Rule, segs: tuple[str, ...]) -> bool:
@@ -106,9 +137,12 @@ def _value(v: Any, segs: tuple[str, ...], rules: list[Rule], dec: bool, arr: Rul
         if arr.range is not None:
             items = [(i, e) for i, e in items if arr.range[0] <= i <= arr.range[1]]
         if arr.match is not None:
-            items = [(i, e) for i, e in items if isinstance(e, dict) and matches(arr.match, e)]
+            items = [(i, e) for i, e in items if matches(arr.match, {THIS: e})]
+        elems = [e for _, e in items]
+        if arr.sort:
+            elems = _sort_elements(elems, arr.sort)
         sub = arr.project
-        return [project(e, sub) if sub is not None and isinstance(e, dict) else e for _, e in items]
+        return [project(e, sub) if sub is not None and isinstance(e, dict) else e for e in elems]
     explicit = _decide(rules, segs)[0]
     if explicit is False:
         return _SKIP
@@ -137,6 +171,14 @@ def _recursive(rules: list[Rule], segs: tuple[str, ...]) -> bool:
         if _reaches(r, segs):
             last = r
     return bool(last and (last.recursive or len(last.field) < len(segs)))
+
+
+def _sort_elements(elems: list[Any], order: list[tuple[str, bool]]) -> list[Any]:
+    """projection.md: an array rule's `sort` orders the selected elements by fields of each element."""
+    for f, desc in reversed(order):
+        elems.sort(key=lambda e: _key((path_values(e, f) or [None])[0] if isinstance(e, dict) else None),
+                   reverse=desc)
+    return elems
 
 
 # -- sort and range ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.query import Node, matches, path_values
-from .expressions import Compiler, path
+from .expressions import MAX_DEPTH, PARENT, THIS, Compiler, Scope, path, resolve
 
 OPS = ("$set", "$unset", "$add", "$append", "$insert", "$foreach")
 MAX_OPS = 100
@@ -30,7 +30,10 @@ class Op:
     nested: list[Op] | None = None  # $foreach: None means $remove
 
 
-def parse(expr: Any, compiler: Compiler, prefix: str = "") -> list[Op]:
+def parse(expr: Any, compiler: Compiler, scope: Scope = (), depth: int = 0) -> list[Op]:
+    """The whole expression checked up front; `scope` is the array element a $foreach update runs on."""
+    if depth > MAX_DEPTH:
+        raise InvalidQuery("update nested too deeply", code="query:InvalidUpdate")
     items = expr if isinstance(expr, list) else [expr]
     if not items or len(items) > MAX_OPS:
         raise InvalidQuery("update must be an update expression or a non-empty array of them",
@@ -42,49 +45,57 @@ def parse(expr: Any, compiler: Compiler, prefix: str = "") -> list[Op]:
                                code="query:InvalidUpdate")
         (kind, body), = item.items()
         if kind == "$unset":
-            for p in body if isinstance(body, list) else [body]:
-                ops.append(Op(kind, path(p)))
+            paths = body if isinstance(body, list) else [body]
+            if not paths or len(paths) > MAX_OPS:
+                raise InvalidQuery("$unset takes a path or a non-empty array of paths", code="query:InvalidUpdate")
+            ops += [Op(kind, _target(p, scope)) for p in paths]
         elif kind == "$foreach":
-            ops.append(_foreach(body, compiler, prefix))
+            ops.append(_foreach(body, compiler, scope, depth))
         else:
-            if not isinstance(body, dict) or not body:
+            if not isinstance(body, dict) or not body or len(body) > MAX_OPS:
                 raise InvalidQuery(f"{kind} takes an object of path: value", code="query:InvalidUpdate")
             for p, v in body.items():
-                if kind == "$add" and not _is_number(v) and not _valueof(v):
-                    raise InvalidQuery("$add takes numbers", code="query:InvalidUpdate")
+                _check_rvalue(kind, v)
                 if kind == "$insert" and not path(p).split(".")[-1].lstrip("-").isdigit():
                     raise InvalidQuery("$insert needs a path ending in an index", code="crud:InsertionRequiresIndex")
-                ops.append(Op(kind, path(p), v))
+                ops.append(Op(kind, _target(p, scope), v))
+        if len(ops) > MAX_OPS:
+            raise InvalidQuery(f"at most {MAX_OPS} updates", code="query:InvalidUpdate")
     return ops
 
 
-def _foreach(body: Any, compiler: Compiler, prefix: str) -> Op:
+def _target(p: Any, scope: Scope) -> str:
+    """`$this` names the element inside a $foreach update only; `$parent` is not supported in updates."""
+    segs = path(p).split(".")
+    if PARENT in segs or THIS in segs[1:] or (segs[0] == THIS and not scope):
+        raise InvalidQuery(f"{p}: $this starts a path inside a $foreach update; $parent is not supported "
+                           "in update paths", code="query:InvalidUpdate")
+    return p
+
+
+def _check_rvalue(kind: str, v: Any) -> None:
+    """rvalue_expression := value | {$valueof: path} | {}; $add takes numbers (or $valueof)."""
+    for x in v if isinstance(v, list) and kind in ("$append", "$insert") else [v]:
+        if isinstance(x, dict) and "$valueof" in x:
+            if not _valueof(x):
+                raise InvalidQuery("$valueof takes a field path", code="query:InvalidUpdate")
+            path(x["$valueof"])
+    if kind == "$add" and not _is_number(v) and not _valueof(v):
+        raise InvalidQuery("$add takes numbers", code="query:InvalidUpdate")
+
+
+def _foreach(body: Any, compiler: Compiler, scope: Scope, depth: int) -> Op:
+    """update.md: the query sees the element as `$this` (or its absolute path) and plain paths from the root."""
     if not isinstance(body, dict) or "$update" not in body or len(body) != 2:
         raise InvalidQuery("$foreach takes {path: $all | query, $update: $remove | update}", code="query:InvalidUpdate")
-    arr = path(next(k for k in body if k != "$update"))
+    arr = _target(next(k for k in body if k != "$update"), scope)
     q, upd = body[arr], body["$update"]
-    elem = f"{prefix}{arr}.*."
-    query = None if q == "$all" else compiler.subquery(_relative(q, arr), elem)
-    nested = None if upd == "$remove" else parse(upd, compiler, elem)
+    elem = resolve(arr, scope, plain_relative=bool(scope))
+    if q != "$all" and not isinstance(q, dict):
+        raise InvalidQuery("the $foreach query is $all or a query expression", code="query:InvalidUpdate")
+    query = None if q == "$all" else compiler.subquery(q, elem, plain_relative=False, outer_ok=True)
+    nested = None if upd == "$remove" else parse(upd, compiler, elem, depth + 1)
     return Op("$foreach", arr, query=query, nested=nested)
-
-
-def _relative(q: Any, arr: str) -> Any:
-    """Element queries may name fields as `$this.x`, `<array>.*.x` or plain `x`: all mean the element's x."""
-    if isinstance(q, list):
-        return [_relative(x, arr) for x in q]
-    if not isinstance(q, dict):
-        return q
-    out = {}
-    for k, v in q.items():
-        if k in ("field", "rfield", "array") and isinstance(v, str):
-            for pre in (f"{arr}.*.", "$this."):
-                if v.startswith(pre):
-                    v = v[len(pre):]
-            if v == f"{arr}.*":
-                v = "$this"
-        out[k] = _relative(v, arr) if isinstance(v, (dict, list)) else v
-    return out
 
 
 def _is_number(v: Any) -> bool:
@@ -145,8 +156,7 @@ def _run(ops: list[Op], target: dict[str, Any], root: dict[str, Any]) -> None:
 def _foreach_apply(op: Op, arr: list[Any], root: dict[str, Any]) -> list[Any]:
     out = []
     for e in arr:
-        view = {**e, "$this": e} if isinstance(e, dict) else {"$this": e}
-        if op.query is not None and not matches(op.query, view):
+        if op.query is not None and not matches(op.query, {**root, THIS: e}):
             out.append(e)
             continue
         if op.nested is None:
