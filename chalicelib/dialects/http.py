@@ -77,9 +77,27 @@ def json_body(request: Request, default: Any = None) -> Any:
     if not body.strip():
         return default
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        return _shallow(json.loads(body))
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedBody("Unable to parse request body as JSON") from None
+
+
+MAX_DEPTH = 100
+
+
+def _shallow(value: Any) -> Any:
+    """Refuse JSON nested deeper than MAX_DEPTH: every layer below walks documents recursively
+    (validation, indexing, json.dumps), and a body of `[[[[...` must be a 400, not a RecursionError."""
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise MalformedBody(f"request body is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(v, dict):
+            stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
+    return value
 
 
 def form_or_json(request: Request) -> dict[str, Any]:
@@ -88,8 +106,10 @@ def form_or_json(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params or {})
     if body.strip():
         try:
-            parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            parsed = _shallow(json.loads(body))
+        except MalformedBody:
+            raise
+        except (ValueError, UnicodeDecodeError, RecursionError):
             try:
                 parsed = dict(parse_qsl(body.decode(), keep_blank_values=True))
             except UnicodeDecodeError:
