@@ -72,7 +72,8 @@ class Regex:
 
 @dataclass(frozen=True)
 class ElemMatch:
-    """Filter-only: some element of the array `field` is an object matching `child` (Mongo's $elemMatch)."""
+    """Filter-only: some element of the array `field` matches `child` (Mongo's $elemMatch); a scalar
+    element is seen as `{"$this": element}`, so `child` names it `$this` (Lightblue's spelling)."""
 
     field: str
     child: Node
@@ -274,7 +275,8 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
         rx = re.compile(node.pattern, node.flags)
         return any(isinstance(v, str) and rx.search(v) for v in _values(doc, node.field))
     if isinstance(node, ElemMatch):
-        return any(isinstance(v, dict) and matches(node.child, v) for v in _values(doc, node.field))
+        return any(matches(node.child, v if isinstance(v, dict) else {"$this": v})
+                   for v in _values(doc, node.field) if v is not None)
     if isinstance(node, FieldCompare):
         return _field_compare(doc, node)
     if isinstance(node, And):

@@ -74,10 +74,11 @@ def test_query_md_forms(people: Api) -> None:
         {"field": "$parent.$parent.login", "op": "=", "rvalue": "bob"}]}}) == ["b"]
     assert ids(people, {"array": "items", "elemMatch": {"$all": [
         {"field": "$parent.$parent.age", "op": "<", "rvalue": 35}, {"field": "qty", "op": "=", "rvalue": 3}]}}) == ["a"]
-    # not supported: the element itself of a scalar array, and outer fields mixed into $or: a clear 400
-    r = people.post(f"{D}/find/customer", {"query": {"array": "tags", "elemMatch": {
-        "field": "$this", "op": "=", "rvalue": "x"}}})
-    assert error(r) == "query:InvalidQuery"
+    # the element itself of a scalar array is $this
+    assert ids(people, {"array": "tags", "elemMatch": {"field": "$this", "op": "=", "rvalue": "x"}}) == ["a"]
+    assert ids(people, {"array": "tags", "elemMatch": {"$or": [{"field": "$this", "op": "=", "rvalue": "x"},
+                                                             {"field": "$this", "regex": "^y"}]}}) == ["a", "b"]
+    # not supported: outer fields mixed into $or: a clear 400
     r = people.post(f"{D}/find/customer", {"query": {"array": "items", "elemMatch": {"$or": [
         {"field": "sku", "op": "=", "rvalue": "s1"}, {"field": "$parent.$parent.login", "op": "=", "rvalue": "x"}]}}})
     assert error(r) == "query:InvalidQuery"

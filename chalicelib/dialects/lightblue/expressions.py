@@ -256,10 +256,7 @@ def _strip(node: Node, scope: Scope, this: str | None) -> Node:
         rest = f.split(".")[len(scope):]
         if this is not None:
             return ".".join([this, *rest])
-        if not rest:
-            raise InvalidQuery("elemMatch on $this (the element itself) is supported for object elements only",
-                               code="query:InvalidQuery")
-        return ".".join(rest)
+        return ".".join(rest) if rest else "$this"  # the element itself: a scalar element (core ElemMatch)
 
     if isinstance(node, FieldCompare):
         return replace(node, field=re_root(node.field), rfield=re_root(node.rfield))
