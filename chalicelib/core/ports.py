@@ -6,8 +6,9 @@ beyond the strings it builds itself (tenancy prefixes live here, in the core, no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 
 @dataclass
