@@ -38,6 +38,10 @@ class Policy:
     def can(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> bool:
         return True
 
+    def sees_everything(self, app: App, principal: Principal) -> bool:
+        """True when no entity is hidden from this caller, so an index count is its count too."""
+        return True
+
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
             if principal.is_anonymous:
@@ -129,6 +133,15 @@ class AppData:
             self.app.uuid, collection, query,
             visible=lambda r: self.policy.can(self.app, self.principal, "read", collection, r))
         return Page([public(r) for r in result.records], result.cursor, result.records)
+
+    def count_all(self, collection: str) -> int | None:
+        """How many entities the collection holds, from its `created` index alone (no entity read);
+        None when some may be hidden from the caller, whose count then needs the entities themselves.
+        Entries of a create still in flight, or of a crashed write no reader has repaired yet, count too."""
+        self._check("query", collection)
+        if not self.policy.sees_everything(self.app, self.principal):
+            return None
+        return self.executor.count(self.app.uuid, collection)
 
     # -- connections ---------------------------------------------------------------------
     def _target(self, ident: str, collection: str | None) -> Record:

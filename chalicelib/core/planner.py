@@ -327,6 +327,11 @@ class Executor:
         run.repair()
         return Result(out, cursor)
 
+    def count(self, app: str, collection: str) -> int:
+        """Entities of a collection, counted on its `created` index (one entry per entity, never rewritten)."""
+        low, high = kind_bounds("n")
+        return self.store.count_index(f"{app}#{collection}#created", low, high)
+
     def _window(self, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None, qhash: str) -> Result:
         if p.near is not None:
             n = p.near

@@ -54,6 +54,9 @@ class EntityStore(Protocol):
     ) -> tuple[list[IndexHit], str | None]:
         """Entries with low <= sk <= high in order; returns them and the last key when more remain."""
 
+    def count_index(self, partition: str, low: str, high: str) -> int:
+        """How many entries lie in low <= sk <= high: DynamoDB counts them (Select=COUNT), nothing is returned."""
+
 
 class UniqueStore(Protocol):
     def claim(self, key: str, owner: str) -> str | None:

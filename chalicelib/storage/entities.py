@@ -90,6 +90,12 @@ class DynamoEntityStore:
         return hits, (last["sk"]["S"] if last else None)
 
 
+    def count_index(self, partition: str, low: str, high: str) -> int:
+        # Select=COUNT pages through 1 MB of index items per call (~10,000 entries) and bills their size,
+        # half of it read eventually consistent: a count is a moment's view anyway (writes in flight).
+        return int(IndexModel.count(partition, IndexModel.sk.between(low, high), consistent_read=False))
+
+
 class DynamoUniqueStore:
     def claim(self, key: str, owner: str) -> str | None:
         try:

@@ -31,6 +31,7 @@ from .expressions import Compiler, parse_sort
 NAMESPACE = uuidlib.UUID("2b3c8a4e-61f0-4c4e-9d8a-6c1b9f0e7a55")
 MAX_DOCS = 1000  # documents per insert/save request
 MAX_MATCH = 10_000  # most documents one find/update/delete may match (matchCount is exact below it)
+EXACT_COUNT = 1000  # up to this many documents, an unsorted find reads them all: an exact matchCount
 MAX_RUNS = 10  # planner runs (each reads at most 4,000 index entries) one request may chain
 HIDDEN = ("uuid", "type", "created", "modified")
 
@@ -333,10 +334,36 @@ def find(op: Op) -> dict[str, Any]:
     where = _compile(op)
     rules, order = _projector(op), parse_sort(op.body.get("sort"))
     frm, to = _range(op.body)
-    docs = [op.out(r) for r in matching(op, where)]
-    page = proj.window(proj.sort_docs(docs, order), frm, to)
+    proj.window([], frm, to)  # a bad range is a 400 before anything is read
+    listed = _listing(op, frm or 0, to) if where is None and not order and to is not None else None
+    if listed is not None:
+        total, page = listed[0], [op.out(r) for r in listed[1]]
+    else:
+        docs = [op.out(r) for r in matching(op, where)]
+        total, page = len(docs), proj.window(proj.sort_docs(docs, order), frm, to)
     processed = [proj.project(doc, rules) for doc in page] if rules is not None else []
-    return envelope("COMPLETE", 0, len(docs), processed)
+    return envelope("COMPLETE", 0, total, processed)
+
+
+def _listing(op: Op, frm: int, to: int) -> tuple[int, list[Record]] | None:
+    """A page of a whole, unsorted collection (python-lightblue's find_all/find_paginated) without
+    reading all of it: the count comes from the `created` index (DynamoDB counts; no entity read)
+    and only documents up to `to` are read, newest first as the full read would order them.
+    None (read the whole match instead, exactly) for small collections, where that costs little
+    and the count is exact, and for callers from whom some documents may be hidden."""
+    if to + 1 > MAX_MATCH:
+        return None
+    total = op.data.count_all(op.coll)
+    if total is None or total <= EXACT_COUNT:
+        return None
+    d, out, cursor = op.data, [], None
+    while len(out) <= to:
+        page = d.query(op.coll, Query(limit=min(1000, to + 1), cursor=cursor))
+        out += page.records
+        cursor = page.cursor
+        if cursor is None:
+            break
+    return total, out[frm: to + 1]
 
 
 OPERATIONS = {"insert": insert, "save": save, "update": update, "delete": delete, "find": find}
