@@ -8,9 +8,6 @@ the client's requests cross a real socket. The client sends its own body shape (
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,25 +46,9 @@ META: dict[str, Any] = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(aws: None) -> Iterator[str]:
-    from chalice.config import Config
-    from chalice.local import LocalDevServer
-
-    from app import app
-
-    port = _free_port()
-    srv = LocalDevServer(app, Config.create(chalice_stage="dev"), "127.0.0.1", port)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.shutdown()
+def server(live_server: str) -> str:
+    return f"{live_server}"
 
 
 def _app_token(base: str) -> str:

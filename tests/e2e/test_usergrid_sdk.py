@@ -6,9 +6,6 @@ so the SDK's requests cross a real socket exactly as they would against `make ru
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,25 +13,9 @@ import pytest
 usergrid = pytest.importorskip("usergrid")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(aws: None) -> Iterator[str]:
-    from chalice.config import Config
-    from chalice.local import LocalDevServer
-
-    from app import app
-
-    port = _free_port()
-    srv = LocalDevServer(app, Config.create(chalice_stage="dev"), "127.0.0.1", port)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}/usergrid"
-    srv.shutdown()
+def server(live_server: str) -> str:
+    return f"{live_server}/usergrid"
 
 
 def _signup(base: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...core.errors import InvalidQuery
 from ...core.query import Node, matches, path_values
-from .expressions import MAX_DEPTH, PARENT, THIS, Compiler, Scope, parse_sort, path
+from .expressions import MAX_DEPTH, THIS, Compiler, Scope, parse_sort, resolve
 
 MAX_RULES = 100
 
@@ -81,17 +81,10 @@ def _rule(item: Any, compiler: Compiler, scope: Scope, depth: int) -> Rule:
 
 def _non_relative(f: Any) -> tuple[str, ...]:
     """Lightblue's getNonRelativePath: `$this` is dropped and `$parent` cancels the segment before it."""
-    out: list[str] = []
-    for s in path(f).split("."):
-        if s == PARENT:
-            if not out:
-                raise InvalidQuery(f"{f}: $parent goes above the document", code="query:InvalidFieldPath")
-            out.pop()
-        elif s != THIS:
-            out.append(s)
+    out = resolve(f, (), False)
     if not out:
         raise InvalidQuery(f"{f} names no field", code="query:InvalidFieldPath")
-    return tuple(out)
+    return out
 
 
 def _reaches(rule: Rule, segs: tuple[str, ...]) -> bool:

@@ -1,0 +1,32 @@
+"""A live local server for the official clients: chalice's own dev server in a thread of this
+process, moto in-process, so a client's requests cross a real socket as against `make run`."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(aws: None) -> Iterator[str]:
+    """The server's base URL (`http://127.0.0.1:<port>`)."""
+    from chalice.config import Config
+    from chalice.local import LocalDevServer
+
+    from app import app
+
+    port = _free_port()
+    srv = LocalDevServer(app, Config.create(chalice_stage="dev"), "127.0.0.1", port)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    srv.shutdown()
