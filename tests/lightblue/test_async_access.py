@@ -72,3 +72,26 @@ def test_access_roles(api: Api, org: dict[str, Any], lb: Api) -> None:
     assert r.status_code == 403
     assert lb.post(f"{D}/delete/customer", {"query": {"field": "login", "op": "=",
                                                       "rvalue": "zed"}}).json["modifiedCount"] == 1
+
+
+def test_big_updates_and_deletes_go_async(customers: Api) -> None:
+    """Past crud.SYNC_WRITES (500) matched documents an update or delete answers ASYNC and the task
+    (the worker Lambda on AWS, 15 minutes) does the writing; bulk refuses such a request."""
+    n = 501
+    for start in range(0, n, 200):
+        r = customers.put(f"{D}/insert/customer", {"data": [{"login": f"u{i}", "age": 1}
+                                                            for i in range(start, min(n, start + 200))]})
+        assert r.json["status"] == "COMPLETE", r.body
+    every = {"field": "age", "op": ">=", "rvalue": 0}
+    r = customers.post(f"{D}/bulk", {"requests": [{"op": "UPDATE", "request": {
+        "entity": "customer", "query": every, "update": {"$add": {"age": 1}}}}]})
+    assert r.json["responses"][0]["response"]["errors"][0]["errorCode"] == "rest-crud:TooLargeForBulk"
+    r = customers.post(f"{D}/update/customer", {"query": every, "update": {"$add": {"age": 1}}})
+    assert r.status_code == 200 and r.json["status"] == "ASYNC", r.body
+    done = wait(customers, r.json["taskHandle"])
+    assert done["status"] == "COMPLETE" and done["modifiedCount"] == n and done["matchCount"] == n
+    assert find(customers, {"field": "age", "op": "=", "rvalue": 2})["matchCount"] == n
+    r = customers.post(f"{D}/delete/customer", {"query": every})
+    assert r.json["status"] == "ASYNC"
+    assert wait(customers, r.json["taskHandle"])["modifiedCount"] == n
+    assert find(customers)["matchCount"] == 0

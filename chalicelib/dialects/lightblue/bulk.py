@@ -62,5 +62,9 @@ def _one(c: Caller, operation: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         op = crud.resolve(c, crud.ACCESS[operation], entity, None, body)
         return crud.OPERATIONS[operation](op)
+    except crud.GoAsync:
+        return envelope("ERROR", errs=[error_object(
+            "rest-crud:TooLargeForBulk", f"this {operation} matches more than {crud.SYNC_WRITES} documents: "
+            "send it on its own, where it runs asynchronously", context)])
     except CoreError as e:
         return envelope("ERROR", errs=[error_object(code_of(e)[1], e.message, context)])

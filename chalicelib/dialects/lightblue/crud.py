@@ -33,7 +33,13 @@ MAX_DOCS = 1000  # documents per insert/save request
 MAX_MATCH = 10_000  # most documents one find/update/delete may match (matchCount is exact below it)
 EXACT_COUNT = 1000  # up to this many documents, an unsorted find reads them all: an exact matchCount
 MAX_RUNS = 10  # planner runs (each reads at most 4,000 index entries) one request may chain
+SYNC_WRITES = 500  # matched documents an update or delete writes inside the API call; more go async
 HIDDEN = ("uuid", "type", "created", "modified")
+
+
+class GoAsync(Exception):
+    """An update or delete matched more than an API call should write (29 s behind API Gateway):
+    the request is to run as an asynchronous task instead, which re-reads the match itself."""
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Op:
     schema: Schema
     version: str | None
     body: dict[str, Any]
+    sync_writes: int | None = SYNC_WRITES  # None: no limit (the task worker, up to 15 minutes)
     compiler: Compiler = field(init=False)
 
     def __post_init__(self) -> None:
@@ -272,7 +279,7 @@ def update(op: Op) -> dict[str, Any]:
             if u.path == p or u.path.startswith(p + "."):
                 raise Forbidden(f"no update access to {p}", code="crud:update:NoFieldAccess")
     d = op.data
-    recs = matching(op, where)
+    recs = _writable(op, matching(op, where))
     processed, errors, n = [], [], 0
     for rec in recs:
         try:
@@ -296,6 +303,12 @@ def update(op: Op) -> dict[str, Any]:
     return _result(n, len(recs), processed, errors)
 
 
+def _writable(op: Op, recs: list[Record]) -> list[Record]:
+    if op.sync_writes is not None and len(recs) > op.sync_writes:
+        raise GoAsync()
+    return recs
+
+
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return {k: v for k, v in a.items() if k != "modified"} == {k: v for k, v in b.items() if k != "modified"}
 
@@ -303,7 +316,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def delete(op: Op) -> dict[str, Any]:
     where = _where(op)
     d = op.data
-    recs = matching(op, where)
+    recs = _writable(op, matching(op, where))
     errors, n = [], 0
     for rec in recs:
         try:

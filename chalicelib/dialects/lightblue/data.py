@@ -1,7 +1,8 @@
 """Routes of the Lightblue data API (`/rest/data/...`), and the status of asynchronous requests.
 
-`execution: {"async": true}` (or `asynchronous`), or more than SYNC_DOCS documents in one request,
-answers ASYNC with a `taskHandle` at once and runs the operation in the background;
+`execution: {"async": true}` (or `asynchronous`), more than SYNC_DOCS documents in one request, or
+an update or delete matching more than crud.SYNC_WRITES documents answers ASYNC with a
+`taskHandle` and runs the operation in the background;
 `GET /rest/data/task/{handle}` answers ASYNC while it runs, then the operation's own response.
 """
 
@@ -13,7 +14,7 @@ from ...bootstrap import services
 from ...core.errors import InvalidInput
 from ..http import json_body
 from . import crud, worker
-from .common import caller, envelope, json_response, request, view
+from .common import Caller, caller, envelope, json_response, request, view
 from .expressions import simple_projection, simple_query, simple_sort
 
 SYNC_DOCS = 200
@@ -28,11 +29,18 @@ def _run(operation: str, entity: str, version: str | None, body: Any) -> Any:
     data = op.body.get("data")
     if execution.get("async") is True or execution.get("asynchronous") or (
             isinstance(data, list) and len(data) > SYNC_DOCS):
-        # Checked now (entity, version, access: a 4xx at once), run later, maybe in the worker Lambda.
-        params = worker.task_params(c, operation, entity, op.version, op.body)
-        handle = services().tasks.submit(c.app.uuid, worker.RUNNER, params)
-        return json_response(envelope("ASYNC", taskHandle=handle))
-    return json_response(crud.OPERATIONS[operation](op))
+        return _submit(c, operation, entity, op)
+    try:
+        return json_response(crud.OPERATIONS[operation](op))
+    except crud.GoAsync:  # an update or delete matched more than one API call should write
+        return _submit(c, operation, entity, op)
+
+
+def _submit(c: Caller, operation: str, entity: str, op: crud.Op) -> Any:
+    """Checked now (entity, version, access: a 4xx at once), run later, maybe in the worker Lambda."""
+    params = worker.task_params(c, operation, entity, op.version, op.body)
+    handle = services().tasks.submit(c.app.uuid, worker.RUNNER, params)
+    return json_response(envelope("ASYNC", taskHandle=handle))
 
 
 def _body() -> Any:

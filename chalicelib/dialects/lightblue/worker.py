@@ -58,6 +58,7 @@ def _run_task(params: dict[str, Any]) -> dict[str, Any]:
     operation = str(params["operation"])
     op = crud.resolve(Caller(app, principal, roles), crud.ACCESS[operation], str(params["entity"]),
                       params.get("version"), params["body"])
+    op.sync_writes = None  # the worker is where big updates and deletes are meant to run
     result: dict[str, Any] = crud.OPERATIONS[operation](op)
     return result
 
