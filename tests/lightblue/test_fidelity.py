@@ -197,3 +197,15 @@ def test_concurrent_inserts_of_one_unique_value_make_one_document(customers: Api
     assert sorted(counts) == [0, 0, 0, 0, 1]
     r = customers.post(f"{D}/find/customer", {"query": {"field": "login", "op": "=", "rvalue": "same"}})
     assert r.json["matchCount"] == 1
+
+
+def test_id_must_be_a_scalar(customers: Api) -> None:
+    r = customers.put(f"{D}/insert/customer", {"data": [{"_id": {"a": 1}, "login": "x1"}, {"_id": True, "login": "x2"},
+                                                        {"_id": 7, "login": "x3"}]})
+    assert r.json["status"] == "PARTIAL" and r.json["modifiedCount"] == 1
+    assert [e["errors"][0]["errorCode"] for e in r.json["dataErrors"]] == ["crud:InvalidEntity"] * 2
+    r = customers.post(f"{D}/save/customer", {"data": [{"_id": [1], "login": "x4"}]})
+    assert r.json["dataErrors"][0]["errors"][0]["errorCode"] == "crud:InvalidEntity"
+    r = customers.post(f"{D}/find/customer", {"query": {"field": "_id", "op": "=", "rvalue": 7},
+                                              "projection": {"field": "login"}})
+    assert r.json["processed"] == [{"login": "x3"}]

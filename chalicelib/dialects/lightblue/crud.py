@@ -144,6 +144,10 @@ def _projector(op: Op) -> list[proj.Rule] | None:
 
 
 def _clean(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as stored: `objectType` is the server's; `_id`, the identity, must be a scalar."""
+    ident = doc.get("_id")
+    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, (str, int, float))):
+        raise InvalidInput("_id must be a string or a number", code="crud:InvalidEntity")
     return {k: v for k, v in doc.items() if k != "objectType"}
 
 
