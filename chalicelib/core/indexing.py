@@ -35,6 +35,11 @@ PRESENT = "a"  # sorts before every value kind: "this path exists but holds no i
 UNINDEXED = frozenset({"uuid", "type", "metadata", "password"})
 KEYWORD_SUFFIX = "#kw"
 GEO_SUFFIX = "#geo"
+# One marker entry per index name under which an entity holds two or more values (an array, or
+# arrays of objects): `p > 1 and p < 5` is true of `p: [0, 10]` although no value lies between,
+# so a read bounded on both sides must also read the entities that carry this marker.
+MULTI_SUFFIX = "#multi"
+MULTI = "m"
 _WORD_RE = re.compile(r"[\w']+", re.UNICODE)
 _CTRL_RE = re.compile(r"[\x00-\x02]")
 # A nested key that may appear in an index name: no `.` (path separator), `#` (index suffixes),
@@ -180,6 +185,11 @@ def _entries_of(prop: str, value: Any) -> set[Entry]:
             out.add(Entry(prop, PRESENT))
         return out
     _named(value, prop, 1, out, descend=prop != "location")
+    counts: dict[str, int] = {}
+    for e in out:
+        if e.enc != PRESENT and "#" not in e.prop:
+            counts[e.prop] = counts.get(e.prop, 0) + 1
+    out.update(Entry(name + MULTI_SUFFIX, MULTI) for name, n in counts.items() if n > 1)
     return out
 
 

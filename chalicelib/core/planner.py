@@ -68,14 +68,16 @@ class Plan:
 
 
 # -- planning ---------------------------------------------------------------------------------
-def plan(query: Query) -> Plan:
+def plan(query: Query, multi: Callable[[str], bool] = lambda index: True) -> Plan:
+    """`multi(index)`: may some entity hold several values under that index (indexing.MULTI_SUFFIX)?
+    The default assumes so, which is always correct; the executor asks the store."""
     where, order = query.where, query.order
     direct = _direct_uuids(where)
     if direct is not None:
         return Plan(direct=direct, sort=order or None)
     if order:
         fld, desc = order[0]
-        scan = _range_on(where, fld, desc) if len(order) == 1 else None
+        scan = _range_on(where, fld, desc, multi) if len(order) == 1 else None
         if scan is not None:
             return Plan([scan])
         driver = _driver(where)
@@ -129,7 +131,7 @@ def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
         if isinstance(node, And):
             opts = [c for c in (_candidates(ch) for ch in node.children) if c]
             merged = _merged_ranges(node)
-            opts += [(_PRIORITY["range"] - 0.5, [s]) for s in merged]  # type: ignore[misc]
+            opts += [(_PRIORITY["range"] - 0.5, scans) for scans in merged]  # type: ignore[misc]
             return min(opts, key=lambda o: o[0]) if opts else None  # type: ignore[return-value]
         if isinstance(node, Or):
             parts = [_candidates(c) for c in node.children]
@@ -223,8 +225,9 @@ def _compare_scan(fld: str, op: str, enc: str, desc: bool = False) -> Scan:
     return Scan(fld, enc + SEP, enc + HIGH, desc)
 
 
-def _merged_ranges(node: And) -> list[Scan]:
-    """`price > 1 and price < 5`: one scan bounded on both sides instead of two half-open ones."""
+def _merged_ranges(node: And) -> list[list[Scan]]:
+    """`price > 1 and price < 5`: one scan bounded on both sides instead of two half-open ones, plus
+    the index's multi-value markers (one Query, empty unless some entity holds several values)."""
     by_field: dict[str, list[Scan]] = {}
     for c in node.children:
         name = index_name(c.field) if isinstance(c, Compare) else None
@@ -235,12 +238,16 @@ def _merged_ranges(node: And) -> list[Scan]:
     out = []
     for _fld, scans in by_field.items():
         if len(scans) > 1:
-            out.append(Scan(scans[0].index, max(s.low for s in scans), min(s.high for s in scans)))
+            name = scans[0].index
+            out.append([Scan(name, max(s.low for s in scans), min(s.high for s in scans)),
+                        Scan(name + indexing.MULTI_SUFFIX, indexing.MULTI, indexing.MULTI + HIGH)])
     return out
 
 
-def _range_on(node: Node | None, fld: str, desc: bool) -> Scan | None:
-    """One scan on `fld` in the requested order that covers every match, if the where clause allows."""
+def _range_on(node: Node | None, fld: str, desc: bool, multi: Callable[[str], bool]) -> Scan | None:
+    """One scan on `fld` in the requested order that covers every match, if the where clause allows.
+    Several bounds narrow it to their intersection only when no entity holds several values of
+    `fld` (else one of them could match every bound with a different value and lie outside)."""
     name = index_name(fld)
     if name is None:
         return None
@@ -258,6 +265,8 @@ def _range_on(node: Node | None, fld: str, desc: bool) -> Scan | None:
             p = _prefix_key(t.prefix)
             scans.append(Scan(name, p, p + TOP, desc))
     if not scans:
+        return None
+    if len(scans) > 1 and multi(name):
         return None
     return Scan(name, max(s.low for s in scans), min(s.high for s in scans), desc)
 
@@ -291,7 +300,16 @@ class Executor:
     def run(self, app: str, collection: str, query: Query, visible: Visible | None = None) -> Result:
         if not 0 < query.limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
-        p = plan(query)
+        probed: dict[str, bool] = {}
+
+        def multi(index: str) -> bool:
+            if index not in probed:  # one Query of at most one item, only for ordered multi-bound reads
+                hits, _ = self.store.query_index(f"{app}#{collection}#{index}{indexing.MULTI_SUFFIX}",
+                                                 indexing.MULTI, indexing.MULTI + HIGH, False, None, 1)
+                probed[index] = bool(hits)
+            return probed[index]
+
+        p = plan(query, multi)
         qhash = hashlib.sha256(repr((collection, query.where, query.order)).encode()).hexdigest()[:12]
         state = _decode_cursor(query.cursor, qhash)
         ok = visible or (lambda r: True)
