@@ -83,3 +83,34 @@ def test_versions_status_default_and_validation_hook(svc: Any) -> None:
         md.set_status("app1", "customer", "2.0.0", "disabled")  # the default cannot be disabled
     assert md.validate("app1", "gadgets", {"x": 1}) == []  # no schema: nothing to check
 
+
+
+def test_predefined_fields_uid_generation_and_role_paths() -> None:
+    raw = copy.deepcopy(USER_META["schema"])
+    raw["fields"].update({
+        "_id": {"type": "uid", "constraints": {"identity": True}},
+        "objectType": {"type": "string", "constraints": {"required": True}, "access": {"update": ["noone"]}},
+        "code": {"type": "uid"},
+        "items": {"type": "array", "items": {"type": "object", "fields": {"iid": {"type": "uid"},
+                                                                          "sku": {"type": "string"}}}},
+    })
+    raw["access"] = {"insert": ["editor"], "find": ["anyone"]}
+    s = parse_schema("customer", raw, parse_enums(USER_META["entityInfo"]))
+    assert s.validate({"login": "ann"}) == []  # _id and objectType are the server's to fill
+    assert [e.code for e in s.validate({"login": "ann", "objectType": 5})] == ["metadata:IncompatibleValue"]
+    ids = iter(["g1", "g2", "g3"])
+    doc = s.fill_uids({"login": "ann", "items": [{"sku": "a"}, {"sku": "b", "iid": "kept"}, 7]}, lambda: next(ids))
+    assert doc == {"login": "ann", "code": "g2", "items": [{"sku": "a", "iid": "g1"}, {"sku": "b", "iid": "kept"}, 7]}
+    assert "_id" not in doc  # the identity is the entity uuid, assigned by storage
+    roles = s.role_paths()
+    assert roles["editor"] == {"insert": ["customer"]}
+    assert roles["anyone"]["find"] == ["customer"] and roles["noone"] == {"update": ["customer.objectType"]}
+
+
+def test_unique_indexes_from_entity_info() -> None:
+    from chalicelib.core.metadata import EntityMeta
+
+    info = {"name": "c", "indexes": [{"fields": [{"field": "login", "dir": "$asc"}], "unique": True},
+                                     {"fields": ["a", "b.c"], "unique": True}, {"fields": ["x"]},
+                                     {"fields": [{"field": "_id"}], "unique": True}, "junk"]}
+    assert EntityMeta("c", "cs", info, {}).unique_indexes() == (("login",), ("a", "b.c"))
