@@ -91,19 +91,24 @@ class AppData:
         return rec
 
     def update_record(self, collection: str, ident: str, props: dict[str, Any], *, secret: str | None = None,
-                      replace: bool = False, mutate: Mutation | None = None, acl: ACL | None = None) -> Record:
-        rec = self.entities.get_record(self.app.uuid, collection, ident)
+                      replace: bool = False, mutate: Mutation | None = None, acl: ACL | None = None,
+                      current: Record | None = None) -> Record:
+        """`current`: the record the caller just read (a query's hit), which saves reading it again;
+        each version the write is attempted against passes the permission check."""
+        rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
         self._check("update", collection, rec)
         if self.validator is not None:
             inner = mutate
             mutate = lambda doc: self._validate(collection, inner(doc) if inner else doc)  # noqa: E731
         return self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
-                                           replace=replace, mutate=mutate, acl=acl)
+                                           replace=replace, mutate=mutate, acl=acl, current=rec,
+                                           reread=lambda r: self._check("update", collection, r))
 
-    def delete_record(self, collection: str, ident: str) -> Record:
-        rec = self.entities.get_record(self.app.uuid, collection, ident)
+    def delete_record(self, collection: str, ident: str, *, current: Record | None = None) -> Record:
+        rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
         self._check("delete", collection, rec)
-        self.entities.delete(self.app.uuid, collection, rec.uuid)
+        self.entities.delete(self.app.uuid, collection, rec.uuid, current=rec,
+                             reread=lambda r: self._check("delete", collection, r))
         return rec
 
     # -- plain documents -----------------------------------------------------------------

@@ -134,15 +134,18 @@ class Entities:
     def update_record(self, app: str, collection: str, ident: str, props: dict[str, Any], *,
                       secret: str | None = None, replace: bool = False,
                       mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
+                      acl: dict[str, dict[str, bool]] | None = None, current: Record | None = None,
+                      reread: Callable[[Record], None] | None = None) -> Record:
         """Merge `props` into the entity (null removes a property); retried on version conflicts.
 
         `mutate`, when given, computes the new document from the current one on every attempt,
-        which is how atomic operators (increments, array adds) stay race-free.
+        which is how atomic operators (increments, array adds) stay race-free. `current`, the record
+        the caller just read, saves the first read (the conditional put catches it if stale); every
+        later attempt re-reads and passes the fresh record to `reread` (a permission re-check).
         """
         clean = clean_props(props, drop_nulls=False)
         for _ in range(MAX_RETRIES):
-            rec = self.get_record(app, collection, ident)
+            rec, current = _current(self, app, collection, ident, current, reread)
             ident = rec.uuid
             base = {k: rec.doc[k] for k in ("created",) if k in rec.doc} if replace else dict(rec.doc)
             for k, v in clean.items():
@@ -185,9 +188,11 @@ class Entities:
         self._release_changed(app, coll, uuid, rec.doc, doc)
         return new_rec
 
-    def delete(self, app: str, collection: str, ident: str) -> dict[str, Any]:
+    def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
+               reread: Callable[[Record], None] | None = None) -> dict[str, Any]:
+        """Conditional on the version read; `current` and `reread` as in update_record."""
         for _ in range(MAX_RETRIES):
-            rec = self.get_record(app, collection, ident)
+            rec, current = _current(self, app, collection, ident, current, reread)
             try:
                 self.store.delete(app, rec.uuid, rec.version)
             except VersionConflict:
@@ -282,6 +287,17 @@ class _Unique:
                 return None
             parts.append(json.dumps(v, sort_keys=True))
         return _JOIN.join(parts)
+
+
+def _current(ents: Entities, app: str, collection: str, ident: str, given: Record | None,
+             reread: Callable[[Record], None] | None) -> tuple[Record, None]:
+    """The record to write against: the caller's on the first attempt, a fresh read after that."""
+    if given is not None and given.collection == collection:
+        return given, None
+    rec = ents.get_record(app, collection, ident)
+    if reread is not None:
+        reread(rec)
+    return rec, None
 
 
 def public(rec: Record) -> dict[str, Any]:

@@ -209,7 +209,7 @@ def _save_one(op: Op, d: AppData, doc: Any, upsert: bool) -> Record:
         current = d.find_record(op.coll, ident)
         if current is not None:
             _insert_access(op, {k: v for k, v in clean.items() if current.doc.get(k) != v}, "update")
-            return d.update_record(op.coll, ident, clean, replace=True)
+            return d.update_record(op.coll, ident, clean, replace=True, current=current)
         if not upsert:
             raise InvalidInput(f"no document with _id {clean['_id']}", code="mongo-crud:SaveError")
         _insert_access(op, clean, "insert")
@@ -296,7 +296,7 @@ def update(op: Op) -> dict[str, Any]:
                 changed[0] = not _same(new, doc)
                 return new
 
-            new_rec = d.update_record(op.coll, rec.uuid, {}, mutate=mutate)
+            new_rec = d.update_record(op.coll, rec.uuid, {}, mutate=mutate, current=rec)
         except CoreError as e:
             errors.append(_data_error(op, op.out(rec), e, "update"))
             continue
@@ -324,7 +324,7 @@ def delete(op: Op) -> dict[str, Any]:
     errors, n = [], 0
     for rec in recs:
         try:
-            d.delete_record(op.coll, rec.uuid)
+            d.delete_record(op.coll, rec.uuid, current=rec)
             n += 1
         except CoreError as e:
             errors.append(_data_error(op, op.out(rec), e, "delete"))
