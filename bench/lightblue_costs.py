@@ -31,27 +31,7 @@ N = ap.parse_args().n
 GOLD = 100  # documents with level = gold: the first 100, whatever N
 OSLO = 10  # documents with address.city = Oslo: the first 10
 
-META = {
-    "entityInfo": {"name": "customer", "defaultVersion": "1.0.0",
-                   "enums": [{"name": "levels", "values": ["bronze", "silver", "gold"]}],
-                   "indexes": [{"fields": [{"field": "login", "dir": "$asc"}], "unique": True}],
-                   "datastore": {"backend": "mongo", "datasource": "mongodata", "collection": "customer"}},
-    "schema": {
-        "name": "customer", "version": {"value": "1.0.0", "changelog": "first"}, "status": {"value": "active"},
-        "access": {"insert": ["anyone"], "find": ["anyone"], "update": ["anyone"], "delete": ["anyone"]},
-        "fields": {
-            "login": {"type": "string", "constraints": {"required": True, "minLength": 2, "maxLength": 20}},
-            "age": {"type": "integer", "constraints": {"minimum": 0, "maximum": 150}},
-            "email": {"type": "string", "constraints": {"matches": "[^@]+@[^@]+"}},
-            "level": {"type": "string", "constraints": {"enum": "levels"}},
-            "score": {"type": "double"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "address": {"type": "object", "fields": {"city": {"type": "string"}, "zip": {"type": "string"}}},
-            "items": {"type": "array", "items": {"type": "object", "fields": {"sku": {"type": "string"},
-                                                                              "qty": {"type": "integer"}}}},
-        },
-    },
-}
+from tests.lightblue.conftest import USER_META as META  # noqa: E402  (the tests' customer schema)
 
 
 def doc(i: int, prefix: str = "u") -> dict:
