@@ -21,7 +21,7 @@ from .entities import collection_key
 from .errors import Conflict, InvalidInput, NotFound
 from .ids import now_ms, uuid7
 from .ports import DocStore, VersionConflict
-from .schemas import STATUSES, FieldError, Schema, parse_enums, parse_schema
+from .schemas import STATUSES, FieldError, Schema, check_entity_info, parse_enums, parse_schema
 
 CACHE_S = 5.0
 MAX_RETRIES = 10
@@ -199,6 +199,7 @@ class Metadata:
             versions = dict(doc["versions"]) if doc else {}
             versions[version] = schema
             merged = {**(doc["entityInfo"] if doc else {}), **info}
+            check_entity_info(merged)
             parse_schema(name, schema, parse_enums(merged))  # ill-formed metadata never lands
             dv = merged.get("defaultVersion")
             if dv is not None and dv not in versions:
@@ -218,6 +219,7 @@ class Metadata:
         def change(doc: dict[str, Any] | None) -> dict[str, Any]:
             doc = _existing(doc, name)
             new = {**copy.deepcopy(info), "name": name}
+            check_entity_info(new)
             for schema in doc["versions"].values():
                 parse_schema(name, schema, parse_enums(new))
             dv = new.get("defaultVersion")

@@ -168,9 +168,32 @@ def parse_schema(entity: str, schema: Any, enums: dict[str, tuple[Any, ...]]) ->
                   _parse_access(schema.get("access"), OPERATIONS))
 
 
+def check_entity_info(info: dict[str, Any]) -> None:
+    """The parts of entityInfo the server acts on must have their documented shape (a 400, not a 500);
+    the rest (`datastore` and whatever a backend would read) is kept as given."""
+    dv = info.get("defaultVersion")
+    if dv is not None and not isinstance(dv, str):
+        raise InvalidInput("entityInfo.defaultVersion must be a version string", code="metadata:IllFormedMetadata")
+    indexes = info.get("indexes")
+    if indexes is None:
+        return
+    if not isinstance(indexes, list):
+        raise InvalidInput("entityInfo.indexes must be an array", code="metadata:IllFormedMetadata")
+    for ix in indexes:
+        fields = ix.get("fields") if isinstance(ix, dict) else None
+        if not isinstance(fields, list) or not fields or not all(
+                isinstance(f, str) or (isinstance(f, dict) and isinstance(f.get("field"), str)) for f in fields):
+            raise InvalidInput("each index needs fields: [{field, dir}] or field names", code="metadata:IllFormedMetadata")
+        if "unique" in ix and not isinstance(ix["unique"], bool):
+            raise InvalidInput("an index's unique is a boolean", code="metadata:IllFormedMetadata")
+
+
 def parse_enums(entity_info: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     out: dict[str, tuple[Any, ...]] = {}
-    for e in entity_info.get("enums") or []:
+    enums = entity_info.get("enums") or []
+    if not isinstance(enums, list):
+        raise InvalidInput("entityInfo.enums must be an array", code="metadata:InvalidEnum")
+    for e in enums:
         if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not isinstance(e.get("values"), list):
             raise InvalidInput("each enum needs a name and a values array", code="metadata:InvalidEnum")
         out[e["name"]] = tuple(v.get("name") if isinstance(v, dict) else v for v in e["values"])

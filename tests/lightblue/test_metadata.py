@@ -101,3 +101,16 @@ def test_auth(api: Api, org: dict[str, Any], lb: Api) -> None:
     assert r.status_code == 403 and r.json["errors"][0]["errorCode"] == "metadata:AuthFailed"
     r = user.put(f"{D}/insert/customer", {"entity": "customer", "data": [{"login": "ann"}]})
     assert r.status_code == 200 and r.json["modifiedCount"] == 1
+
+
+def test_entity_info_parts_the_server_reads_are_checked(lb: Api) -> None:
+    for key, value in (("enums", True), ("enums", [{"name": "x"}]), ("indexes", 3), ("indexes", [{"fields": []}]),
+                       ("indexes", [{"fields": ["a"], "unique": "yes"}]), ("defaultVersion", 1)):
+        meta = copy.deepcopy(USER_META)
+        meta["entityInfo"][key] = value
+        r = lb.put(f"{M}/customer/1.0.0", meta)
+        assert r.status_code == 400 and r.json["errors"][0]["errorCode"].startswith("metadata:"), (key, value)
+    meta = copy.deepcopy(USER_META)
+    meta["entityInfo"]["datastore"] = {"backend": "rdbms", "anything": [1, {"goes": True}]}  # kept as given
+    assert lb.put(f"{M}/customer/1.0.0", meta).status_code == 200
+    assert lb.put(f"{M}/customer", {"name": "customer", "indexes": "no"}).status_code == 400
