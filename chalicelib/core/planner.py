@@ -52,7 +52,9 @@ Visible = Callable[[Record], bool]
 
 
 @dataclass(frozen=True)
-class Scan:
+class IndexRange:
+    """One key range of one index partition: read with DynamoDB Query (never Scan), page by page."""
+
     index: str
     low: str
     high: str
@@ -61,7 +63,7 @@ class Scan:
 
 @dataclass
 class Plan:
-    scans: list[Scan] = field(default_factory=list)
+    scans: list[IndexRange] = field(default_factory=list)
     direct: list[str] | None = None  # uuids to fetch by key
     sort: list[tuple[str, bool]] | None = None  # windowed: sort these in memory
     near: Within | None = None  # windowed: sort by distance from this point
@@ -84,13 +86,13 @@ def plan(query: Query, multi: Callable[[str], bool] = lambda index: True) -> Pla
         if driver is None:
             name = index_name(fld) if len(order) == 1 else None
             if name is not None:
-                return Plan([Scan(name, "b", "t", desc)])
-            driver = [Scan("created", *kind_bounds("n"), True)]
+                return Plan([IndexRange(name, "b", "t", desc)])
+            driver = [IndexRange("created", *kind_bounds("n"), True)]
         return Plan(driver, sort=order)
     near = _find_within(where)
     driver = _driver(where)
     if driver is None:
-        driver = [Scan("created", *kind_bounds("n"), True)]
+        driver = [IndexRange("created", *kind_bounds("n"), True)]
     return Plan(driver, near=near if near is not None and _only_within_driver(driver) else None)
 
 
@@ -120,12 +122,12 @@ def _direct_uuids(node: Node | None) -> list[str] | None:
 _PRIORITY = {"eq": 0, "in": 1, "contains": 2, "within": 3, "prefix": 4, "range": 5, "exists": 6}
 
 
-def _driver(node: Node | None) -> list[Scan] | None:
+def _driver(node: Node | None) -> list[IndexRange] | None:
     best = _candidates(node)
     return best[1] if best else None
 
 
-def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
+def _candidates(node: Node | None) -> tuple[int, list[IndexRange]] | None:
     """(priority, scans) of the most selective index read that covers every match of `node`."""
     if node is None or not _indexable_field(node):
         if isinstance(node, And):
@@ -148,9 +150,9 @@ def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
         if enc is None or node.op == "ne":
             return None
         if node.op == "eq":
-            return (_PRIORITY["eq"], [Scan(name, enc + SEP, enc + HIGH, True)])
+            return (_PRIORITY["eq"], [IndexRange(name, enc + SEP, enc + HIGH, True)])
         if _case_sensitive_range(node):
-            return (_PRIORITY["range"] + 0.5, [Scan(name, *kind_bounds("s"))])  # type: ignore[list-item]
+            return (_PRIORITY["range"] + 0.5, [IndexRange(name, *kind_bounds("s"))])  # type: ignore[list-item]
         return (_PRIORITY["range"], [_compare_scan(name, node.op, enc)])
     if isinstance(node, In):
         scans = []
@@ -158,11 +160,11 @@ def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
             enc = encode(v)
             if enc is None:
                 return None
-            scans.append(Scan(name, enc + SEP, enc + HIGH, True))
+            scans.append(IndexRange(name, enc + SEP, enc + HIGH, True))
         return (_PRIORITY["in"], scans)
     if isinstance(node, Prefix):
         p = _prefix_key(node.prefix)
-        return (_PRIORITY["prefix"], [Scan(name, p, p + TOP)])
+        return (_PRIORITY["prefix"], [IndexRange(name, p, p + TOP)])
     if isinstance(node, Contains):
         words = sorted(indexing.keywords(node.text.rstrip("*")))
         if not words:
@@ -171,17 +173,17 @@ def _candidates(node: Node | None) -> tuple[int, list[Scan]] | None:
         w = words[-1] if prefix else words[0]
         kw = name + indexing.KEYWORD_SUFFIX
         if prefix:
-            return (_PRIORITY["contains"], [Scan(kw, w, w + TOP), Scan(name, "s" + w, "s" + w + TOP)])
-        return (_PRIORITY["contains"], [Scan(kw, w + SEP, w + HIGH, True), Scan(name, "s" + w + SEP, "s" + w + HIGH, True)])
+            return (_PRIORITY["contains"], [IndexRange(kw, w, w + TOP), IndexRange(name, "s" + w, "s" + w + TOP)])
+        return (_PRIORITY["contains"], [IndexRange(kw, w + SEP, w + HIGH, True), IndexRange(name, "s" + w + SEP, "s" + w + HIGH, True)])
     if isinstance(node, Within):
         idx = name + indexing.GEO_SUFFIX
-        return (_PRIORITY["within"], [Scan(idx, c, c + TOP) for c in geo.covering_cells(node.lat, node.lon, node.radius_m)])
+        return (_PRIORITY["within"], [IndexRange(idx, c, c + TOP) for c in geo.covering_cells(node.lat, node.lon, node.radius_m)])
     if isinstance(node, Exists):
         # PRESENT markers make every existing path visible, whatever it holds; `location` keeps
         # its geohash under its own index name
-        scans = [Scan(name, PRESENT, "t")]
+        scans = [IndexRange(name, PRESENT, "t")]
         if name == "location":
-            scans.append(Scan(name + indexing.GEO_SUFFIX, "0", TOP))
+            scans.append(IndexRange(name + indexing.GEO_SUFFIX, "0", TOP))
         return (_PRIORITY["exists"], scans)
     return None
 
@@ -210,25 +212,25 @@ def _prefix_key(prefix: str) -> str:
     return encode(prefix) or "s"
 
 
-def _compare_scan(fld: str, op: str, enc: str, desc: bool = False) -> Scan:
+def _compare_scan(fld: str, op: str, enc: str, desc: bool = False) -> IndexRange:
     lo, hi = kind_bounds(enc[0])
     if enc[0] == "s" and len(enc) > indexing.MAX_STRING_KEY:
         op = {"gt": "gte", "lt": "lte"}.get(op, op)  # a cut key: longer values share it, verified on read
     if op == "gt":
-        return Scan(fld, enc + HIGH, hi, desc)
+        return IndexRange(fld, enc + HIGH, hi, desc)
     if op == "gte":
-        return Scan(fld, enc + SEP, hi, desc)
+        return IndexRange(fld, enc + SEP, hi, desc)
     if op == "lt":
-        return Scan(fld, lo, enc, desc)
+        return IndexRange(fld, lo, enc, desc)
     if op == "lte":
-        return Scan(fld, lo, enc + HIGH, desc)
-    return Scan(fld, enc + SEP, enc + HIGH, desc)
+        return IndexRange(fld, lo, enc + HIGH, desc)
+    return IndexRange(fld, enc + SEP, enc + HIGH, desc)
 
 
-def _merged_ranges(node: And) -> list[list[Scan]]:
+def _merged_ranges(node: And) -> list[list[IndexRange]]:
     """`price > 1 and price < 5`: one scan bounded on both sides instead of two half-open ones, plus
     the index's multi-value markers (one Query, empty unless some entity holds several values)."""
-    by_field: dict[str, list[Scan]] = {}
+    by_field: dict[str, list[IndexRange]] = {}
     for c in node.children:
         name = index_name(c.field) if isinstance(c, Compare) else None
         if isinstance(c, Compare) and c.op in ("lt", "lte", "gt", "gte") and name and not _case_sensitive_range(c):
@@ -239,12 +241,12 @@ def _merged_ranges(node: And) -> list[list[Scan]]:
     for _fld, scans in by_field.items():
         if len(scans) > 1:
             name = scans[0].index
-            out.append([Scan(name, max(s.low for s in scans), min(s.high for s in scans)),
-                        Scan(name + indexing.MULTI_SUFFIX, indexing.MULTI, indexing.MULTI + HIGH)])
+            out.append([IndexRange(name, max(s.low for s in scans), min(s.high for s in scans)),
+                        IndexRange(name + indexing.MULTI_SUFFIX, indexing.MULTI, indexing.MULTI + HIGH)])
     return out
 
 
-def _range_on(node: Node | None, fld: str, desc: bool, multi: Callable[[str], bool]) -> Scan | None:
+def _range_on(node: Node | None, fld: str, desc: bool, multi: Callable[[str], bool]) -> IndexRange | None:
     """One scan on `fld` in the requested order that covers every match, if the where clause allows.
     Several bounds narrow it to their intersection only when no entity holds several values of
     `fld` (else one of them could match every bound with a different value and lie outside)."""
@@ -252,23 +254,23 @@ def _range_on(node: Node | None, fld: str, desc: bool, multi: Callable[[str], bo
     if name is None:
         return None
     if node is None:
-        return Scan(name, "b", "t", desc)
+        return IndexRange(name, "b", "t", desc)
     terms = node.children if isinstance(node, And) else (node,)
     scans = []
     for t in terms:
         if isinstance(t, Compare) and t.field == fld and t.op != "ne" and encode(t.value) is not None:
             if _case_sensitive_range(t):
-                scans.append(Scan(name, *kind_bounds("s"), desc))  # type: ignore[misc]
+                scans.append(IndexRange(name, *kind_bounds("s"), desc))  # type: ignore[misc]
             else:
                 scans.append(_compare_scan(name, t.op, encode(t.value) or "", desc))
         elif isinstance(t, Prefix) and t.field == fld:
             p = _prefix_key(t.prefix)
-            scans.append(Scan(name, p, p + TOP, desc))
+            scans.append(IndexRange(name, p, p + TOP, desc))
     if not scans:
         return None
     if len(scans) > 1 and multi(name):
         return None
-    return Scan(name, max(s.low for s in scans), min(s.high for s in scans), desc)
+    return IndexRange(name, max(s.low for s in scans), min(s.high for s in scans), desc)
 
 
 def _find_within(node: Node | None) -> Within | None:
@@ -281,7 +283,7 @@ def _find_within(node: Node | None) -> Within | None:
     return None
 
 
-def _only_within_driver(scans: list[Scan]) -> bool:
+def _only_within_driver(scans: list[IndexRange]) -> bool:
     return all(s.index.endswith(indexing.GEO_SUFFIX) for s in scans)
 
 
@@ -370,7 +372,7 @@ def _distance(rec: Record, n: Within) -> float:
 class _Run:
     """One execution over a list of scans: reads pages, verifies hits, remembers garbage."""
 
-    def __init__(self, ex: Executor, app: str, coll: str, scans: list[Scan], where: Node | None, ok: Visible) -> None:
+    def __init__(self, ex: Executor, app: str, coll: str, scans: list[IndexRange], where: Node | None, ok: Visible) -> None:
         self.ex, self.app, self.coll, self.scans, self.where, self.ok = ex, app, coll, scans, where, ok
         self.prefix = f"{app}#{coll}#"
         self.garbage: list[tuple[str, str]] = []
@@ -405,7 +407,7 @@ class _Run:
                     break
                 after = last
 
-    def _verify(self, i: int, scan: Scan, sk: str, written: int, recs: dict[str, Record]) -> Record | None:
+    def _verify(self, i: int, scan: IndexRange, sk: str, written: int, recs: dict[str, Record]) -> Record | None:
         _, uuid, version = indexing.split_sort_key(sk)
         rec = recs.get(uuid)
         if rec is None or rec.collection != self.coll:
