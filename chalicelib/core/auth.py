@@ -118,6 +118,12 @@ class Auth:
         if principal.kind != "admin" or org_uuid not in principal.orgs:
             raise Unauthorized("an admin token of this organization is required")
 
+    def master_principal(self, app: App, key: str) -> Principal:
+        """The app's master key (server-side only) acts as the app itself: every rule passes."""
+        if not keys_equal(self.tenancy.credentials(app)["master_key"], key or ""):
+            raise Forbidden("invalid master key")
+        return Principal("app", app.uuid, app.uuid)
+
     def check_rest_key(self, app: App, key: str) -> None:
         if not keys_equal(self.tenancy.credentials(app)["rest_api_key"], key or ""):
             raise Forbidden("invalid API key")

@@ -215,6 +215,9 @@ class Tenancy:
             "client_id": client_id_for(app.uuid),
             "client_secret": "YXA6" + derive_key(self.secret_key, "client", app.uuid, app.key_gen),
             "rest_api_key": derive_key(self.secret_key, "rest", app.uuid, app.key_gen)[:32],
+            # The server-side master credential (Parse's master key): full access from any
+            # dialect, never shipped in a client. Rotated with the other keys.
+            "master_key": derive_key(self.secret_key, "master", app.uuid, app.key_gen)[:40],
         }
 
     def rotate_credentials(self, app: App) -> App:

@@ -47,12 +47,14 @@ def test_admin_token_bad_password(api: Any, org: dict[str, Any]) -> None:
 def test_credentials_shape_and_stability(api: Any, org: dict[str, Any]) -> None:
     creds = org["credentials"]
     assert set(creds["credentials"]) == {"client_id", "client_secret"}
-    assert creds["uuid"] and creds["rest_api_key"]
+    assert creds["uuid"] and creds["rest_api_key"] and creds["master_key"]
+    assert len({creds["rest_api_key"], creds["master_key"], creds["credentials"]["client_secret"]}) == 3
     again = api.get("/usergrid/management/orgs/acme/apps/prod/credentials", token=org["admin_token"]).json
     assert again["credentials"] == creds["credentials"]
     # rotation gives new keys and the old secret stops working
     rotated = api.post("/usergrid/management/orgs/acme/apps/prod/credentials", token=org["admin_token"]).json
     assert rotated["credentials"]["client_secret"] != creds["credentials"]["client_secret"]
+    assert rotated["master_key"] != creds["master_key"]
     r = api.post("/usergrid/acme/prod/token", {"grant_type": "client_credentials", **creds["credentials"]})
     assert r.status_code == 400
 

@@ -84,7 +84,8 @@ def app_credentials(org: str, app: str) -> Any:
     creds = svc.tenancy.credentials(a)
     return json_response(_envelope("get application client credentials", started,
                                    credentials={"client_id": creds["client_id"], "client_secret": creds["client_secret"]},
-                                   uuid=a.uuid, rest_api_key=creds["rest_api_key"]))
+                                   uuid=a.uuid, rest_api_key=creds["rest_api_key"],
+                                   master_key=creds["master_key"]))
 
 
 def _ttl(body: dict[str, Any]) -> int | None:
