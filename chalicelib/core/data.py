@@ -13,10 +13,11 @@ from typing import Any, Protocol
 
 from .auth import Principal
 from .connections import Connections, Linked
-from .entities import Entities, Page, public
-from .errors import Forbidden, Unauthorized
+from .entities import Entities, Page, collection_key, collection_uuid, name_field, public
+from .errors import ConcurrencyExhausted, DuplicateUnique, Forbidden, InvalidInput, NotFound, Unauthorized
+from .ids import is_uuid
 from .planner import Executor
-from .ports import Record
+from .ports import Record, VersionConflict
 from .query import Query
 from .tenancy import App
 
@@ -103,6 +104,42 @@ class AppData:
         return self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
                                            replace=replace, mutate=mutate, acl=acl, current=rec,
                                            reread=lambda r: self._check("update", collection, r))
+
+    def collections(self) -> list[str]:
+        """The app's collections that have held an entity."""
+        return self.entities.collections(self.app.uuid)
+
+    def collection(self, segment: str) -> str:
+        """A URL's collection segment, by name (any case, singular or plural) or by uuid."""
+        if is_uuid(segment):
+            found = next((c for c in self.collections()
+                          if collection_uuid(self.app.uuid, c) == segment.lower()), None)
+            if found is None:
+                raise NotFound(f"no collection has the uuid {segment}")
+            return found
+        return collection_key(segment)
+
+    def upsert_record(self, collection: str, ident: str, props: dict[str, Any]) -> Record:
+        """Update the entity a uuid or name addresses, or create it with that uuid or name when
+        there is none (Usergrid's PUT, reference section 3). A create lost to a concurrent one
+        (same name claimed, same uuid put) becomes an update of the winner."""
+        for _ in range(3):
+            rec = self.entities.find_record(self.app.uuid, collection, ident)
+            if rec is not None:
+                return self.update_record(collection, rec.uuid, props, current=rec)
+            if is_uuid(ident):
+                taken = self.entities.store.get(self.app.uuid, ident.lower())
+                if taken is not None:
+                    raise InvalidInput(f"{ident} is the uuid of an entity of another collection")
+                try:
+                    return self.create_record(collection, props, uuid=ident.lower())
+                except VersionConflict:
+                    continue
+            try:
+                return self.create_record(collection, {**props, name_field(collection): ident})
+            except DuplicateUnique:
+                continue
+        raise ConcurrencyExhausted()
 
     def delete_record(self, collection: str, ident: str, *, current: Record | None = None) -> Record:
         rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)

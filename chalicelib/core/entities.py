@@ -24,7 +24,7 @@ from .errors import (
     TooLarge,
 )
 from .ids import is_uuid, now_ms, uuid7
-from .plural import is_plural, pluralize, singularize
+from .plural import collection_name, singularize
 from .ports import EntityStore, Record, UniqueStore, VersionConflict
 
 SYSTEM_PROPS = ("uuid", "type", "created", "modified", "metadata")
@@ -39,7 +39,7 @@ def collection_key(name: str) -> str:
     """Canonical collection: lower-case plural, so `item`, `items` and `Items` are one collection."""
     if not COLLECTION_RE.match(name):
         raise InvalidInput(f"invalid collection name: {name}")
-    return (name if is_plural(name) else pluralize(name)).lower()
+    return collection_name(name)
 
 
 def unique_fields(collection: str) -> tuple[str, ...]:
@@ -72,6 +72,21 @@ class Entities:
         self.unique = unique
         self.clock = clock
         self.uniques = uniques
+        self._registered: set[tuple[str, str]] = set()  # (app, collection) known to be in the registry
+
+    # -- the app's collections -----------------------------------------------------------
+    def register_collection(self, app: str, collection: str) -> None:
+        """Record that `collection` exists (one idempotent index entry, written once per container
+        and collection), so the application entity can list its collections and a collection can
+        be addressed by its uuid without a Scan."""
+        if (app, collection) not in self._registered:
+            self.store.write_index(f"{app}#", [(COLLECTIONS_INDEX, collection)], [])
+            self._registered.add((app, collection))
+
+    def collections(self, app: str) -> list[str]:
+        """Every collection that has held an entity (one Query; at most 1,000)."""
+        hits, _ = self.store.query_index(f"{app}#{COLLECTIONS_INDEX}", "0", indexing.TOP, False, None, 1000)
+        return [h.sk for h in hits]
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -84,9 +99,14 @@ class Entities:
         return rec
 
     def find_record(self, app: str, collection: str, ident: str) -> Record | None:
+        """By uuid, or by name (users: username or email, as in Usergrid; groups: path)."""
         if is_uuid(ident):
             rec = self.store.get(app, ident.lower())
             return rec if rec is not None and rec.collection == collection else None
+        if collection == "users" and "@" in ident:
+            rec = self.find_by_unique(app, collection, "email", ident)
+            if rec is not None:
+                return rec
         return self.find_by_unique(app, collection, name_field(collection), ident)
 
     def find_by_unique(self, app: str, collection: str, prop: str, value: str) -> Record | None:
@@ -114,6 +134,7 @@ class Entities:
         uuid = uuid or uuid7()
         entries = indexing.entries_for(doc)
         claimed = self._claim_all(app, collection, uuid, doc, {})
+        self.register_collection(app, collection)
         try:
             self.store.write_index(_prefix(app, collection), _keys(entries, uuid, dict.fromkeys(entries, 1)), [])
             rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl)
@@ -223,7 +244,9 @@ class Entities:
                     continue
                 if spec.usergrid:
                     raw = doc.get(spec.label)
-                    if not isinstance(raw, str) or not raw:
+                    # Usergrid's User.java: an email of "" is a value like any other (seed 000's
+                    # example user sends one), so it is claimed once per app like any email.
+                    if not isinstance(raw, str) or not (raw or spec.label == "email"):
                         raise InvalidInput(f"{spec.label} must be a non-empty string")
                     if spec.label == "name" and is_uuid(raw):
                         raise InvalidInput("a name cannot be a uuid")
@@ -304,6 +327,17 @@ def public(rec: Record) -> dict[str, Any]:
     return {"uuid": rec.uuid, "type": singularize(rec.collection), **rec.doc}
 
 
+COLLECTIONS_INDEX = "_collections"  # partition `<app>#_collections`: one entry per collection name
+
+
+def collection_uuid(app: str, collection: str) -> str:
+    """A collection's uuid (Usergrid addresses collections by uuid too): stable, derived from
+    the app and the name, so no item maps it; resolving one reads the app's collection list."""
+    import uuid as _uuid
+
+    return str(_uuid.uuid5(_uuid.UUID(app), collection)) if is_uuid(app) else str(_uuid.uuid5(_uuid.NAMESPACE_URL, f"{app}/{collection}"))
+
+
 def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise InvalidInput("entity must be a JSON object")
@@ -315,7 +349,26 @@ def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
             raise InvalidPropertyName(f"invalid property name: {key}")
         if value is None and drop_nulls:
             continue
-        out[key] = value
+        out[key] = _geo_point(value) if key == "location" else value
+    return out
+
+
+def _geo_point(value: Any) -> Any:
+    """A `location` with latitude and longitude must hold numbers (numeric strings become numbers,
+    as Usergrid reads them); anything else there is a 400, not a point silently left unindexed."""
+    if not isinstance(value, dict) or not ({"latitude", "longitude"} & set(value)):
+        return value
+    out = dict(value)
+    for key, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
+        v = out.get(key)
+        if isinstance(v, str):
+            try:
+                v = float(v.strip())
+            except ValueError:
+                v = None
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
+            raise InvalidInput(f"location.{key} must be a number between {low:g} and {high:g}")
+        out[key] = v
     return out
 
 

@@ -115,6 +115,7 @@ class Query:
     where: Node | None = None
     order: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     select: list[str] | None = None
+    aliases: dict[str, str] | None = None  # output name -> field, for projections that rename (Usergrid)
     limit: int = 10
     cursor: str | None = None
 

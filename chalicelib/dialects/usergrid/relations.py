@@ -14,7 +14,7 @@ from ...core.entities import collection_key
 from ...core.errors import BadCredentials, Forbidden, InvalidInput, NotFound
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
-from .common import app_context, envelope, json_response, request, view
+from .common import app_context, envelope, json_response, limit_param, ql_param, request, view
 from .ql import parse
 
 MANAGED = {("roles", "permissions"), ("users", "roles"), ("groups", "users"), ("groups", "roles"), ("users", "password")}
@@ -41,9 +41,10 @@ def resolve_me(coll: str, ident: str, principal: Any) -> str:
 def _context(org: str, app: str, collection: str, entity: str, verb: str) -> tuple[Any, ...]:
     """App, caller, canonical collection and verb, the entity with `me` resolved, its data door."""
     a, principal = app_context(org, app)
-    coll = collection_key(collection)
+    data = services().data(a, principal)
+    coll = data.collection(collection)
     entity = resolve_me(coll, entity, principal)
-    return a, principal, coll, verb.lower(), entity, services().data(a, principal)
+    return a, principal, coll, verb.lower(), entity, data
 
 
 @view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"])
@@ -103,10 +104,7 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
 
 def _query() -> Any:
     qp = request().query_params or {}
-    raw = qp.get("limit") or "10"
-    if not raw.isdigit() or not 0 < int(raw) <= 1000:
-        raise InvalidInput("limit must be between 1 and 1000")
-    return parse(qp.get("ql"), int(raw), qp.get("cursor") or None)
+    return parse(ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None)
 
 
 def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
@@ -141,6 +139,8 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, targe
             user = data.get("users", entity)
             role = data.get("roles", target)
             perms.assign(a.uuid, user["uuid"], role["name"], add)
+            # the role -> user link lists GET /roles/{role}/users (membership itself is in perms)
+            data.connect("roles", role["uuid"], "users", user["uuid"], "users", remove=not add)
             return json_response(envelope(method.lower(), a, "roles", [role], started))
         group = data.get("groups", entity)
         if verb_l == "users":
