@@ -207,16 +207,28 @@ class AppData:
         (self.connections.disconnect if remove else self.connections.connect)(self.app.uuid, source, verb, dest)
         return dest
 
+    def connection(self, collection: str, ident: str, verb: str, target: str,
+                   target_collection: str | None = None) -> Record:
+        """The target of one connection; NotFound when the two are not connected by `verb`."""
+        assert self.connections is not None
+        source = self.entities.get_record(self.app.uuid, collection, ident)
+        self._check("read", collection, source)
+        dest = self._target(target, target_collection)
+        self._check("read", dest.collection, dest)
+        if not self.connections.connected(self.app.uuid, source, verb, dest):
+            raise NotFound(f"/{collection}/{ident}/{verb}/{target} is not connected")
+        return dest
+
     def connected(self, collection: str, ident: str, verb: str, *, reverse: bool = False,
-                  query: Query | None = None, newest_first: bool = False) -> Page:
+                  query: Query | None = None) -> Page:
+        """Newest connection first (re-connecting moves an entity to the front), as Usergrid lists."""
         assert self.connections is not None
         source = self.entities.get_record(self.app.uuid, collection, ident)
         self._check("read", collection, source)
         q = query or Query()
         got: Linked = self.connections.list(
             self.app.uuid, source, verb, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
-            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r),
-            descending=newest_first)
+            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r))
         return Page([public(r) for r in got.records], got.cursor, got.records)
 
     # -- activities ----------------------------------------------------------------------
@@ -238,10 +250,10 @@ class AppData:
             body["verb"] = "post"
         activity = self.entities.create_record(self.app.uuid, "activities", body, owner=self.principal.subject)
         conns = self.connections
-        conns.connect(self.app.uuid, owner, "activities", activity)
-        conns.connect(self.app.uuid, owner, "feed", activity)
+        conns.connect(self.app.uuid, owner, "activities", activity, fresh=True)
+        conns.connect(self.app.uuid, owner, "feed", activity, fresh=True)
         readers = conns.list(self.app.uuid, owner, "following" if collection == "users" else "users",
                              reverse=collection == "users", limit=1000)
         for reader in readers.records:
-            conns.connect(self.app.uuid, reader, "feed", activity)
+            conns.connect(self.app.uuid, reader, "feed", activity, fresh=True)
         return public(activity)

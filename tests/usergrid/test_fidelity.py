@@ -229,3 +229,29 @@ def test_role_users(api: Any, org: dict[str, Any]) -> None:
     assert names(api.get(f"{B}/roles/editor/users"), "username") == ["ann"]
     api.delete(f"{B}/roles/editor/users/ann")
     assert names(api.get(f"{B}/roles/editor/users"), "username") == []
+
+
+def test_connections_newest_first_and_one_connection(api: Any, org: dict[str, Any]) -> None:
+    """ConnectionResourceTest: listed newest connection first, re-posting moves to the front;
+    GET of one connection, 404 when not connected; DELETE of one connection keeps both entities."""
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "bread"}, {"name": "jam"}])
+    for n in ("milk", "bread", "jam"):
+        assert api.post(f"{B}/users/ann/likes/items/{n}").status_code == 200
+    assert names(api.get(f"{B}/users/ann/likes")) == ["jam", "bread", "milk"]
+    api.post(f"{B}/users/ann/likes/items/milk")  # re-connect: to the front
+    assert names(api.get(f"{B}/users/ann/likes")) == ["milk", "jam", "bread"]
+    r = api.get(f"{B}/users/ann/likes?limit=2")
+    r2 = api.get(f"{B}/users/ann/likes?limit=2&cursor={r.json['cursor']}")
+    assert names(r) + names(r2) == ["milk", "jam", "bread"] and "cursor" not in r2.json
+    assert names(api.get(f"{B}/users/ann/likes/items/jam")) == ["jam"]
+    jam = api.get(f"{B}/items/jam").json["entities"][0]
+    assert names(api.get(f"{B}/users/ann/likes/{jam['uuid']}")) == ["jam"]
+    api.post(f"{B}/items", {"name": "tea"})
+    r = api.get(f"{B}/users/ann/likes/items/tea")
+    assert r.status_code == 404 and r.json["error"] == "service_resource_not_found"
+    assert api.delete(f"{B}/users/ann/likes/items/jam").status_code == 200
+    assert names(api.get(f"{B}/users/ann/likes")) == ["milk", "bread"]
+    assert api.get(f"{B}/users/ann/likes/items/jam").status_code == 404
+    assert api.get(f"{B}/items/jam").status_code == 200
+    assert names(api.get(f"{B}/items/milk/connecting/likes"), "username") == ["ann"]

@@ -15,6 +15,7 @@ from ...core.errors import BadCredentials, Forbidden, InvalidInput, NotFound
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
 from .common import app_context, envelope, json_response, limit_param, ql_param, request, view
+from .errors import ServiceResourceNotFound
 from .ql import parse
 
 MANAGED = {("roles", "permissions"), ("users", "roles"), ("groups", "users"), ("groups", "roles"), ("users", "password")}
@@ -97,7 +98,7 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
     if method != "GET":
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
     query = _query()
-    page = data.connected(coll, entity, verb_l, query=query, newest_first=verb_l in ("activities", "feed"))
+    page = data.connected(coll, entity, verb_l, query=query)
     return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", page.entities, started,
                                   count=len(page.entities), cursor=page.cursor))
 
@@ -156,15 +157,27 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, targe
         return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", page.entities, started,
                                       count=len(page.entities), cursor=page.cursor))
     if method == "GET":
-        raise NotFound(f"no such path below /{collection}/{entity}")
+        dest = _one_connection(data, coll, entity, verb_l, target, None)
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
     dest = data.connect(coll, entity, verb_l, target, None, remove=not add)
     return json_response(envelope(method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["POST", "DELETE"])
+def _one_connection(data: Any, coll: str, entity: str, verb: str, target: str, target_coll: str | None) -> Any:
+    """GET of one connection: the target, or Usergrid's 404 when the two are not connected."""
+    try:
+        return data.connection(coll, entity, verb, target, target_coll)
+    except NotFound as exc:
+        raise ServiceResourceNotFound(exc.message) from None
+
+
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["GET", "POST", "DELETE"])
 def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
+    if request().method == "GET":
+        dest = _one_connection(data, coll, entity, verb_l, entity2, data.collection(collection2))
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
     dest = data.connect(coll, entity, verb_l, entity2, collection_key(collection2),
                         remove=request().method == "DELETE")
     return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}",
