@@ -96,3 +96,91 @@ def _ttl(body: dict[str, Any]) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         raise InvalidInput("ttl must be a number of milliseconds") from None
+
+
+# -- admins of organizations (Usergrid's ManagementResource / OrganizationResource) -------------
+def _me() -> Any:
+    svc = services()
+    principal = svc.auth.resolve(bearer_token(request()))
+    if principal.kind != "admin" or not principal.subject:
+        from ...core.errors import Unauthorized
+
+        raise Unauthorized("an admin token is required")
+    return svc.tenancy.admin(principal.subject)
+
+
+def _new_admin(body: Any) -> Any:
+    if not isinstance(body, dict):
+        raise InvalidInput("expected a JSON object")
+    return services().tenancy.create_admin(str(body.get("username") or ""), str(body.get("name") or ""),
+                                          str(body.get("email") or ""), str(body.get("password") or ""))
+
+
+@view("/management/users", ["POST"])
+def create_admin_user() -> Any:
+    """A new admin without an organization (open signup only); it creates or joins orgs later."""
+    started = time.perf_counter()
+    if not services().tenancy.open_signup:
+        from ...core.errors import Forbidden
+
+        raise Forbidden("admin signup is disabled on this server")
+    admin = _new_admin(form_or_json(request()))
+    return json_response(_envelope("create user", started, data={"user": admin.public()}))
+
+
+@view("/management/me", ["GET"])
+def management_me() -> Any:
+    started = time.perf_counter()
+    admin = _me()
+    orgs = {o.name: _org_json(o, services().tenancy.org_apps(o)) for o in services().tenancy.admin_orgs(admin)}
+    return json_response(_envelope("get admin user", started, data={**admin.public(), "organizations": orgs}))
+
+
+def _admin_orgs_view(user: str) -> Any:
+    """An admin's organizations (GET), or a new one it will administer (POST {"organization"})."""
+    started = time.perf_counter()
+    svc = services()
+    me = _me()
+    if svc.tenancy.find_admin(user).uuid != me.uuid:
+        from ...core.errors import Forbidden
+
+        raise Forbidden("an admin sees and creates only its own organizations")
+    if request().method == "POST":
+        body = form_or_json(request())
+        org = svc.tenancy.create_org(str(body.get("organization") or body.get("name") or ""), me)
+        app = svc.tenancy.create_app(org, "sandbox")
+        return json_response(_envelope("create organization", started,
+                                       data={"organization": _org_json(org, {"sandbox": app.uuid})}))
+    orgs = {o.name: _org_json(o, svc.tenancy.org_apps(o)) for o in svc.tenancy.admin_orgs(svc.tenancy.admin(me.uuid))}
+    return json_response(_envelope("get organizations for user", started, data=orgs))
+
+
+def _org_admins_view(org: str, user: str | None = None) -> Any:
+    """List an organization's admins, add a new or an existing admin, remove one."""
+    started = time.perf_counter()
+    svc = services()
+    o = _admin_org(org)
+    method = request().method
+    if user is None and method == "GET":
+        admins = [a.public() for a in svc.tenancy.org_admins(o)]
+        return json_response(_envelope("get organization users", started, data=admins))
+    if user is None:  # POST a new admin straight into the organization
+        admin = _new_admin(form_or_json(request()))
+    else:
+        admin = svc.tenancy.find_admin(user)
+    if method == "GET":
+        if admin.uuid not in {a.uuid for a in svc.tenancy.org_admins(o)}:
+            from ...core.errors import NotFound
+
+            raise NotFound(f"{user} is not an admin of {o.name}")
+        return json_response(_envelope("get organization user", started, data={"user": admin.public()}))
+    svc.tenancy.set_org_admin(o, admin, member=method != "DELETE")
+    action = "remove user from organization" if method == "DELETE" else "add user to organization"
+    return json_response(_envelope(action, started, data={"user": admin.public()}))
+
+
+for _prefix in ("/management/users/{user}/orgs", "/management/users/{user}/organizations"):
+    view(_prefix, ["GET", "POST"])(_admin_orgs_view)
+for _prefix in ("/management/orgs/{org}/users", "/management/organizations/{org}/users"):
+    view(_prefix, ["GET", "POST"])(_org_admins_view)
+    view(_prefix + "/{user}", ["GET", "PUT", "POST", "DELETE"])(_org_admins_view)
