@@ -121,6 +121,7 @@ class Query:
 
 
 _MISSING = object()
+MISSING = _MISSING  # what get_path returns for a path a document does not have
 
 
 def get_path(doc: dict[str, Any], path: str) -> Any:
