@@ -55,3 +55,21 @@ def test_bad_aggregates_are_400(bl: Any) -> None:
         r = bl("GET", "/data/Person?" + q)
         assert r.status_code == 400, (q, r.body)
         assert "code" in r.json and "message" in r.json
+
+
+def test_push_options_are_refused_not_pretended(bl: Any) -> None:
+    """Seed 002's PublishMessageRequest: pushPolicy/pushBroadcast/pushSinglecast. Nothing delivers
+    push here, so a publish asking for push is an error and publishes nothing."""
+    sub = bl("POST", "/messaging/news/subscribe").json["subscriptionId"]
+    for body in ({"message": "m", "pushPolicy": "ALSO"}, {"message": "m", "pushPolicy": "ONLY"},
+                 {"message": "m", "pushBroadcast": 1}, {"message": "m", "pushSinglecast": ["dev1"]}):
+        r = bl("POST", "/messaging/news", body)
+        assert r.status_code == 400 and r.json["code"] == 5050, r.body
+    assert bl("GET", f"/messaging/news/{sub}").json["messages"] == []
+    assert bl("POST", "/messaging/news", {"message": "m", "pushPolicy": "NONE"}).status_code == 200
+
+
+def test_cache_get_of_a_missing_key_is_null(bl: Any) -> None:
+    """The SDK's Cache.get resolves to null for a missing key (it would reject on a 404)."""
+    r = bl("GET", "/cache/nothing-here")
+    assert r.status_code == 200 and r.val is None

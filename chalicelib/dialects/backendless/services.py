@@ -28,8 +28,21 @@ def channel_view(ctx: Ctx, channel: str) -> Any:
     body = json_body(request())
     if not isinstance(body, dict) or "message" not in body:
         raise InvalidInput("the body must be a JSON object with a 'message'")
+    if _asks_for_push(body):
+        # Nothing here delivers push (APNs, FCM): say so rather than publish and pretend it was pushed.
+        raise BackendlessError(PUSH_UNAVAILABLE, "Push notifications are not available in this application: "
+                               "no push provider is configured. Publish without pushPolicy, pushBroadcast and "
+                               "pushSinglecast (or pushPolicy NONE).", 400)
     return ok(_m().publish(ctx.app.uuid, channel, body["message"], body.get("headers"), body.get("publishAt"),
                            ctx.user_id))
+
+
+PUSH_UNAVAILABLE = 5050  # our code for "no push provider": see README, differences from Backendless
+
+
+def _asks_for_push(body: dict[str, Any]) -> bool:
+    policy = str(body.get("pushPolicy") or "NONE").upper()
+    return policy in ("ONLY", "ALSO") or bool(body.get("pushBroadcast")) or bool(body.get("pushSinglecast"))
 
 
 def subscribe(ctx: Ctx, channel: str) -> Any:
