@@ -23,3 +23,19 @@ def test_foreach_remove_removes_matching_elements(customers: Api) -> None:
         "entity": "customer", "query": {"field": "_id", "op": "=", "rvalue": "c1"},
         "update": {"$foreach": {"missing": "$all", "$update": "$remove"}}})
     assert r.status_code == 200 and r.json["status"] != "ERROR", r.body
+
+
+def test_client_id_in_the_body_and_session_in_the_answer(customers: Api) -> None:
+    """Seed 004: `clientId` carries the caller's authentication; `session` (implementation
+    dependent) says who the request ran as: application, principal kind, user and roles."""
+    token = customers.token
+    insert(customers, [{"_id": "c1", "login": "ann"}])
+    anon = Api(customers.c)
+    body = {"entity": "customer", "query": {"field": "_id", "op": "=", "rvalue": "c1"}, "projection": {"field": "login"}}
+    assert anon.post(f"{D}/find/customer", body).status_code == 401
+    r = anon.post(f"{D}/find/customer", {**body, "clientId": token})
+    assert r.status_code == 200 and r.json["processed"] == [{"login": "ann"}], r.body
+    assert r.json["session"]["principal"] in ("app", "admin", "user") and r.json["session"]["application"]
+    r = anon.post(f"{D}/find/customer", {**body, "client": {"token": token}})
+    assert r.status_code == 200 and r.json["matchCount"] == 1
+    assert anon.post(f"{D}/find/customer", {**body, "clientId": "not-a-token"}).status_code == 401
