@@ -70,7 +70,8 @@ class Caller:
         return d
 
 
-# The seed's `session` (implementation dependent): ours says who the request ran as.
+# The seed's `session` (implementation dependent): ours says who the request ran as; it is added
+# to the answers of callers that authenticated with the body's `clientId`.
 _session: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("lightblue_session", default=None)
 
 
@@ -101,7 +102,8 @@ def _add_session(result: Any) -> Any:
 def caller() -> Caller:
     svc = services()
     req = request()
-    token = bearer_token(req) or _client_token()
+    header_token = bearer_token(req)
+    token = header_token or _client_token()
     if not token:
         raise Unauthorized("an access token is required: Authorization: Bearer <token>, or the body's clientId")
     principal = svc.auth.resolve(token)
@@ -120,8 +122,9 @@ def caller() -> Caller:
     roles = None
     if principal.kind == "user" and principal.subject:
         roles = set(svc.permissions.roles_of(app.uuid, principal.subject)) | {"authenticated"}
-    _session.set({"application": app.uuid, "principal": principal.kind, "user": principal.subject
-                  if principal.kind == "user" else None, "roles": sorted(roles) if roles is not None else None})
+    if not header_token:  # a body-authenticated caller (clientId) is told its session
+        _session.set({"application": app.uuid, "principal": principal.kind, "user": principal.subject
+                      if principal.kind == "user" else None, "roles": sorted(roles) if roles is not None else None})
     return Caller(app, principal, roles)
 
 
