@@ -23,6 +23,7 @@ from chalice.app import Request
 from ..bootstrap import request_app, services, start_meter
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
+
 def cors(*headers: str) -> CORSConfig:
     """A dialect's CORS answer: any origin, and every request header its SDKs send (a browser refuses
     the call when a preflight does not list one, e.g. Backendless's `user-token`)."""
