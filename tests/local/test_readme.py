@@ -5,14 +5,17 @@ blocks fenced as `sh no-test` (starting the server, deploying to AWS) are skippe
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sys
+import textwrap
 import subprocess
 from pathlib import Path
 
 from .conftest import ROOT, LocalServer
 
-FENCE = re.compile(r"^```sh([^\n]*)\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^([ \t]*)```sh([^\n]*)\n(.*?)^[ \t]*```", re.S | re.M)
 EXPECTED = re.compile(r"#\s*expected (\d{3})\b")
 # `curl` as the README's reader runs it, plus the status check: the body is printed unchanged
 # (pipes into `json` still work) and a status the line does not expect is recorded in $FAILS.
@@ -33,7 +36,7 @@ curl() {
 
 
 def blocks(text: str) -> list[tuple[str, str]]:
-    return [(info.strip(), body) for info, body in FENCE.findall(text)]
+    return [(info.strip(), textwrap.dedent(body)) for _, info, body in FENCE.findall(text)]
 
 
 def script(text: str) -> str:
@@ -61,7 +64,13 @@ def run_tour(server: LocalServer, work: Path, text: str) -> tuple[int, str, str]
     (work / ".local").mkdir(parents=True)
     shutil.copy(server.env_file, work / ".local" / "env.sh")  # as `make run` leaves it in a clone
     (work / "tour.sh").write_text(script(text))
-    run = subprocess.run(["bash", "tour.sh"], cwd=work, capture_output=True, text=True, timeout=600)
+    bin_dir = work / "bin"  # `baas` as `make run` installs it into the venv
+    bin_dir.mkdir()
+    (bin_dir / "baas").write_text(f"#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m baas_tools \"$@\"\n")
+    (bin_dir / "baas").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BAAS_"))}
+    env["PATH"] = f"{bin_dir}:{env.get('PATH', '')}"
+    run = subprocess.run(["bash", "tour.sh"], cwd=work, capture_output=True, text=True, timeout=600, env=env)
     fails = (work / "fails.txt").read_text() if (work / "fails.txt").exists() else "(no fails file)"
     return run.returncode, fails, f"STDERR:\n{run.stderr[-3000:]}\nSTDOUT:\n{run.stdout[-3000:]}"
 
