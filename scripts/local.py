@@ -95,9 +95,9 @@ def seed_default() -> dict[str, str]:
     return {"org": DEFAULT["organization"], "app": "sandbox", "app_uuid": app.uuid, **creds}
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> bool:
+def wait_ready(url: str, proc: subprocess.Popen[bytes], stopping: threading.Event, timeout: float = 90) -> bool:
     deadline = time.time() + timeout
-    while time.time() < deadline and proc.poll() is None:
+    while time.time() < deadline and proc.poll() is None and not stopping.is_set():
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -224,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         proc = subprocess.Popen(chalice, cwd=ROOT, env=os.environ.copy(), start_new_session=True,
                                 preexec_fn=_die_with_parent)
         base = f"http://127.0.0.1:{port}"
-        if not wait_ready(f"{base}/usergrid/status", proc):
+        if not wait_ready(f"{base}/usergrid/status", proc, stopping):
+            if stopping.is_set():
+                return 0
             print(f"error: chalice local did not come up on {base}", file=sys.stderr)
             return 1
         moto_url = f"http://127.0.0.1:{moto_port}" if moto else None
