@@ -62,14 +62,16 @@ def import_batch(data: AppData, collection: str, items: list[Any]) -> ImportRepo
         raise InvalidInput(f"entities must be a list of at most {MAX_BATCH}")
     collection = collection_key(collection)
     report = ImportReport()
+    reasons = [_check_item(item) for item in items]
+    wanted = {str(item["uuid"]).lower() for item, reason in zip(items, reasons, strict=True) if not reason}
+    present = set(data.entities.store.batch_get(data.app.uuid, sorted(wanted))) if wanted else set()  # one read
     for i, item in enumerate(items):
         uuid = item.get("uuid") if isinstance(item, dict) else None
-        reason = _check_item(item)
-        if reason:
-            report.skip(i, uuid, reason)
+        if reasons[i]:
+            report.skip(i, uuid, str(reasons[i]))
             continue
         uuid = str(uuid).lower()
-        if data.entities.store.get(data.app.uuid, uuid) is not None:
+        if uuid in present:
             report.skip(i, uuid, "exists")
             continue
         props = dict(item["entity"])
@@ -86,6 +88,7 @@ def import_batch(data: AppData, collection: str, items: list[Any]) -> ImportRepo
             report.skip(i, uuid, f"invalid: {e}")
             continue
         report.imported += 1
+        present.add(uuid)  # the same uuid again later in the batch: skipped as it would be next run
     return report
 
 
