@@ -93,6 +93,18 @@ class LocalServer:
             time.sleep(0.2)
         return False
 
+    def leftovers(self) -> list[int]:
+        """Pids of any process still serving this server's ports (chalice local is started with `--port N`)."""
+        needle = f"--port\0{self.port}\0".encode()
+        pids = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and needle in (proc / "cmdline").read_bytes():
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+        return pids
+
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 

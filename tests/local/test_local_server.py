@@ -31,6 +31,7 @@ def test_restart_keeps_data_and_keys_after_kill9_and_sigterm(local_server: Local
 
     assert local_server.kill(signal.SIGKILL) == -signal.SIGKILL  # no snapshot: only the journal has it
     assert local_server.wait_ports_free(), "chalice local or moto outlived a kill -9 of the server"
+    assert not local_server.leftovers()
     second = local_server.start()
     keys = ("APP_UUID", "CLIENT_ID", "CLIENT_SECRET", "REST_API_KEY", "MASTER_KEY")
     assert {k: second[k] for k in keys} == {k: first[k] for k in keys}
@@ -45,14 +46,15 @@ def test_restart_keeps_data_and_keys_after_kill9_and_sigterm(local_server: Local
     _create(local_server, "bread")
     assert local_server.kill(signal.SIGTERM) == 0
     assert local_server.wait_ports_free(), "SIGTERM left a process holding a port"
+    assert not local_server.leftovers(), "SIGTERM left chalice local running"
     assert (local_server.folder / "state.pickle").exists()
     assert (local_server.folder / "journal.jsonl").stat().st_size == 0  # the shutdown snapshot holds everything
     third = local_server.start()
     assert third["APP_UUID"] == first["APP_UUID"]
     assert _names(local_server) == {"milk", "bread"}
 
-    local_server.kill(signal.SIGINT)
-    assert local_server.wait_ports_free()
+    assert local_server.kill(signal.SIGINT) == 0
+    assert local_server.wait_ports_free() and not local_server.leftovers()
     fresh = local_server.start("--reset")
     assert fresh["APP_UUID"] != first["APP_UUID"]
     assert _names(local_server) == set()

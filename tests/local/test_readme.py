@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 import textwrap
-import subprocess
 from pathlib import Path
 
 from .conftest import ROOT, LocalServer
