@@ -117,7 +117,7 @@ def main() -> None:
     server.stop(signal.SIGKILL)
     t = server.start()
     rows.append(("restart after `kill -9` (no snapshot: the journal is replayed)",
-                 f"{t:.1f} s until up, of which moto {server.restored()}; disk {journal / 1e6:.0f} MB (journal)"))
+                 f"{t:.1f} s until up, of which moto {server.restored()}; disk {journal / 1e6:.0f} MB (snapshot + journal)"))
     t = server.stop(signal.SIGTERM)
     snap = du(server.folder)
     rows.append(("SIGTERM (writes the snapshot, empties the journal)", f"{t:.1f} s"))
