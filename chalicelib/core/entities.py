@@ -72,21 +72,11 @@ class Entities:
         self.unique = unique
         self.clock = clock
         self.uniques = uniques
-        self._registered: set[tuple[str, str]] = set()  # (app, collection) known to be in the registry
-
-    # -- the app's collections -----------------------------------------------------------
-    def register_collection(self, app: str, collection: str) -> None:
-        """Record that `collection` exists (one idempotent index entry, written once per container
-        and collection), so the application entity can list its collections and a collection can
-        be addressed by its uuid without a Scan."""
-        if (app, collection) not in self._registered:
-            self.store.write_index(f"{app}#", [(COLLECTIONS_INDEX, collection)], [])
-            self._registered.add((app, collection))
-
-    def collections(self, app: str) -> list[str]:
-        """Every collection that has held an entity (one Query; at most 1,000)."""
-        hits, _ = self.store.query_index(f"{app}#{COLLECTIONS_INDEX}", "0", indexing.TOP, False, None, 1000)
-        return [h.sk for h in hits]
+        # Called once per (app, collection) per process before the first create there: the app's
+        # collection list (exports, the Usergrid application entity) costs one write per new collection.
+        self.on_collection: Callable[[str, str], None] | None = None
+        self._seen: set[tuple[str, str]] = set()
+        self.collection_names: Callable[[str], list[str]] | None = None  # the list on_collection keeps
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -126,15 +116,21 @@ class Entities:
 
     def create_record(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       uuid: str | None = None, owner: str | None = None,
-                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
+                      acl: dict[str, dict[str, bool]] | None = None,
+                      stamps: tuple[int, int] | None = None) -> Record:
+        """`stamps`: (created, modified) kept from elsewhere (an import); the clock's now otherwise."""
         doc = clean_props(props, drop_nulls=True)
         now = self.clock()
-        doc["created"] = doc["modified"] = now
+        doc["created"], doc["modified"] = stamps or (now, now)
+        if self.on_collection is not None and (app, collection) not in self._seen:
+            self.on_collection(app, collection)
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen.add((app, collection))
         _check_size(doc)
         uuid = uuid or uuid7()
         entries = indexing.entries_for(doc)
         claimed = self._claim_all(app, collection, uuid, doc, {})
-        self.register_collection(app, collection)
         try:
             self.store.write_index(_prefix(app, collection), _keys(entries, uuid, dict.fromkeys(entries, 1)), [])
             rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl)
@@ -325,9 +321,6 @@ def _current(ents: Entities, app: str, collection: str, ident: str, given: Recor
 
 def public(rec: Record) -> dict[str, Any]:
     return {"uuid": rec.uuid, "type": singularize(rec.collection), **rec.doc}
-
-
-COLLECTIONS_INDEX = "_collections"  # partition `<app>#_collections`: one entry per collection name
 
 
 def collection_uuid(app: str, collection: str) -> str:

@@ -15,13 +15,14 @@ from chalice.app import Request
 from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import base_url, bearer_token, endpoint
+from ..http import base_url, bearer_token, cors, endpoint
 from . import errors
 
 bp = Blueprint(__name__)
 DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
 GROUP_PATH = re.compile(r"[A-Za-z0-9./-]{1,255}")  # Usergrid's GroupsService: letters, digits and -./
 CONTENT_TYPES = ["*/*"]  # JSON whatever the header says (curl -d), and binary assets
+CORS = cors("Authorization")  # what the dialect's SDKs send
 
 
 def request() -> Request:
@@ -39,7 +40,7 @@ def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callab
             return fn(**{k: unquote(v) if "%" in v else v for k, v in segments.items()})
 
         wrapped = endpoint(request, errors.render, "usergrid")(decoded)
-        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=True)(wrapped)
+        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 
     return deco

@@ -33,7 +33,7 @@ def application(org: str, app: str) -> Any:
         raise UnsupportedOperation(f"{request().method} is not supported on the application")
     services().data(a, principal).policy.check(a, principal, "read", "applications")
     data = services().data(a, principal)
-    names = sorted({pluralize(t) for t in DEFAULT_TYPES} | set(data.collections()))
+    names = sorted({pluralize(t) for t in DEFAULT_TYPES} | set(data.collections()))  # Usergrid's own and the app's
     colls = {n: {"title": n.capitalize(), "type": singularize(n), "name": n, "uuid": collection_uuid(a.uuid, n)}
              for n in names}
     entity = {"uuid": a.uuid, "type": "application", "name": f"{a.org_name}/{a.name}", "created": a.created,
