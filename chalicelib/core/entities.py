@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import indexing
+from . import indexing, parallel
 from .errors import (
     ConcurrencyExhausted,
     DuplicateUnique,
@@ -72,6 +74,7 @@ class Entities:
         self.unique = unique
         self.clock = clock
         self.uniques = uniques
+        self._names = _NameCache()
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -90,12 +93,25 @@ class Entities:
         return self.find_by_unique(app, collection, name_field(collection), ident)
 
     def find_by_unique(self, app: str, collection: str, prop: str, value: str) -> Record | None:
-        claim = self.unique.get(_unique_key(app, collection, prop, value.lower()))
+        """The entity holding a unique value: one GetItem when this container has seen the name.
+
+        The name's owner is remembered (`_names`) and the entity read is checked to still hold the name,
+        exactly as after reading the claim, so a renamed or deleted entity falls back to the claim.
+        """
+        key = _unique_key(app, collection, prop, value.lower())
+        known = self._names.get(key)
+        if known is not None:
+            rec = self.store.get(app, known)
+            if rec is not None and rec.collection == collection and _lower(rec.doc.get(prop)) == value.lower():
+                return rec
+            self._names.drop(key)
+        claim = self.unique.get(key)
         if claim is None:
             return None
         rec = self.store.get(app, claim[0])
         if rec is None or _lower(rec.doc.get(prop)) != value.lower():
             return None
+        self._names.put(key, rec.uuid)
         return rec
 
     # -- writes --------------------------------------------------------------------------
@@ -111,16 +127,31 @@ class Entities:
         now = self.clock()
         doc["created"] = doc["modified"] = now
         _check_size(doc)
+        fresh = uuid is None
         uuid = uuid or uuid7()
         entries = indexing.entries_for(doc)
-        claimed = self._claim_all(app, collection, uuid, doc, {})
-        try:
-            self.store.write_index(_prefix(app, collection), _keys(entries, uuid, dict.fromkeys(entries, 1)), [])
+        keys = _keys(entries, uuid, dict.fromkeys(entries, 1))
+        claimed: list[str] = []
+        written: list[bool] = []
+
+        def index() -> None:
+            self.store.write_index(_prefix(app, collection), keys, [])
+            written.append(True)
+
+        putting = False
+        try:  # steps 1 and 2 of the protocol do not depend on each other: one round trip
+            parallel.run_all([lambda: claimed.extend(self._claim_all(app, collection, uuid, doc, {})), index])
             rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl)
+            putting = True
             self.store.put(rec, expected_version=None)
         except BaseException:
-            for key in claimed:
-                self.unique.release(key, uuid)
+            # Before the entity put, a fresh uuid's entries are nobody's: removed at once (a lost name is
+            # common). After it, or with an explicit uuid (its keys could be an existing entity's), they
+            # are left to readers, who skip and repair them.
+            undo = [lambda k=k: self.unique.release(k, uuid) for k in claimed]
+            if fresh and written and not putting:
+                undo.append(lambda: self.store.write_index(_prefix(app, collection), [], keys))
+            parallel.run_all(undo)
             raise
         return rec
 
@@ -172,20 +203,22 @@ class Entities:
         changed = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
         pv = {p: v for p, v in rec.prop_versions.items() if p in new and p not in changed}
         pv.update({p: version for p in changed if p in new})
-        claimed = self._claim_all(app, coll, uuid, doc, rec.doc)
         puts = _keys({p: new[p] for p in changed if p in new}, uuid, pv)
         dels = _keys({p: old[p] for p in changed if p in old}, uuid, rec.prop_versions)
-        try:
-            self.store.write_index(_prefix(app, coll), puts, [])
+        claimed: list[str] = []
+        try:  # claims and new entries at once (steps 1, 2), then the entity (3)
+            parallel.run_all([lambda: claimed.extend(self._claim_all(app, coll, uuid, doc, rec.doc)),
+                              lambda: self.store.write_index(_prefix(app, coll), puts, [])])
             new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret,
                              rec.owner, acl if acl is not None else rec.acl)
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
-            for key in claimed:
-                self.unique.release(key, uuid)
+            # Entries stay: a concurrent writer at the same version may own identical keys.
+            parallel.run_all([lambda k=k: self.unique.release(k, uuid) for k in claimed])
             raise
-        self.store.write_index(_prefix(app, coll), [], dels)
-        self._release_changed(app, coll, uuid, rec.doc, doc)
+        # Step 4 and the released names, together: neither is visible to a reader that verifies.
+        parallel.run_all([lambda: self.store.write_index(_prefix(app, coll), [], dels),
+                          *self._releases(app, coll, uuid, rec.doc, doc)])
         return new_rec
 
     def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
@@ -199,8 +232,9 @@ class Entities:
                 ident = rec.uuid
                 continue
             entries = indexing.entries_for(rec.doc, check=False)
-            self.store.write_index(_prefix(app, collection), [], _keys(entries, rec.uuid, rec.prop_versions))
-            self._release_changed(app, collection, rec.uuid, rec.doc, {})
+            dels = _keys(entries, rec.uuid, rec.prop_versions)
+            parallel.run_all([lambda dels=dels: self.store.write_index(_prefix(app, collection), [], dels),
+                              *self._releases(app, collection, rec.uuid, rec.doc, {})])
             return public(rec)
         raise ConcurrencyExhausted()
 
@@ -215,24 +249,29 @@ class Entities:
         return [_Unique("+".join(paths), paths, False) for paths in declared]
 
     def _claim_all(self, app: str, coll: str, uuid: str, doc: dict[str, Any], old: dict[str, Any]) -> list[str]:
+        """Claim every new unique value at once (a user's username and email: one round trip); all or none."""
+        todo: list[tuple[str, _Unique, str]] = []
+        for spec in self._unique_specs(app, coll):
+            value = spec.value(doc)
+            if value is None or value == spec.value(old):
+                continue
+            if spec.usergrid:
+                raw = doc.get(spec.label)
+                if not isinstance(raw, str) or not raw:
+                    raise InvalidInput(f"{spec.label} must be a non-empty string")
+                if spec.label == "name" and is_uuid(raw):
+                    raise InvalidInput("a name cannot be a uuid")
+            todo.append((_unique_key(app, coll, spec.label, value), spec, value))
         claimed: list[str] = []
+
+        def claim(key: str, spec: _Unique, value: str) -> None:
+            self._claim(key, uuid, app, spec, value)
+            claimed.append(key)
+
         try:
-            for spec in self._unique_specs(app, coll):
-                value = spec.value(doc)
-                if value is None or value == spec.value(old):
-                    continue
-                if spec.usergrid:
-                    raw = doc.get(spec.label)
-                    if not isinstance(raw, str) or not raw:
-                        raise InvalidInput(f"{spec.label} must be a non-empty string")
-                    if spec.label == "name" and is_uuid(raw):
-                        raise InvalidInput("a name cannot be a uuid")
-                key = _unique_key(app, coll, spec.label, value)
-                self._claim(key, uuid, app, spec, value)
-                claimed.append(key)
+            parallel.run_all([lambda t=t: claim(*t) for t in todo])
         except BaseException:
-            for key in claimed:
-                self.unique.release(key, uuid)
+            parallel.run_all([lambda k=k: self.unique.release(k, uuid) for k in claimed])
             raise
         return claimed
 
@@ -253,14 +292,48 @@ class Entities:
         raise DuplicateUnique(f"Entity {coll} requires that property named {spec.label} be unique, value of "
                               f"{shown} exists", prop=spec.label)
 
-    def _release_changed(self, app: str, coll: str, uuid: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    def _releases(self, app: str, coll: str, uuid: str, old: dict[str, Any],
+                  new: dict[str, Any]) -> list[Callable[[], None]]:
+        """The claim releases of unique values `old` held and `new` does not, as calls to run together."""
+        out: list[Callable[[], None]] = []
         for spec in self._unique_specs(app, coll):
             value = spec.value(old)
             if value is not None and value != spec.value(new):
-                self.unique.release(_unique_key(app, coll, spec.label, value), uuid)
+                key = _unique_key(app, coll, spec.label, value)
+                self._names.drop(key)
+                out.append(lambda key=key: self.unique.release(key, uuid))
+        return out
 
 
 _JOIN = "\x1f"
+
+
+class _NameCache:
+    """Unique key -> owner uuid, the most recent NAMES of them: a hint, always checked against the entity."""
+
+    NAMES = 10_000
+
+    def __init__(self) -> None:
+        self._d: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            got = self._d.get(key)
+            if got is not None:
+                self._d.move_to_end(key)
+            return got
+
+    def put(self, key: str, uuid: str) -> None:
+        with self._lock:
+            self._d[key] = uuid
+            self._d.move_to_end(key)
+            while len(self._d) > self.NAMES:
+                self._d.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._d.pop(key, None)
 
 
 @dataclass(frozen=True)

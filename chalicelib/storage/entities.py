@@ -8,11 +8,23 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError
 
+from ..core import parallel
 from ..core.ids import now_ms
 from ..core.ports import IndexHit, Record, VersionConflict
 from .models import EntityModel, IndexModel, UniqueModel
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+BATCH = 25  # items per BatchWriteItem (DynamoDB's limit)
+
+
+def _batch_write(prefix: str, ops: Sequence[tuple[bool, str, str]], t: int) -> None:
+    """One BatchWriteItem (pynamodb re-sends unprocessed items itself)."""
+    with IndexModel.batch_write() as batch:
+        for put, index, sk in ops:
+            if put:
+                batch.save(IndexModel(prefix + index, sk, t=t))
+            else:
+                batch.delete(IndexModel(prefix + index, sk))
 
 
 def _dumps(v: Any) -> str:
@@ -66,14 +78,11 @@ class DynamoEntityStore:
             raise
 
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
-        if not puts and not deletes:
-            return
+        """Full 25-item BatchWriteItem requests, all sent at once: one round trip for any entity."""
         t = now_ms()
-        with IndexModel.batch_write() as batch:
-            for index, sk in puts:
-                batch.save(IndexModel(partition_prefix + index, sk, t=t))
-            for index, sk in deletes:
-                batch.delete(IndexModel(partition_prefix + index, sk))
+        ops = [(True, index, sk) for index, sk in puts] + [(False, index, sk) for index, sk in deletes]
+        waves = [ops[i:i + BATCH] for i in range(0, len(ops), BATCH)]
+        parallel.run_all([lambda w=w: _batch_write(partition_prefix, w, t) for w in waves])
 
     def query_index(
         self, partition: str, low: str, high: str, descending: bool, start_after: str | None, limit: int
