@@ -34,6 +34,9 @@ def start_moto(port: int) -> object:
 
     from moto.server import ThreadedMotoServer
 
+    from scripts.moto_fast_query import apply
+
+    apply()  # a Query reads its partition, not the whole table (scripts/moto_fast_query.py)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per moto call drowns the app's log
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -88,8 +91,8 @@ def main() -> int:
     made = create_resources()
     print("created:", ", ".join(made) if made else "nothing (all tables and the bucket exist)")
     info = seed_default()
-    chalice = [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1",
-               "--port", str(port), "--stage", stage]
+    chalice = [sys.executable, str(ROOT / "scripts" / "local_chalice.py"), "--host", "127.0.0.1",
+               "--port", str(port), "--stage", stage]  # TCP_NODELAY, no reloader (scripts/local_chalice.py)
     proc = subprocess.Popen(chalice, cwd=ROOT, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     if wait_ready(f"{base}/usergrid/status"):
