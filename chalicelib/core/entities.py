@@ -267,6 +267,7 @@ class Entities:
         def claim(key: str, spec: _Unique, value: str) -> None:
             self._claim(key, uuid, app, spec, value)
             claimed.append(key)
+            self._names.put(key, uuid)  # a hint for find_by_unique, verified there
 
         try:
             parallel.run_all([lambda t=t: claim(*t) for t in todo])
