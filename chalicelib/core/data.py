@@ -16,9 +16,9 @@ from .auth import Principal
 from .connections import Connections, Linked
 from .entities import Entities, Page, public
 from .errors import EntityNotFound, Forbidden, Unauthorized
-from .planner import Executor
+from .planner import Executor, count_range
 from .ports import Record
-from .query import Query
+from .query import Node, Query
 from .tenancy import App
 
 ACL = dict[str, dict[str, bool]]
@@ -160,10 +160,20 @@ class AppData:
         """How many entities the collection holds, from its `created` index alone (no entity read);
         None when some may be hidden from the caller, whose count then needs the entities themselves.
         Entries of a create still in flight, or of a crashed write no reader has repaired yet, count too."""
+        return self.count(collection, None)
+
+    def countable(self, collection: str, where: Node | None) -> bool:
+        """Would `count` answer from the index alone (no read needed to tell)?"""
+        return self.policy.sees_everything(self.app, self.principal) and count_range(where) is not None
+
+    def count(self, collection: str, where: Node | None) -> int | None:
+        """How many entities match `where`, counted on the index alone (planner.count_range): no entity is
+        read. None when the caller may not see everything (readability is per entity) or the where clause
+        needs each entity checked; the caller then counts what a query returns."""
         self._check("query", collection)
         if not self.policy.sees_everything(self.app, self.principal):
             return None
-        return self.executor.count(self.app.uuid, collection)
+        return self.executor.count(self.app.uuid, collection, where)
 
     # -- connections ---------------------------------------------------------------------
     def _target(self, ident: str, collection: str | None) -> Record:
