@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from . import parallel
 from .auth import Principal
 from .connections import Connections, Linked
-from .entities import Entities, Page, public
-from .errors import EntityNotFound, Forbidden, Unauthorized
+from .entities import Entities, NewEntity, Page, public
+from .errors import CoreError, EntityNotFound, Forbidden, Unauthorized
 from .planner import Executor, count_range
 from .ports import Record
 from .query import Node, Query
@@ -95,6 +95,28 @@ class AppData:
         if rec is None:
             raise EntityNotFound(f"Could not find entity {ident} in {collection}")
         return rec
+
+    def create_many(self, collection: str, items: list[tuple[dict[str, Any], ACL | None]]) -> list[Record | CoreError]:
+        """Several creates in one collection, two sequential round trips in all (Entities.create_many);
+        each item is checked (permission, schema) and succeeds or fails on its own."""
+        owner = self.principal.subject if self.principal.kind == "user" else None
+        out: list[Record | CoreError | None] = []
+        todo: list[tuple[int, NewEntity]] = []
+        for i, (props, acl) in enumerate(items):
+            try:
+                self._check("create", collection)
+                if self.validator is not None and isinstance(props, dict):
+                    self.validator.fill(self.app.uuid, collection, props, self.schema_version)
+                self._validate(collection, {k: v for k, v in props.items() if v is not None}
+                               if isinstance(props, dict) else props)
+                todo.append((i, NewEntity(props, owner=owner, acl=acl)))
+                out.append(None)
+            except CoreError as e:
+                out.append(e)
+        done = self.entities.create_many(self.app.uuid, collection, [n for _, n in todo])
+        for (i, _), got in zip(todo, done, strict=True):
+            out[i] = got
+        return [o for o in out if o is not None]
 
     def record(self, collection: str, ident: str) -> Record:
         rec = self._must_read(collection, ident)
