@@ -155,17 +155,16 @@ def run(reps: int) -> dict[str, Any]:
                                             "password": "pw-ann"})["body"]["access_token"]
             auth = {"Authorization": f"Bearer {tok}"}
             cold_rules = getattr(svc.policy, "_cache", {}).clear
+            S = "/usergrid/acme/sandbox"  # the open app: no token, as the issue's CRUD figures
             for i in range(reps + 1):  # the first pass warms the containers' caches (tenancy, rules)
-                rows = {
-                    "create": j("POST", f"{P}/items", {"name": f"it{i}", "color": "red", "n": i}, headers=auth),
-                }
-                uuid = rows["create"]["body"]["entities"][0]["uuid"]
-                rows["get by name"] = j("GET", f"{P}/items/it{i}", headers=auth)
-                rows["update"] = j("PUT", f"{P}/items/it{i}", {"color": "blue"}, headers=auth)
-                rows["token-authenticated get (rules not cached)"] = j("GET", f"{P}/items/{uuid}", headers=auth,
-                                                                        before=cold_rules)
-                rows["token-authenticated get"] = j("GET", f"{P}/items/{uuid}", headers=auth)
-                rows["delete"] = j("DELETE", f"{P}/items/it{i}", headers=auth)
+                rows = {"create": j("POST", f"{S}/items", {"name": f"it{i}", "color": "red", "n": i})}
+                rows["get by name"] = j("GET", f"{S}/items/it{i}")
+                rows["update (by name)"] = j("PUT", f"{S}/items/it{i}", {"color": "blue"})
+                rows["delete (by name)"] = j("DELETE", f"{S}/items/it{i}")
+                uuid = j("POST", f"{P}/items", {"name": f"it{i}", "n": i}, headers=auth)["body"]["entities"][0]["uuid"]
+                rows["token-authenticated get by uuid, rules not cached (private app)"] = j(
+                    "GET", f"{P}/items/{uuid}", headers=auth, before=cold_rules)
+                rows["token-authenticated get by uuid, rules cached"] = j("GET", f"{P}/items/{uuid}", headers=auth)
                 if i:
                     for k, v in rows.items():
                         out.setdefault(k, []).append(v)

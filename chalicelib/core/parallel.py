@@ -15,39 +15,38 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-MAX_WORKERS = 32  # botocore's pool (storage/clients.MAX_POOL) holds as many connections
+MAX_WORKERS = 32  # per level; botocore's pool (storage/clients.MAX_POOL) holds as many connections
+LEVELS = 2  # a call may itself run calls together (a create's index batches inside a batch's wave)
 _lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-_inside = threading.local()
+_pools: list[ThreadPoolExecutor] = []
+_depth = threading.local()
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
+def _executor(level: int) -> ThreadPoolExecutor:
+    if len(_pools) <= level:
         with _lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="parallel")
-    return _pool
+            while len(_pools) <= level:
+                _pools.append(ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix=f"parallel{len(_pools)}"))
+    return _pools[level]
 
 
-def _in_pool(ctx: contextvars.Context, fn: Callable[[], Any]) -> Any:
-    _inside.active = True
-    try:
-        return ctx.run(fn)
-    finally:
-        _inside.active = False
+def _in_pool(level: int, ctx: contextvars.Context, fn: Callable[[], Any]) -> Any:
+    _depth.level = level + 1
+    return ctx.run(fn)
 
 
 def run_all(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     """Run `calls` concurrently; their results in order. Raises the first failure once all have ended.
 
-    The first call runs on the caller's thread. Inside a pool thread everything runs in turn instead,
-    so nested use can never wait on a pool it is itself filling.
+    The first call runs on the caller's thread. A call running on a pool thread may run calls together
+    too, on the next level's pool; past LEVELS levels they run in turn. A level's threads wait only on
+    deeper levels and the deepest never waits, so no pool can fill up with threads waiting on itself.
     """
-    if len(calls) <= 1 or getattr(_inside, "active", False):
+    level = getattr(_depth, "level", 0)
+    if len(calls) <= 1 or level >= LEVELS:
         return [c() for c in calls]
-    pool = _executor()
-    futures: list[Future[Any]] = [pool.submit(_in_pool, contextvars.copy_context(), c) for c in calls[1:]]
+    pool = _executor(level)
+    futures: list[Future[Any]] = [pool.submit(_in_pool, level, contextvars.copy_context(), c) for c in calls[1:]]
     results: list[Any] = []
     error: BaseException | None = None
     try:

@@ -44,6 +44,25 @@ def test_run_all_waits_for_every_call_then_raises_the_first_failure() -> None:
     assert parallel.run_all([lambda: 1, lambda: 2, lambda: 3]) == [1, 2, 3]
 
 
+def test_nested_calls_run_on_the_next_level_then_in_turn() -> None:
+    """A call that itself runs calls together (a create inside a batch) uses the next level's pool;
+    past the last level calls run on their own thread, so no pool waits on itself."""
+    seen: dict[str, set[str]] = {"l1": set(), "l2": set(), "l3": set()}
+
+    def mark(level: str) -> None:
+        seen[level].add(threading.current_thread().name.split("_")[0])
+
+    def deepest() -> None:
+        parallel.run_all([lambda: mark("l3"), lambda: mark("l3")])
+
+    def middle() -> None:
+        parallel.run_all([lambda: (mark("l2"), deepest()), lambda: (mark("l2"), deepest())])
+
+    parallel.run_all([lambda: None, lambda: (mark("l1"), middle())])
+    assert seen["l1"] == {"parallel0"} and seen["l2"] == {"parallel0", "parallel1"}
+    assert "parallel1" in seen["l3"] and not {n for n in seen["l3"] if n.startswith("parallel2")}
+
+
 def test_calls_on_pool_threads_are_metered_for_the_request(svc: Any) -> None:
     m = meter.start()
     svc.entities.create(APP, "items", {"name": "wide", **{f"p{i}": i for i in range(40)}})
