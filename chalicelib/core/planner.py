@@ -405,6 +405,7 @@ class _Run:
         self.exhausted_budget = False
         self.position: tuple[int, str] | None = None
         self._keys: dict[str, set[tuple[str, str]]] = {}
+        self._props = {indexing.top_property(s.index) for s in scans}  # what verification needs
 
     def hits(self, start_scan: int, start_key: str | None, want: int = 100) -> Iterator[tuple[Record, int, str]]:
         """Verified hits in scan order. Pages start at `want` plus a little and double while
@@ -455,12 +456,15 @@ class _Run:
         return rec
 
     def _current_keys(self, rec: Record) -> set[tuple[str, str]]:
+        """The entity's current keys in the indexes this run reads (only their top-level properties are
+        indexed again: a hit is checked against the entry read, not against every entry of the entity)."""
         if rec.uuid not in self._keys:
             keys = set()
-            for prop, entries in indexing.entries_for(rec.doc, check=False).items():
+            for prop in self._props:
                 v = rec.prop_versions.get(prop)
-                if v is not None:
-                    keys |= {(e.prop, indexing.sort_key(e.enc, rec.uuid, v)) for e in entries}
+                if v is not None and prop in rec.doc:
+                    keys |= {(e.prop, indexing.sort_key(e.enc, rec.uuid, v))
+                             for e in indexing.prop_entries(prop, rec.doc[prop])}
             self._keys[rec.uuid] = keys
         return self._keys[rec.uuid]
 
