@@ -37,6 +37,9 @@ def start_moto(port: int) -> object:
     from scripts.moto_fast_query import apply
 
     apply()  # a Query reads its partition, not the whole table (scripts/moto_fast_query.py)
+    from scripts.local_chalice import nodelay_werkzeug
+
+    nodelay_werkzeug()  # the app's calls to moto would wait on delayed ACKs too
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per moto call drowns the app's log
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

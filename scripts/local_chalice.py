@@ -21,6 +21,13 @@ def tune() -> None:
     ChaliceRequestHandler.disable_nagle_algorithm = True
 
 
+def nodelay_werkzeug() -> None:
+    """The same for the moto server (werkzeug), which the app calls with keep-alive for every DynamoDB call."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.disable_nagle_algorithm = True
+
+
 def argv(args: list[str]) -> list[str]:
     reload = os.environ.get("BAAS_AUTORELOAD", "").strip().lower() in ("1", "true", "yes", "on")
     return ["chalice", "local", *args, *([] if reload or "--autoreload" in args else ["--no-autoreload"])]

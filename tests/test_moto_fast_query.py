@@ -45,6 +45,12 @@ CASES: list[dict[str, Any]] = [
     {"TableName": "t", "KeyConditionExpression": "pk = :p", "FilterExpression": "v > :v",
      "ExpressionAttributeValues": {":p": {"S": "p1"}, ":v": {"N": "60"}}, "Limit": 9},
     {"TableName": "t", "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "none"}}},
+    {"TableName": "t", "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b", "ScanIndexForward": False,
+     "ExpressionAttributeValues": {":p": {"S": "p2"}, ":a": {"S": "s010"}, ":b": {"S": "s060"}}, "Limit": 5},
+    {"TableName": "t", "KeyConditionExpression": "pk = :p AND begins_with(sk, :a)", "Limit": 2,
+     "ExpressionAttributeValues": {":p": {"S": "p1"}, ":a": {"S": "s0"}}, "ScanIndexForward": False},
+    {"TableName": "t", "KeyConditionExpression": "pk = :p AND sk >= :a", "Limit": 3,
+     "ExpressionAttributeValues": {":p": {"S": "p0"}, ":a": {"S": "s090"}}},
     {"TableName": "n", "KeyConditionExpression": "pk = :p AND sk < :a", "ScanIndexForward": False,
      "ExpressionAttributeValues": {":p": {"S": "a"}, ":a": {"N": "100"}}, "Limit": 11},
 ]
