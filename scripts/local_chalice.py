@@ -2,15 +2,12 @@
 
 - TCP_NODELAY on every connection: chalice's handler writes the headers and the body in two sends,
   and without it a keep-alive client's delayed ACK holds the second one ~40 ms on every response.
-- No reloader unless BAAS_AUTORELOAD=1: chalice's polls every file under the project, the venv
-  included (~20,000 files, 13% of a core while idle).
-
-Arguments are `chalice local`'s own (`--host`, `--port`, `--stage`).
+Arguments are `chalice local`'s own (`--host`, `--port`, `--stage`, `--no-autoreload`: scripts/local.py
+turns the reloader off unless RELOAD=1, since it polls every file under the project, venv included).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -29,8 +26,7 @@ def nodelay_werkzeug() -> None:
 
 
 def argv(args: list[str]) -> list[str]:
-    reload = os.environ.get("BAAS_AUTORELOAD", "").strip().lower() in ("1", "true", "yes", "on")
-    return ["chalice", "local", *args, *([] if reload or "--autoreload" in args else ["--no-autoreload"])]
+    return ["chalice", "local", *args]
 
 
 def main() -> None:

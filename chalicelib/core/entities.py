@@ -86,6 +86,10 @@ class Entities:
         self.clock = clock
         self.uniques = uniques
         self._names = _NameCache()
+        # Called once per (app, collection) per process before the first create there: the app's
+        # collection list (exports, the Usergrid application entity) costs one write per new collection.
+        self.on_collection: Callable[[str, str], None] | None = None
+        self._seen: set[tuple[str, str]] = set()
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -133,10 +137,13 @@ class Entities:
 
     def create_record(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       uuid: str | None = None, owner: str | None = None,
-                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
+                      acl: dict[str, dict[str, bool]] | None = None,
+                      stamps: tuple[int, int] | None = None) -> Record:
+        """`stamps`: (created, modified) kept from elsewhere (an import); the clock's now otherwise."""
         doc = clean_props(props, drop_nulls=True)
         now = self.clock()
-        doc["created"] = doc["modified"] = now
+        doc["created"], doc["modified"] = stamps or (now, now)
+        self._note_collection(app, collection)
         _check_size(doc)
         fresh = uuid is None
         uuid = uuid or uuid7()
@@ -166,6 +173,13 @@ class Entities:
             raise
         return rec
 
+    def _note_collection(self, app: str, collection: str) -> None:
+        if self.on_collection is not None and (app, collection) not in self._seen:
+            self.on_collection(app, collection)
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen.add((app, collection))
+
     def create_many(self, app: str, collection: str, items: list[NewEntity]) -> list[Record | CoreError]:
         """Create several entities of one collection in two waves, whatever their number: every claim
         and every index entry at once (index entries in full 25-item BatchWriteItem requests), then
@@ -175,6 +189,8 @@ class Entities:
         out: list[Record | CoreError] = []
         ready: list[tuple[int, Record, list[tuple[str, str]]]] = []
         now = self.clock()
+        if items:
+            self._note_collection(app, collection)
         for i, item in enumerate(items):
             try:
                 doc = clean_props(item.props, drop_nulls=True)
