@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PORT ?= 8000
 MOTO_PORT ?= 5005
 STAGE ?= dev
+# Parse Dashboard (npm, pinned in console/package.json + lock), installed into git-ignored console/node_modules.
+CONSOLE_DEPS := console/node_modules/.installed-$(shell cksum < console/package-lock.json | cut -d' ' -f1)
 
-.PHONY: run test lint bench package venv
+.PHONY: run test lint bench package venv console console-deps
 
 venv: $(STAMP)
 
@@ -33,3 +35,14 @@ bench: $(STAMP)
 # `make package STAGE=prod`: merged SAM template + deployment zip in build/$(STAGE)/, no AWS call (docs/DEPLOY.md).
 package: $(STAMP)
 	$(BIN)/python deploy/package.py --stage $(STAGE)
+
+# `make console`: Parse Dashboard on http://127.0.0.1:4040 for the app of a running server (`make run`'s
+# local/sandbox by default; BAAS_URL, ORG, APP, ADMIN, ADMIN_PASSWORD pick another: see README).
+console: $(STAMP) $(CONSOLE_DEPS)
+	PORT=$(PORT) $(BIN)/python scripts/console.py
+
+console-deps: $(CONSOLE_DEPS)
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --omit=dev --loglevel=error
+	touch $@
