@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .auth import Principal
+from .classes import SKIP, ClassRegistry
 from .connections import Connections, Linked
 from .entities import Entities, Page, public
 from .errors import Forbidden, Unauthorized
@@ -42,6 +43,10 @@ class Policy:
         """True when no entity is hidden from this caller, so an index count is its count too."""
         return True
 
+    def may_add_field(self, app: App, principal: Principal, collection: str) -> bool:
+        """Whether this caller's write may bring a field the collection has never held (Parse `addField`)."""
+        return True
+
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
             if principal.is_anonymous:
@@ -59,6 +64,22 @@ class AppData:
     connections: Connections | None = None
     validator: Validator | None = None  # schema validation (core/metadata.py), when the app has schemas
     schema_version: str | None = None  # the schema version writes are checked against (None: default)
+    registry: ClassRegistry | None = None  # the fields each collection holds (core/classes.py), kept on write
+
+    def _new_fields(self, collection: str, props: Any) -> None:
+        """Before a write: a field the class has never held needs the `addField` class permission."""
+        if self.registry is None or not isinstance(props, dict):
+            return
+        known = (self.registry.classes(self.app.uuid).get(collection) or {}).get("fields")
+        if known is not None and all(k in known or k in SKIP for k in props):
+            return
+        if not self.policy.may_add_field(self.app, self.principal, collection):
+            raise Forbidden(f"Permission denied for action addField on class {collection}.")
+
+    def _observe(self, rec: Record) -> Record:
+        if self.registry is not None:
+            self.registry.observe(self.app.uuid, rec.collection, rec.doc)
+        return rec
 
     def _validate(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
         if self.validator is not None:
@@ -75,9 +96,10 @@ class AppData:
         if self.validator is not None and isinstance(props, dict):
             self.validator.fill(self.app.uuid, collection, props, self.schema_version)
         self._validate(collection, {k: v for k, v in props.items() if v is not None} if isinstance(props, dict) else props)
+        self._new_fields(collection, props)
         owner = self.principal.subject if self.principal.kind == "user" else None
-        return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,
-                                           uuid=uuid)
+        return self._observe(self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner,
+                                                         acl=acl, uuid=uuid))
 
     def record(self, collection: str, ident: str) -> Record:
         rec = self.entities.get_record(self.app.uuid, collection, ident)
@@ -97,12 +119,13 @@ class AppData:
         each version the write is attempted against passes the permission check."""
         rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
         self._check("update", collection, rec)
+        self._new_fields(collection, props)
         if self.validator is not None:
             inner = mutate
             mutate = lambda doc: self._validate(collection, inner(doc) if inner else doc)  # noqa: E731
-        return self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
-                                           replace=replace, mutate=mutate, acl=acl, current=rec,
-                                           reread=lambda r: self._check("update", collection, r))
+        return self._observe(self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
+                                                         replace=replace, mutate=mutate, acl=acl, current=rec,
+                                                         reread=lambda r: self._check("update", collection, r)))
 
     def delete_record(self, collection: str, ident: str, *, current: Record | None = None) -> Record:
         rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
