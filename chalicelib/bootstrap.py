@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings, settings
+from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
 from .core.classes import ClassRegistry
 from .core.connections import Connections
@@ -73,6 +74,13 @@ class Services:
 
             self._classes = ClassRegistry(DynamoDocStore())
         return self._classes
+
+    @property
+    def app_config(self) -> AppConfig:
+        """Each app's global configuration (Parse Config): one small document per app."""
+        from .storage.tenants import DynamoDocStore
+
+        return AppConfig(DynamoDocStore())
 
     @property
     def tasks(self) -> Tasks:
