@@ -10,21 +10,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.entities import collection_key
 from ...core.errors import CoreError, EntityNotFound, InvalidQuery
 from ...core.ids import is_uuid
 from ...core.ports import Record
 from ...core.query import Compare, Node, Or, Query, get_path
-from . import errors
-from .codec import collection_of, iso, split_body, to_wire
+from ..parselike import errors
+from ..parselike.codec import CLASS_RE, iso, split_body, to_wire
+from ..parselike.errors import ParseStyleError
+from ..parselike.ops import initial, mutation, split_ops
+from ..parselike.where import compile_where, field_path, parse_order, parse_where
 from .common import Ctx, Out, Req, dispatch, location, router
-from .errors import BeaError
 from .forms import is_upload
-from .ops import initial, mutation, split_ops
-from .where import compile_where, field_path, parse_order, parse_where
 
 DEFAULT_LIMIT, MAX_LIMIT, MAX_SKIP = 100, 1000, 10_000
 MAX_COUNT_PAGES = 50  # count=1 reads at most 50 pages of 1,000
 MAX_BATCH = 50
+# the built-in classes of seed 003 and their collections
+BUILTIN = {"_config": "bea-configs", "_locale": "bea-locales", "_emails": "bea-emails"}
+
+
+def collection_of(class_name: str) -> str:
+    """The core collection of a class; `_`-prefixed names are reserved for the built-ins."""
+    if class_name in BUILTIN:
+        return BUILTIN[class_name]
+    if not CLASS_RE.match(class_name):
+        raise ParseStyleError(errors.INVALID_CLASS_NAME, f"Invalid class name: {class_name}")
+    if class_name.startswith("_"):
+        raise ParseStyleError(errors.OPERATION_FORBIDDEN,
+                       f"class names starting with _ are reserved for built-in classes: {class_name}", 403)
+    coll = collection_key(class_name)
+    if coll in ("users", "roles", "groups"):
+        raise ParseStyleError(errors.OPERATION_FORBIDDEN, f"{class_name} is a built-in class: use /1/Users", 403)
+    return coll
 
 
 def class_collection(class_name: str) -> str:
@@ -45,12 +63,12 @@ def batch_route(ctx: Ctx, req: Req) -> Out | None:
     if req.parts != ["batch"]:
         return None
     if req.method != "POST":
-        raise BeaError(errors.OBJECT_NOT_FOUND, "batch takes POST", 405)
+        raise ParseStyleError(errors.OBJECT_NOT_FOUND, "batch takes POST", 405)
     cmds = req.body.get("requests") if isinstance(req.body, dict) else None
     if not isinstance(cmds, list):
-        raise BeaError(errors.INVALID_JSON, "requests must be an array")
+        raise ParseStyleError(errors.INVALID_JSON, "requests must be an array")
     if len(cmds) > MAX_BATCH:
-        raise BeaError(errors.INVALID_JSON, f"too many requests in one batch: at most {MAX_BATCH}, got {len(cmds)}")
+        raise ParseStyleError(errors.INVALID_JSON, f"too many requests in one batch: at most {MAX_BATCH}, got {len(cmds)}")
     return Out(200, {"results": [_run_command(ctx, c) for c in cmds]})
 
 
@@ -65,14 +83,14 @@ def _run_command(ctx: Ctx, cmd: Any) -> dict[str, Any]:
 def _command(cmd: Any) -> Req:
     if not isinstance(cmd, dict) or not isinstance(cmd.get("path"), str) or cmd.get("method") not in (
             "GET", "POST", "PUT", "DELETE"):
-        raise BeaError(errors.INVALID_JSON, "each request needs a method (GET, POST, PUT, DELETE) and a path")
+        raise ParseStyleError(errors.INVALID_JSON, "each request needs a method (GET, POST, PUT, DELETE) and a path")
     parts = [p for p in cmd["path"].split("?")[0].split("/") if p]
     if parts[:1] == ["bea"]:
         parts = parts[1:]
     if parts[:1] == ["1"]:
         parts = parts[1:]
     if not parts or parts[0] == "batch":
-        raise BeaError(errors.INVALID_JSON, f"invalid path in batch: {cmd['path']}")
+        raise ParseStyleError(errors.INVALID_JSON, f"invalid path in batch: {cmd['path']}")
     body = cmd.get("body")
     if cmd["method"] == "GET":
         params = {k: v if isinstance(v, str) else _json(v) for k, v in (body or {}).items()} \
@@ -101,8 +119,8 @@ def object_route(ctx: Ctx, req: Req) -> Out | None:
         if req.method == "GET":
             return Out(200, find(ctx, coll, req.params))
         if req.method == "DELETE":
-            raise BeaError(errors.MISSING_OBJECT_ID, "objectId is required: DELETE /1/{className}/{objectId}")
-        raise BeaError(errors.OBJECT_NOT_FOUND, f"{req.method} is not supported on a class", 405)
+            raise ParseStyleError(errors.MISSING_OBJECT_ID, "objectId is required: DELETE /1/{className}/{objectId}")
+        raise ParseStyleError(errors.OBJECT_NOT_FOUND, f"{req.method} is not supported on a class", 405)
     if len(req.parts) == 2:
         cls, oid = req.parts
         coll = class_collection(cls)
@@ -125,7 +143,7 @@ def object_route(ctx: Ctx, req: Req) -> Out | None:
 
                 delete_files(ctx, coll, rec.uuid, [f["name"] for f in with_urls(ctx, rec)])
             return Out(201, {"objectId": rec.uuid}, {"Location": location(ctx, cls, rec.uuid)})
-        raise BeaError(errors.OBJECT_NOT_FOUND, "POST is not supported on an object; use PUT", 405)
+        raise ParseStyleError(errors.OBJECT_NOT_FOUND, "POST is not supported on an object; use PUT", 405)
     return None
 
 
@@ -263,7 +281,7 @@ def _include(ctx: Ctx, objs: list[dict[str, Any]], tree: dict[str, Any]) -> None
         for cls, ids in wanted.items():
             try:
                 coll = class_collection(cls)
-            except BeaError:
+            except ParseStyleError:
                 continue
             ordered = sorted(i for i in ids if is_uuid(i))
             for i in range(0, len(ordered), MAX_LIMIT):

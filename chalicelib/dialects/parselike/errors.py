@@ -21,7 +21,7 @@ EMAIL_MISSING, EMAIL_NOT_FOUND, SESSION_MISSING, INVALID_SESSION_TOKEN = 204, 20
 FILE_SAVE_ERROR, INVALID_EMAIL = 130, 125
 
 
-class BeaError(e.CoreError):
+class ParseStyleError(e.CoreError):
     """An error this dialect words itself, with its Parse code and HTTP status."""
 
     def __init__(self, code: int, message: str, status: int = 400) -> None:
@@ -53,7 +53,7 @@ TABLE: dict[type[Exception], tuple[int, int]] = {
 
 def code_for(err: e.CoreError) -> tuple[int, int, str]:
     """(status, code, message) of a core error."""
-    if isinstance(err, BeaError):
+    if isinstance(err, ParseStyleError):
         return err.status, err.code, err.message
     if isinstance(err, e.DuplicateUnique) and err.details.get("prop") in ("username", "email"):
         prop = err.details["prop"]
