@@ -20,8 +20,9 @@ from ...core.errors import InvalidQuery
 from ...core.query import And, Node, Query
 from ..parselike import errors
 from ..parselike.codec import to_wire
-from .common import Ctx, Out, Req, class_collection, require_master, router, where_node
-from .errors import ParseError
+from .common import Ctx, Out, Req, require_master, route
+from .errors import ParseError, Refused
+from .objects import class_collection, where_node
 
 PAGE = 1000
 MAX_PAGES = 40  # planner runs one request may make (each reads at most 4,000 index entries)
@@ -92,9 +93,9 @@ def run(ctx: Ctx, class_name: str, params: dict[str, Any]) -> list[Any]:
     return aggregate.run(docs, stages)
 
 
-@router
-def aggregate_route(ctx: Ctx, req: Req) -> Out | None:
-    if len(req.parts) != 2 or req.parts[0] != "aggregate" or req.method != "GET":
-        return None
+@route("aggregate")
+def aggregate_route(ctx: Ctx, req: Req) -> Out:
+    if len(req.parts) != 1 or req.method != "GET":
+        raise Refused(f"unknown route: {req.method} /aggregate/{'/'.join(req.parts)}", 404)
     require_master(ctx)
-    return Out(200, {"results": run(ctx, req.parts[1], dict(req.params))})
+    return Out(200, {"results": run(ctx, req.parts[0], dict(req.params))})

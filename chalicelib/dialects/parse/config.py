@@ -11,21 +11,21 @@ from __future__ import annotations
 from ...bootstrap import services
 from ...core.errors import InvalidInput
 from ..parselike import errors
-from .common import Ctx, Out, Req, require_master, router
-from .errors import ParseError
+from .common import Ctx, Out, Req, require_master, route
+from .errors import ParseError, Refused
 
 
-@router
-def config_route(ctx: Ctx, req: Req) -> Out | None:
-    if req.parts != ["config"]:
-        return None
+@route("config")
+def config_route(ctx: Ctx, req: Req) -> Out:
+    if req.parts:
+        raise Refused(f"unknown route: {req.method} /config/{'/'.join(req.parts)}", 404)
     store = services().app_config
     if req.method == "GET":
         got = store.read(ctx.app.uuid, master=ctx.master)
         return Out(200, got if got["params"] or got["masterKeyOnly"] else {"params": {}})
     if req.method == "PUT":
         require_master(ctx)
-        body = req.body if isinstance(req.body, dict) else {}
+        body = req.fields()
         try:
             store.update(ctx.app.uuid, body.get("params") or {}, body.get("masterKeyOnly"))
         except InvalidInput as e:
@@ -33,4 +33,4 @@ def config_route(ctx: Ctx, req: Req) -> Out | None:
                 raise
             raise ParseError(errors.INVALID_JSON, e.message) from None
         return Out(200, {"result": True})
-    return None
+    raise Refused(f"unknown route: {req.method} /config", 404)

@@ -19,7 +19,9 @@ from ...core.data import AppData
 from ...core.errors import CoreError, EntityNotFound
 from ...core.query import Exists, Query
 from ...core.tasks import Runner, register_runner
-from .common import Ctx, Out, Req, class_collection, require_master, router
+from .common import Ctx, Out, Req, require_master, route
+from .errors import Refused
+from .objects import class_collection
 
 RUNNER = "parse-bulk"
 SYNC_LIMIT = 100  # objects one API request purges or updates before the rest goes to a task
@@ -80,12 +82,10 @@ def _error(params: dict[str, Any], e: Exception) -> dict[str, Any]:
 register_runner(RUNNER, Runner(_run, _error))
 
 
-@router
-def purge_route(ctx: Ctx, req: Req) -> Out | None:
-    if len(req.parts) != 2 or req.parts[0] != "purge":
-        return None
-    if req.method != "DELETE":
-        return None
+@route("purge")
+def purge_route(ctx: Ctx, req: Req) -> Out:
+    if len(req.parts) != 1 or req.method != "DELETE":
+        raise Refused(f"unknown route: {req.method} /purge/{'/'.join(req.parts)}", 404)
     require_master(ctx)
-    bulk(ctx, class_collection(req.parts[1]), "purge")
+    bulk(ctx, class_collection(req.parts[0]), "purge")
     return Out(200, {})

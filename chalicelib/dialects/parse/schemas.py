@@ -18,8 +18,9 @@ from ...bootstrap import services
 from ...core.classes import check_field
 from ...core.errors import InvalidInput
 from ..parselike import errors
-from .common import Ctx, Out, Req, class_collection, class_name_of, require_master, router
-from .errors import ParseError
+from .common import Ctx, Out, Req, require_master, route
+from .errors import ParseError, Refused
+from .objects import class_collection, class_name_of
 from .purge import bulk
 
 DEFAULT_FIELDS: dict[str, dict[str, str]] = {
@@ -100,13 +101,13 @@ def _clp(ctx: Ctx, class_name: str, body: dict[str, Any]) -> None:
 
 
 def _class_name(req: Req, body: dict[str, Any]) -> str:
-    in_path = req.parts[1] if len(req.parts) > 1 else None
+    in_path = req.parts[0] if req.parts else None
     in_body = body.get("className")
     if in_path and in_body and in_path != in_body:
         raise ParseError(errors.INVALID_CLASS_NAME, f"Class name mismatch between {in_body} and {in_path}.")
     name = in_path or in_body
     if not isinstance(name, str) or not name:
-        raise ParseError(135, f"POST /schemas needs a class name.")
+        raise ParseError(135, "POST /schemas needs a class name.")
     class_collection(name)  # raises 103 for an invalid name
     return name
 
@@ -140,7 +141,7 @@ def update(ctx: Ctx, req: Req, body: dict[str, Any]) -> Out:
 
 
 def delete(ctx: Ctx, req: Req) -> Out:
-    name = req.parts[1]
+    name = req.parts[0]
     coll = class_collection(name)
     count = ctx.data.count_all(coll)
     if count:
@@ -159,16 +160,17 @@ def _indexes(body: dict[str, Any]) -> dict[str, Any] | None:
     return got
 
 
-@router
-def schemas_route(ctx: Ctx, req: Req) -> Out | None:
-    if not req.parts or req.parts[0] != "schemas" or len(req.parts) > 2:
-        return None
+@route("schemas")
+def schemas_route(ctx: Ctx, req: Req) -> Out:
+    """`/schemas`, `/schemas/` (the Dashboard asks for both) and `/schemas/{Class}`."""
     require_master(ctx)
-    body = req.body if isinstance(req.body, dict) else {}
+    if len(req.parts) > 1:
+        raise Refused(f"unknown route: {req.method} /schemas/{'/'.join(req.parts)}", 404)
+    body = req.fields() if req.method in ("POST", "PUT") else {}
     if req.method == "GET":
-        if len(req.parts) == 1:
+        if not req.parts:
             return Out(200, {"results": all_schemas(ctx)})
-        name = req.parts[1]
+        name = req.parts[0]
         class_collection(name)
         entry = _entry(ctx, name)
         if entry is None and name not in ALWAYS:
@@ -176,8 +178,8 @@ def schemas_route(ctx: Ctx, req: Req) -> Out | None:
         return Out(200, schema_of(ctx, name, entry))
     if req.method == "POST":
         return create(ctx, req, body)
-    if req.method == "PUT" and len(req.parts) == 2:
+    if req.method == "PUT" and req.parts:
         return update(ctx, req, body)
-    if req.method == "DELETE" and len(req.parts) == 2:
+    if req.method == "DELETE" and req.parts:
         return delete(ctx, req)
-    return None
+    raise Refused(f"unknown route: {req.method} /schemas", 404)

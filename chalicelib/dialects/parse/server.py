@@ -23,15 +23,14 @@ from ...core.cloudcode import NAME_RE, Invocation, lookup, names
 from ...core.errors import CoreError
 from ...core.tasks import Runner, register_runner
 from ..parselike.codec import iso
-from .common import Ctx, Out, Req, class_collection, require_master, router
-from .errors import ParseError
+from .common import Ctx, Out, Req, require_master, route
+from .errors import MISSING_PUSH_CONFIG, SCRIPT_FAILED, ParseError, Refused
+from .objects import class_collection
 from .purge import as_app
 
 VERSION = "9.10.0"  # the Parse Server release whose REST API this dialect follows
 JOBS_SERVICE = "parse_jobs"
 RUNNER = "parse-job"
-PUSH_MISCONFIGURED = 115
-SCRIPT_FAILED = 141
 FEATURES: dict[str, Any] = {
     "globalConfig": {"create": True, "read": True, "update": True, "delete": True},
     "hooks": {"create": False, "read": False, "update": False, "delete": False},
@@ -46,27 +45,64 @@ FEATURES: dict[str, Any] = {
 }
 
 
-@router
-def server_route(ctx: Ctx, req: Req) -> Out | None:
-    head = req.parts[0] if req.parts else ""
-    if req.parts == ["serverInfo"] and req.method == "GET":
-        require_master(ctx)
-        return Out(200, {"features": FEATURES, "parseServerVersion": VERSION})
-    if head == "events" and len(req.parts) == 2 and req.method == "POST":
-        return Out(200, {})
-    if req.parts in (["push"], ["push_audiences"]) or (head == "push_audiences" and len(req.parts) == 2):
-        require_master(ctx)
-        raise ParseError(PUSH_MISCONFIGURED, "Missing push configuration")
-    if head == "jobs" and len(req.parts) == 2 and req.method == "POST":
-        require_master(ctx)
-        return start_job(ctx, req.parts[1], req.body if isinstance(req.body, dict) else {})
-    if req.parts == ["cloud_code", "jobs", "data"] and req.method == "GET":
-        require_master(ctx)
+def _unknown(req: Req) -> Refused:
+    return Refused(f"unknown route: {req.method} /{'/'.join([req.route, *req.parts])}", 404)
+
+
+@route("serverInfo")
+def server_info(ctx: Ctx, req: Req) -> Out:
+    require_master(ctx)
+    if req.parts or req.method != "GET":
+        raise _unknown(req)
+    return Out(200, {"features": FEATURES, "parseServerVersion": VERSION})
+
+
+@route("health", keys=False)
+def health(ctx: None, req: Req) -> Out:
+    if req.parts or req.method != "GET":
+        raise _unknown(req)
+    return Out(200, {"status": "ok"})
+
+
+@route("events")
+def events(ctx: Ctx, req: Req) -> Out:
+    """Parse's default analytics adapter drops what it is given: so do we, after checking the keys."""
+    if len(req.parts) != 1 or req.method != "POST":
+        raise _unknown(req)
+    return Out(200, {})
+
+
+@route("push")
+def push(ctx: Ctx, req: Req) -> Out:
+    require_master(ctx)
+    if req.parts or req.method != "POST":
+        raise _unknown(req)
+    raise ParseError(MISSING_PUSH_CONFIG, "Missing push configuration")
+
+
+@route("push_audiences")
+def push_audiences(ctx: Ctx, req: Req) -> Out:
+    require_master(ctx)
+    raise ParseError(MISSING_PUSH_CONFIG, "Missing push configuration")
+
+
+@route("jobs")
+def jobs(ctx: Ctx, req: Req) -> Out:
+    require_master(ctx)
+    if len(req.parts) != 1 or req.method != "POST":
+        raise _unknown(req)
+    return start_job(ctx, req.parts[0], req.fields())
+
+
+@route("cloud_code")
+def cloud_code(ctx: Ctx, req: Req) -> Out:
+    """The Dashboard's Jobs page: the jobs there are, and scheduled runs (none: use EventBridge)."""
+    require_master(ctx)
+    if req.method == "GET" and req.parts == ["jobs", "data"]:
         return Out(200, {"in_use": [], "jobs": job_names()})
-    if req.parts == ["cloud_code", "jobs"] and req.method == "GET":
-        require_master(ctx)
-        return Out(200, [])  # scheduled jobs: none (schedule them with EventBridge instead)
-    return None
+    if req.method == "GET" and req.parts == ["jobs"]:
+        return Out(200, [])
+    raise _unknown(req)
 
 
 # -- jobs ---------------------------------------------------------------------------------------
