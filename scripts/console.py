@@ -82,7 +82,7 @@ def main() -> int:
     server_url = f"{base}/parse"
     print(f"Parse Dashboard for {org}/{app} ({server_url}, app id {keys['appId']}) on http://127.0.0.1:{port}",
           flush=True)
-    proc = subprocess.Popen(dashboard_command(port), env=dashboard_env(server_url, keys, f"{org}/{app}"))
+    proc = subprocess.Popen(dashboard_command(port), env=dashboard_env(server_url, keys, f"{org}-{app}"))
     try:
         return proc.wait()
     except KeyboardInterrupt:
