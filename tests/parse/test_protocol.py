@@ -1,0 +1,42 @@
+"""The edge: both request styles, key rules, CORS on every answer, errors and batch routing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import Parse
+
+
+def test_options_preflight_answers_before_any_key_check(client: Any) -> None:
+    r = client.http.options("/parse/classes/GameScore", headers={
+        "Origin": "http://localhost:4040", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-parse-application-id,x-parse-master-key"})
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-Parse-Master-Key" in r.headers["Access-Control-Allow-Headers"]
+    assert "OPTIONS" in r.headers["Access-Control-Allow-Methods"]
+
+
+def test_unknown_app_or_bad_key_is_a_bare_403_with_cors(rest: Parse) -> None:
+    bad = Parse(rest.c, "00000000-0000-4000-8000-000000000000", rest.key, rest.master_key)
+    r = bad.get("classes/GameScore")
+    assert (r.status_code, r.json) == (403, {"error": "unauthorized"})
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    wrong = Parse(rest.c, rest.app_id, "nope", "nope")
+    assert wrong.get("classes/GameScore").status_code == 403
+    assert rest.get("classes/GameScore", auth=False).json == {"error": "unauthorized"}
+
+
+def test_bad_session_token_is_209(parse: Parse) -> None:
+    r = parse.get("classes/GameScore", session="r:nonsense")
+    assert (r.status_code, r.json["code"]) == (400, 209)
+
+
+def test_unknown_route_is_404(rest: Parse) -> None:
+    r = rest.get("nothing/here")
+    assert r.status_code == 404 and "error" in r.json
+
+
+def test_batch_paths_must_carry_the_mount_path(rest: Parse) -> None:
+    r = rest.post("batch", {"requests": [{"method": "POST", "path": "/classes/X", "body": {}}]})
+    assert (r.status_code, r.json["code"]) == (400, 107)
