@@ -134,6 +134,29 @@ class ClassRegistry:
 
         self._change(app, change)
 
+    def name(self, app: str, collection: str, class_name: str) -> None:
+        """Remember how a client spells the class of a collection (Parse: `GameScore` for `gamescores`),
+        unless another spelling was registered first. Free once the registry holds it (cached)."""
+        entry = self.classes(app).get(collection)
+        if entry is not None and entry.get("className") in (class_name, None) or class_name == collection:
+            return
+        if entry is not None and entry.get("className") != collection:
+            return  # named already, by its first writer
+
+        def change(classes: dict[str, Any]) -> bool:
+            cur = classes.get(collection)
+            if cur is None:
+                if len(classes) >= MAX_CLASSES:
+                    return False
+                classes[collection] = {"className": class_name, "fields": {}, "indexes": {}}
+                return True
+            if cur.get("className") != collection:
+                return False
+            cur["className"] = class_name
+            return True
+
+        self._change(app, change)
+
     # -- declaring (schemas API) ----------------------------------------------------------
     def define(self, app: str, collection: str, class_name: str, fields: dict[str, Field],
                indexes: dict[str, Any] | None = None) -> dict[str, Any]:

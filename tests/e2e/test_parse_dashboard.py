@@ -64,9 +64,8 @@ def _parse(base: str, keys: dict[str, str], method: str, path: str, body: Any = 
 def dashboard(live_server: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The dashboard process (stopped by its pid) and the keys of the app it manages, with some data."""
     _requirements()
-    from scripts.console import app_keys, dashboard_command, dashboard_env
-
     from chalicelib.bootstrap import services
+    from scripts.console import app_keys, dashboard_command, dashboard_env
 
     services().tenancy.signup(organization="acme", username="boss", name="Boss", email="b@acme.test",
                               password="s3cret-pw")

@@ -20,9 +20,10 @@ from ...core.errors import InvalidQuery
 from ...core.query import And, Node, Query
 from ..parselike import errors
 from ..parselike.codec import to_wire
+from ..parselike.where import compile_where
 from .common import Ctx, Out, Req, require_master, route
 from .errors import ParseError, Refused
-from .objects import class_collection, where_node
+from .names import class_collection
 
 PAGE = 1000
 MAX_PAGES = 40  # planner runs one request may make (each reads at most 4,000 index entries)
@@ -55,6 +56,14 @@ def pipeline_of(params: dict[str, Any]) -> list[dict[str, Any]]:
         if not name.startswith("$"):
             raise ParseError(errors.INVALID_QUERY, f"Invalid aggregate stage '{name}'.")
     return stages
+
+
+def where_node(ctx: Ctx, where: Any) -> Node | None:
+    """A Parse where (or a leading $match): sub-queries ($select, $inQuery) are not served here."""
+    def refuse(cls: str, w: Any, key: str) -> list[Any]:
+        raise ParseError(errors.INVALID_QUERY, "sub-queries are not supported in an aggregate's where")
+
+    return compile_where(where, refuse)
 
 
 def _read(ctx: Ctx, coll: str, where: Node | None) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from ...core.query import Exists, Query
 from ...core.tasks import Runner, register_runner
 from .common import Ctx, Out, Req, require_master, route
 from .errors import Refused
-from .objects import class_collection
+from .names import class_collection
 
 RUNNER = "parse-bulk"
 SYNC_LIMIT = 100  # objects one API request purges or updates before the rest goes to a task

@@ -20,7 +20,7 @@ from ...core.errors import InvalidInput
 from ..parselike import errors
 from .common import Ctx, Out, Req, require_master, route
 from .errors import ParseError, Refused
-from .objects import class_collection, class_name_of
+from .names import class_collection, class_name_of
 from .purge import bulk
 
 DEFAULT_FIELDS: dict[str, dict[str, str]] = {

@@ -25,7 +25,7 @@ from ...core.tasks import Runner, register_runner
 from ..parselike.codec import iso
 from .common import Ctx, Out, Req, require_master, route
 from .errors import MISSING_PUSH_CONFIG, SCRIPT_FAILED, ParseError, Refused
-from .objects import class_collection
+from .names import class_collection
 from .purge import as_app
 
 VERSION = "9.10.0"  # the Parse Server release whose REST API this dialect follows
