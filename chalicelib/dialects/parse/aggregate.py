@@ -20,7 +20,7 @@ from ...core.errors import InvalidQuery
 from ...core.query import And, Node, Query
 from ..parselike import errors
 from ..parselike.codec import to_wire
-from ..parselike.where import compile_where
+from ..parselike.queries import Finder
 from .common import Ctx, Out, Req, require_master, route
 from .errors import ParseError, Refused
 from .names import class_collection
@@ -59,11 +59,8 @@ def pipeline_of(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def where_node(ctx: Ctx, where: Any) -> Node | None:
-    """A Parse where (or a leading $match): sub-queries ($select, $inQuery) are not served here."""
-    def refuse(cls: str, w: Any, key: str) -> list[Any]:
-        raise ParseError(errors.INVALID_QUERY, "sub-queries are not supported in an aggregate's where")
-
-    return compile_where(where, refuse)
+    """A Parse where (or a leading $match), sub-queries included, as the find compiles it."""
+    return Finder(ctx.data, class_collection).where_node(where)
 
 
 def _read(ctx: Ctx, coll: str, where: Node | None) -> list[dict[str, Any]]:
