@@ -101,6 +101,9 @@ Serverless BaaS is up at {base}
   client_id:      {info['client_id']}
   client_secret:  {info['client_secret']}
   REST API key:   {info['rest_api_key']}
+  master key:     {info['master_key']}  (server-side only: Parse's X-Parse-Master-Key)
+  Parse API:      {base}/parse  (application id = app uuid)
+  console:        `make console` (Parse Dashboard for this app on http://127.0.0.1:4040)
 Try:
   curl -X POST {base}/usergrid/{info['org']}/sandbox/items -d '{{"name":"milk","price":3.25}}'
   curl "{base}/usergrid/{info['org']}/sandbox/items?ql=select%20*%20where%20price%3E3"
