@@ -75,6 +75,7 @@ class Req:
     content_type: str = ""
     keys: Keys = field(default_factory=Keys)
     headers: dict[str, str] = field(default_factory=dict)
+    body_keys: bool = False  # the JS SDK's style: keys (and `_method`) in a text/plain JSON body
 
     def fields(self) -> dict[str, Any]:
         """The body as an object (107 otherwise)."""
@@ -225,8 +226,9 @@ def http_req(parts: list[str]) -> Req:
     multipart = ct.split(";")[0].strip().lower() == "multipart/form-data"
     body = None if multipart else _json(raw)
     params: dict[str, Any] = {k: _json_value(v) for k, v in (r.query_params or {}).items()}
+    body_keys = False
     if isinstance(body, dict) and "_ApplicationId" in body and not (keys.app_id and _known(keys.app_id)):
-        body = dict(body)
+        body, body_keys = dict(body), True
         method = str(body.pop("_method", None) or method).upper()
         keys = Keys(body.pop("_ApplicationId", None),
                     [v for k in CLIENT_KEY_FIELDS if isinstance(v := body.pop(k, None), str) and v],
@@ -248,7 +250,7 @@ def http_req(parts: list[str]) -> Req:
         raise MalformedBody("keys must be strings")
     if method not in METHODS:
         raise ParseError(pe.INVALID_JSON, f"unsupported method: {method}")
-    return Req(method, parts[0] if parts else "", parts[1:], params, body, raw, ct, keys, h)
+    return Req(method, parts[0] if parts else "", parts[1:], params, body, raw, ct, keys, h, body_keys)
 
 
 BODY_KEYS = ("_ClientVersion", "_RevocableSession", "_ContentType")  # kept in params for the routes that read them

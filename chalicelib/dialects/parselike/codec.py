@@ -23,7 +23,7 @@ KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
 CLASS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 AUTO = ("objectId", "createdAt", "updatedAt")
 CORE_KEYS = ("uuid", "type", "created", "modified", "metadata")  # the core's own names: reserved here
-TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object")
+TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object", "Polygon")
 
 
 def iso(ms: int | float) -> str:
@@ -95,6 +95,13 @@ def _typed(v: dict[str, Any]) -> Any:
         if not isinstance(v.get("name"), str) or not v["name"]:
             raise ParseStyleError(errors.INCORRECT_TYPE, "a File needs a name")
         return {k: v[k] for k in ("__type", "name", "url", "contentType", "size") if k in v}
+    if t == "Polygon":
+        pts = v.get("coordinates")
+        if not isinstance(pts, list) or not 3 <= len(pts) <= 1000 or not all(
+                isinstance(p, list) and len(p) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                            for x in p) for p in pts):
+            raise ParseStyleError(errors.INCORRECT_TYPE, "a Polygon needs 3 to 1,000 [latitude, longitude] coordinates")
+        return {"__type": "Polygon", "coordinates": pts}
     if t == "Bytes":
         if not isinstance(v.get("base64"), str):
             raise ParseStyleError(errors.INCORRECT_TYPE, "Bytes need a base64 string")
