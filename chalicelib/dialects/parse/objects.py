@@ -29,7 +29,7 @@ from .common import Ctx, Out, Req, location, route
 from .errors import ParseError
 
 CLASS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-SYSTEM = {"_User": "users", "_Role": "roles", "_Installation": "installations"}
+SYSTEM = {"_User": "users", "_Role": "roles", "_Installation": "installations", "_JobStatus": "parse-jobstatus"}
 HIDDEN = ("password", "authData", "sessionToken", "_hashed_password")
 MAX_RELATION = 1000  # members a $relatedTo reads
 
@@ -223,6 +223,9 @@ def create(ctx: Ctx, cls: str, coll: str, body: dict[str, Any], extra: dict[str,
             raise ParseError(139,
                              "A role's name can be only contain alphanumeric characters, _, -, and spaces.")
     rec = ctx.data.create_record(coll, {k: v for k, v in props.items() if v is not None}, acl=acl, secret=secret)
+    from .names import remember  # /schemas lists the class as its first writer spelled it
+
+    remember(ctx.app.uuid, cls)
     if coll == "roles":
         services().permissions.ensure_role(ctx.app.uuid, rec.doc["name"])
     _connect(ctx, coll, rec, rels)
