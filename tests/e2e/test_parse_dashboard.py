@@ -138,13 +138,32 @@ def test_dashboard_browses_edits_and_configures_an_app(dashboard: dict[str, Any]
     page.get_by_text("1200", exact=True).first.wait_for()
     _shot(page, "browser")
 
-    # add a row: the dashboard POSTs classes/GameScore; the row is then there for every client
-    page.get_by_role("button", name="Add a row").first.click()
-    page.keyboard.press("Escape")
-    page.get_by_text("created", exact=False).first.wait_for(timeout=15_000)
+    # add a row (toolbar "Add Row", edit a cell, "Add"): the dashboard POSTs classes/GameScore
+    page.get_by_text("Add Row", exact=True).first.click()
+    page.get_by_role("button", name="Add", exact=True).wait_for()
+    page.get_by_text("(undefined)").nth(3).dblclick()  # the new row's playerName (after objectId, dates)
+    page.keyboard.type("zed")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_text("zed", exact=True).first.wait_for()
     _shot(page, "row-added")
-    found = _parse(dashboard["server"], dashboard["keys"], "GET", "classes/GameScore?count=1&limit=0")
-    assert found["count"] == 3, found
+    found = _parse(dashboard["server"], dashboard["keys"], "GET", "classes/GameScore?where=%7B%22playerName%22%3A%22zed%22%7D")
+    assert len(found["results"]) == 1, found  # stored, for every client
+
+    # edit a cell of an existing row: a PUT of that field
+    page.get_by_text("bob", exact=True).first.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("robert")
+    page.keyboard.press("Enter")
+    page.get_by_text("robert", exact=True).first.wait_for()
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        names = {o["playerName"] for o in _parse(dashboard["server"], dashboard["keys"], "GET", "classes/GameScore")["results"]}
+        if "robert" in names:
+            break
+        time.sleep(0.5)
+    assert names == {"ann", "robert", "zed"}, names
+    _shot(page, "row-edited")
 
     # the config page: parameters with their values and the master-key-only flag
     page.goto(f"{base}/apps/{APP_NAME}/config")
