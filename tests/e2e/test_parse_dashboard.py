@@ -165,6 +165,21 @@ def test_dashboard_browses_edits_and_configures_an_app(dashboard: dict[str, Any]
     assert names == {"ann", "robert", "zed"}, names
     _shot(page, "row-edited")
 
+    # the API console (header style, a CORS preflight first): a where query with the master key
+    page.get_by_text("API Console", exact=True).first.click()
+    endpoint = page.locator("input").first
+    endpoint.fill("classes/GameScore")
+    box, label = endpoint.bounding_box(), page.get_by_text("Use Master Key?").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, label["y"] + label["height"] / 2)  # the master key toggle
+    page.locator("textarea").fill('where={"playerName":"ann"}')
+    with page.expect_response(lambda r: "/parse/classes/GameScore?" in r.url and r.request.method == "GET") as got:
+        page.get_by_text("Send Query", exact=True).click()
+    answer = got.value
+    assert answer.status == 200 and answer.request.headers.get("x-parse-master-key") == dashboard["keys"]["masterKey"]
+    assert [o["playerName"] for o in answer.json()["results"]] == ["ann"], answer.json()
+    page.get_by_text('"playerName"').first.wait_for()  # shown in the results pane
+    _shot(page, "api-console")
+
     # the config page: parameters with their values and the master-key-only flag
     page.goto(f"{base}/apps/{APP_NAME}/config")
     page.get_by_text("welcome", exact=True).first.wait_for()
