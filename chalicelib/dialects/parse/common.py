@@ -80,6 +80,8 @@ class Req:
     def fields(self) -> dict[str, Any]:
         """The body as an object (107 otherwise)."""
         if self.body is None:
+            if self.raw.strip():
+                raise ParseError(pe.INVALID_JSON, "invalid JSON")
             return {}
         if not isinstance(self.body, dict):
             raise ParseError(pe.INVALID_JSON, "invalid JSON: the body must be an object")

@@ -20,7 +20,7 @@
 
 | key | core node |
 |---|---|
-| `$inQuery` / `$notInQuery` `{className, where}` | the inner query first (at most 1,000), then `In` / `Not(In)` on `<key>.objectId` |
+| `$inQuery` / `$notInQuery` `{className, where}` | the inner query first (at most 1,000), then `In` / `Not(In)` of Pointers |
 | `$relatedTo {object, key}` (top level) | the relation's members (core connections), then `In` on the uuid |
 | `$nearSphere` + `$maxDistanceIn{Radians,Kilometers,Miles}` | `Within` (geohash index), nearest first |
 | `$within {$box}`, `$geoWithin {$centerSphere}` | `Within` the enclosing circle, plus exact bounds on latitude/longitude | The seed's `""` key (an operator
@@ -36,7 +36,7 @@ from typing import Any
 
 from ...core.errors import InvalidQuery
 from ...core.query import And, Compare, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex, Within
-from .codec import KEY_RE, date_ms, decode
+from .codec import KEY_RE, date_ms, decode, pointer
 
 FIELD_MAP = {"objectId": "uuid", "createdAt": "created", "updatedAt": "modified"}
 MAX_TEXT = 1000  # characters of a startswith/endswith/like operand
@@ -206,7 +206,8 @@ def _in_query(negate: bool) -> Callable[..., Node]:
     def make(f: str, a: Any, sub: SubQuery, o: str) -> Node:
         if not isinstance(a, dict) or not isinstance(a.get("className"), str):
             raise InvalidQuery("$inQuery takes {\"className\", \"where\"}")
-        node = In(f + ".objectId", tuple(sub(a["className"], a.get("where"), "objectId")))
+        cls = a["className"]
+        node = In(f, tuple(pointer(cls, i) for i in sub(cls, a.get("where"), "objectId")))
         return Not(node) if negate else node
 
     return make
