@@ -291,9 +291,14 @@ class Permissions(Policy):
 
 
 def _acl_allows(acl: dict[str, dict[str, bool]], verb: str, user: str | None, roles: set[str]) -> bool:
+    """Role names are case-insensitive (the rules store them lower-cased; Parse ACLs say `role:Mods`)."""
     need = "read" if verb == "get" else "write"
-    keys = ["*"] + ([user] if user else []) + [f"role:{r}" for r in roles]
-    return any(bool((acl.get(k) or {}).get(need)) for k in keys)
+    for key, perm in acl.items():
+        if key == "*" or (user is not None and key == user) or \
+                (key[:5] == "role:" and key[5:].lower() in roles):
+            if isinstance(perm, dict) and perm.get(need):
+                return True
+    return False
 
 
 def _role_name(name: str) -> str:
