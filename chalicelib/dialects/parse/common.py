@@ -280,6 +280,8 @@ def location(ctx: Ctx, class_name: str, object_id: str) -> str:
 
 
 def to_response(out: Out) -> Response:
+    if out.status in (301, 302, 303, 307):
+        return Response(body="", status_code=out.status, headers={**CORS_HEADERS, **out.headers})
     if out.raw is not None:
         return Response(body=out.raw, status_code=out.status, headers={**CORS_HEADERS, **out.headers})
     headers = {"Content-Type": "application/json", **CORS_HEADERS, **out.headers}
