@@ -2,7 +2,8 @@
 
 Evaluation order for one action on one collection (and entity, when there is one):
 1. the app itself (client credentials), org admins: everything; the sandbox app: everything;
-2. an entity with an ACL: the ACL decides (user uuid, "role:<name>" or "*"), and a REST-key
+2. an entity with an ACL: the ACL decides (user uuid, "role:<name>" of the user's roles and the
+   roles they inherit, names ignoring case, or "*"), and a REST-key
    caller must also hold the key's permission;
 3. the `users` collection: a user may read and change only itself, unless a role names a
    `/users...` path explicitly (a wildcard like `/**` does not reach other users);
@@ -129,7 +130,7 @@ class Permissions(Policy):
         user = principal.subject if principal.kind == "user" else None
         roles = self.roles_of(app.uuid, user) if user else {"guest"}
         if record is not None and record.acl is not None:
-            return _acl_allows(record.acl, verb, user, roles)
+            return _acl_allows(record.acl, verb, user, self._closure(rules, roles))
         perms = self._permissions(rules, roles)
         paths = self._paths(collection, record, user)
         if collection in PROTECTED:
@@ -182,8 +183,10 @@ class Permissions(Policy):
             paths.append("/users/me")
         return paths
 
-    def _permissions(self, rules: dict[str, Any], roles: set[str]) -> list[str]:
-        out: list[str] = []
+    @staticmethod
+    def _closure(rules: dict[str, Any], roles: set[str]) -> set[str]:
+        """The roles and every role they inherit: a user holding `juniors`, which inherits
+        `editors`, passes `role:editors` in an ACL too (Parse's role hierarchy)."""
         seen: set[str] = set()
         todo = list(roles)
         while todo:
@@ -191,10 +194,13 @@ class Permissions(Policy):
             if name in seen:
                 continue
             seen.add(name)
-            role = rules["roles"].get(name)
-            if role:
-                out += role.get("permissions", [])
-                todo += role.get("inherits", [])
+            todo += (rules["roles"].get(name) or {}).get("inherits", [])
+        return seen
+
+    def _permissions(self, rules: dict[str, Any], roles: set[str]) -> list[str]:
+        out: list[str] = []
+        for name in self._closure(rules, roles):
+            out += (rules["roles"].get(name) or {}).get("permissions", [])
         return out
 
     def roles_of(self, app: str, user: str) -> set[str]:
@@ -377,9 +383,14 @@ def check_clp(clp: Any) -> None:
 
 
 def _acl_allows(acl: dict[str, dict[str, bool]], verb: str, user: str | None, roles: set[str]) -> bool:
+    """Role names are case-insensitive (the rules store them lower-cased; Parse ACLs say `role:Mods`)."""
     need = "read" if verb == "get" else "write"
-    keys = ["*"] + ([user] if user else []) + [f"role:{r}" for r in roles]
-    return any(bool((acl.get(k) or {}).get(need)) for k in keys)
+    for key, perm in acl.items():
+        if key == "*" or (user is not None and key == user) or \
+                (key[:5] == "role:" and key[5:].lower() in roles):
+            if isinstance(perm, dict) and perm.get(need):
+                return True
+    return False
 
 
 def _role_name(name: str) -> str:

@@ -119,7 +119,7 @@ def test_geo_queries(rest: Parse) -> None:
     box = {"location": {"$within": {"$box": [{"__type": "GeoPoint", "latitude": 59, "longitude": 4},
                                              {"__type": "GeoPoint", "latitude": 61, "longitude": 6}]}}}
     assert [o["name"] for o in rest.find("Place", box)] == ["bergen"]
-    sphere = {"location": {"$geoWithin": {"$centerSphere": [[59.9, 10.7], 0.01]}}}
+    sphere = {"location": {"$geoWithin": {"$centerSphere": [[10.7, 59.9], 0.01]}}}
     assert [o["name"] for o in rest.find("Place", sphere)] == ["oslo"]
 
 

@@ -51,5 +51,5 @@ def command(cmd: Any, outer: Req) -> Req:
     if cmd["method"] == "GET":
         params = dict(body) if isinstance(body, dict) else {}
         return Req("GET", parts[0], parts[1:], params, None, keys=outer.keys, headers=outer.headers)
-    return Req(cmd["method"], parts[0], parts[1:], {}, body, json.dumps(body).encode(), "application/json",
+    return Req(cmd["method"], parts[0], parts[1:], {}, body, json.dumps(body).encode() if body is not None else b"", "application/json",
                outer.keys, outer.headers)

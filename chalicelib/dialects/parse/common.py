@@ -80,6 +80,8 @@ class Req:
     def fields(self) -> dict[str, Any]:
         """The body as an object (107 otherwise)."""
         if self.body is None:
+            if self.raw.strip():
+                raise ParseError(pe.INVALID_JSON, "invalid JSON")
             return {}
         if not isinstance(self.body, dict):
             raise ParseError(pe.INVALID_JSON, "invalid JSON: the body must be an object")
@@ -278,6 +280,8 @@ def location(ctx: Ctx, class_name: str, object_id: str) -> str:
 
 
 def to_response(out: Out) -> Response:
+    if out.status in (301, 302, 303, 307):
+        return Response(body="", status_code=out.status, headers={**CORS_HEADERS, **out.headers})
     if out.raw is not None:
         return Response(body=out.raw, status_code=out.status, headers={**CORS_HEADERS, **out.headers})
     headers = {"Content-Type": "application/json", **CORS_HEADERS, **out.headers}

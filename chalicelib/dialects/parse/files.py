@@ -106,4 +106,4 @@ def download(app_id: str, name: str) -> Out:
         url = services().files().download_url(app.uuid, _path(name))
     except NotFound:
         raise Refused("File not found.", 404) from None
-    return Out(302, None, {"Location": url, "Cache-Control": "private, max-age=600"}, raw=b"")
+    return Out(302, None, {"Location": url, "Cache-Control": "private, max-age=600"})

@@ -140,8 +140,16 @@ def class_route(ctx: Ctx, req: Req, cls: str, rest: list[str]) -> Out:
 
 
 def find(ctx: Ctx, coll: str, params: dict[str, Any]) -> dict[str, Any]:
-    # GET by query keeps Parse's default (no order: the index's order, oldest first without where)
-    return finder(ctx).find(coll, {k: v for k, v in params.items() if not k.startswith("_")})
+    """Parse's find. objectIds are UUIDv7 (time-ordered), so `order=objectId` (what the SDK's
+    `each`/`findAll` page with) reads the `created` index in order, O(k) per page, instead of
+    sorting a window of the collection."""
+    params = {k: v for k, v in params.items() if not k.startswith("_")}
+    if isinstance(params.get("order"), str):
+        params["order"] = ",".join(OBJECT_ID_ORDER.get(p.strip(), p.strip()) for p in params["order"].split(","))
+    return finder(ctx).find(coll, params)
+
+
+OBJECT_ID_ORDER = {"objectId": "createdAt", "-objectId": "-createdAt"}
 
 
 # -- writes -------------------------------------------------------------------------------
@@ -219,9 +227,9 @@ def create(ctx: Ctx, cls: str, coll: str, body: dict[str, Any], extra: dict[str,
     props = {**plain, **initial(ops), **_relation_fields(rels), **(extra or {})}
     if coll == "roles":
         name = props.get("name")
-        if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_\- ]+$", name):
-            raise ParseError(139,
-                             "A role's name can be only contain alphanumeric characters, _, -, and spaces.")
+        if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_\-]{1,64}$", name):
+            raise ParseError(139, "A role's name can only contain alphanumeric characters, _ and - "
+                             "(at most 64; the permission model's role names have no spaces).")
     rec = ctx.data.create_record(coll, {k: v for k, v in props.items() if v is not None}, acl=acl, secret=secret)
     from .names import remember  # /schemas lists the class as its first writer spelled it
 

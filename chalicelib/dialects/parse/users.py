@@ -171,7 +171,7 @@ def sessions(ctx: Ctx, req: Req) -> Out:
             raise ParseError(pe.INVALID_SESSION_TOKEN, "Session token not found.")
         return Out(200, _session_wire(found[0], ctx.token))
     if not req.parts and req.method == "GET":
-        where = Compare("user.objectId", "eq", uid, True) if uid else None
+        where = Compare("user", "eq", pointer("_User", uid), True) if uid else None
         recs = ctx.server.query(SESSIONS, Query(where=where, limit=100)).records
         return Out(200, {"results": [_session_wire(r) for r in recs]})
     if len(req.parts) == 1 and req.method in ("GET", "DELETE"):

@@ -20,7 +20,7 @@
 
 | key | core node |
 |---|---|
-| `$inQuery` / `$notInQuery` `{className, where}` | the inner query first (at most 1,000), then `In` / `Not(In)` on `<key>.objectId` |
+| `$inQuery` / `$notInQuery` `{className, where}` | the inner query first (at most 1,000), then `In` / `Not(In)` of Pointers |
 | `$relatedTo {object, key}` (top level) | the relation's members (core connections), then `In` on the uuid |
 | `$nearSphere` + `$maxDistanceIn{Radians,Kilometers,Miles}` | `Within` (geohash index), nearest first |
 | `$within {$box}`, `$geoWithin {$centerSphere}` | `Within` the enclosing circle, plus exact bounds on latitude/longitude | The seed's `""` key (an operator
@@ -35,8 +35,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ...core.errors import InvalidQuery
-from ...core.query import And, Compare, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex, Within
-from .codec import KEY_RE, date_ms, decode
+from ...core.query import And, Compare, Contains, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex, Within
+from .codec import KEY_RE, date_ms, decode, pointer
 
 FIELD_MAP = {"objectId": "uuid", "createdAt": "created", "updatedAt": "modified"}
 MAX_TEXT = 1000  # characters of a startswith/endswith/like operand
@@ -50,7 +50,7 @@ _ALIASES = {"$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte", "$ne": "ne",
             "$inQuery": "inQuery", "$notInQuery": "notInQuery", "$nearSphere": "nearSphere",
             "$within": "within", "$geoWithin": "geoWithin", "$maxDistance": "maxDistance",
             "$maxDistanceInRadians": "maxDistance", "$maxDistanceInKilometers": "maxDistanceKm",
-            "$maxDistanceInMiles": "maxDistanceMiles"}
+            "$maxDistanceInMiles": "maxDistanceMiles", "$text": "text"}
 
 
 def parse_where(text: str | None) -> Any:
@@ -174,8 +174,28 @@ def _regex(f: str, a: Any, s: SubQuery, options: Any) -> Node:
     flags = (re.I if "i" in options else 0) | (re.M if "m" in options else 0) | (re.S if "s" in options else 0)
     from ...core.saferegex import compile_safe
 
-    compile_safe(_text("regex", a), flags)  # refuse a bad pattern now, not on the first entity
+    a = unquote(_text("regex", a))
+    compile_safe(a, flags)  # refuse a bad pattern now, not on the first entity
     return Regex(f, a, flags, safe=True)
+
+
+QUOTED_RE = re.compile(r"\\Q(.*?)(?:\\E|$)", re.S)
+
+
+def unquote(pattern: str) -> str:
+    """Java/PCRE literal quoting `\\Q...\\E` (what the Parse SDKs send for startsWith, contains,
+    endsWith) as an escaped literal; the SDK writes a literal `\\E` as `\\E\\\\E\\Q`."""
+    if "\\Q" not in pattern:
+        return pattern
+    pattern = pattern.replace("\\E\\\\E\\Q", "\x00")
+    return QUOTED_RE.sub(lambda m: re.escape(m.group(1).replace("\x00", "\\E")), pattern)
+
+
+def _text_search(f: str, a: Any, s: SubQuery, o: str) -> Node:
+    term = (a.get("$search") or {}).get("$term") if isinstance(a, dict) and isinstance(a.get("$search"), dict) else None
+    if not isinstance(term, str) or not term.strip():
+        raise InvalidQuery("$text takes {\"$search\": {\"$term\": \"words\"}}")
+    return Contains(f, _text("$text", term))
 
 
 def _select(negate: bool) -> Callable[..., Node]:
@@ -206,15 +226,14 @@ def _in_query(negate: bool) -> Callable[..., Node]:
     def make(f: str, a: Any, sub: SubQuery, o: str) -> Node:
         if not isinstance(a, dict) or not isinstance(a.get("className"), str):
             raise InvalidQuery("$inQuery takes {\"className\", \"where\"}")
-        node = In(f + ".objectId", tuple(sub(a["className"], a.get("where"), "objectId")))
+        cls = a["className"]
+        node = In(f, tuple(pointer(cls, i) for i in sub(cls, a.get("where"), "objectId")))
         return Not(node) if negate else node
 
     return make
 
 
 def _point(v: Any) -> tuple[float, float]:
-    if isinstance(v, list) and len(v) == 2:  # [latitude, longitude] or [longitude, latitude]: Parse sends GeoPoints
-        v = {"latitude": v[0], "longitude": v[1]}
     lat, lon = (v.get("latitude"), v.get("longitude")) if isinstance(v, dict) else (None, None)
     if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)) \
             or not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -231,9 +250,8 @@ def _near(f: str, arg: Any, cond: dict[str, Any]) -> Node:
             raise InvalidQuery("a maximum distance is a number of 0 or more")
     meters = radians * EARTH_M if radians is not None else km * 1000 if km is not None else \
         miles * 1609.344 if miles is not None else None
-    if meters is None:
-        raise InvalidQuery("$nearSphere needs a maximum distance here ($maxDistanceInKilometers...): "
-                           "an unbounded nearest-first scan has no cost limit")
+    if meters is None:  # Parse's unbounded near: every point, nearest first (the coarsest geohash cells)
+        meters = EARTH_M * 3.1416
     return Within(f, min(meters, EARTH_M * 3.1416), lat, lon)
 
 
@@ -262,6 +280,8 @@ def _geo_within(f: str, a: Any, s: SubQuery, o: str) -> Node:
         center, radians = a["$centerSphere"]
         if not isinstance(radians, (int, float)) or isinstance(radians, bool) or radians < 0:
             raise InvalidQuery("$centerSphere takes [GeoPoint, radians]")
+        if isinstance(center, list) and len(center) == 2:  # GeoJSON order, as the SDK sends it
+            center = {"latitude": center[1], "longitude": center[0]}
         lat, lon = _point(center)
         return Within(f, min(radians * EARTH_M, EARTH_M * 3.1416), lat, lon)
     if isinstance(a, dict) and isinstance(a.get("$box"), list):
@@ -290,7 +310,7 @@ _OPS: dict[str, Callable[[str, Any, SubQuery, Any], Node]] = {
     "regex": _regex, "options": lambda f, a, s, o: Exists(f),
     "arraykey": _elem, "arraykeyall": _elem_all,
     "inQuery": _in_query(False), "notInQuery": _in_query(True),
-    "within": _within, "geoWithin": _geo_within,
+    "within": _within, "geoWithin": _geo_within, "text": _text_search,
 }
 
 
