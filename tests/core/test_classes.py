@@ -107,3 +107,27 @@ def test_add_field_permission_stops_new_fields_only(svc: Any) -> None:
 def test_invalid_class_level_permissions_are_refused(svc: Any, clp: Any) -> None:
     with pytest.raises(InvalidInput):
         svc.permissions.set_class_permissions("a", "items", clp)
+
+
+def test_concurrent_writers_of_new_fields_all_land_in_the_registry(svc: Any, atomic_dynamodb: None) -> None:
+    import threading
+
+    app = _app(svc)
+    data = svc.data(app, Principal("app", app.uuid, app.uuid))
+    errors: list[Exception] = []
+
+    def write(i: int) -> None:
+        try:
+            for j in range(3):
+                data.create_record("races", {f"f{i}_{j}": i})
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    fields = svc.classes.get(app.uuid, "races")["fields"]
+    assert set(fields) == {f"f{i}_{j}" for i in range(4) for j in range(3)}

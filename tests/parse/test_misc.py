@@ -78,3 +78,20 @@ def test_purge_deletes_every_object_and_keeps_the_class(rest: Parse, svc: Any, m
     assert r.json["count"] == 0, r.body
     assert "n" in rest.get("schemas/Crumb", master=True).json["fields"]  # the schema stays
     assert rest.delete("purge/Nothing", master=True).json == {}  # an empty class: {}
+
+
+def test_installations_register_once_per_device(rest: Parse) -> None:
+    r = rest.post("installations", {"deviceType": "ios"})
+    assert r.status_code == 400 and r.json["code"] == 135, r.body
+    r = rest.post("installations", {"installationId": "i-1"})
+    assert r.status_code == 400 and r.json["code"] == 135 and "deviceType" in r.json["error"], r.body
+    r = rest.post("installations", {"installationId": "i-1", "deviceType": "android", "channels": ["news"]})
+    assert r.status_code == 201, r.body
+    oid = r.json["objectId"]
+    r = rest.post("installations", {"installationId": "i-1", "deviceType": "android", "badge": 3})
+    assert r.status_code == 200 and "updatedAt" in r.body.decode(), r.body  # the same device: updated
+    got = rest.get(f"installations/{oid}", master=True).json
+    assert got["badge"] == 3 and got["channels"] == ["news"], got
+    found = rest.get("installations", params={"where": {"deviceType": "android"}}, master=True).json["results"]
+    assert [o["objectId"] for o in found] == [oid]
+    assert rest.delete(f"installations/{oid}", master=True).status_code == 200
