@@ -85,7 +85,7 @@ with mock_aws():
 
         print("| operation | Parse calls | items read | Parse ops | BEA calls | items read | BEA ops |")
         print("|---|---|---|---|---|---|---|")
-        for (label, m, path, body, params), (_, bm, bpath, bbody, bparams) in zip(rows(P, "parse"), rows(B, "bea")):
+        for (label, m, path, body, params), (_, bm, bpath, bbody, bparams) in zip(rows(P, "parse"), rows(B, "bea"), strict=True):
             out = []
             for dialect, mm, pp, bb, qq in (("parse", m, path, body, params), ("bea", bm, bpath, bbody, bparams)):
                 for _ in range(2):
