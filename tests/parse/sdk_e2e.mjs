@@ -224,5 +224,27 @@ await check('relations and destroyAll', async () => {
   if ((await new Parse.Query('SdkBook').count()) !== 0) throw new Error('destroyAll');
 });
 
+// -- the header style over the same socket (REST guide / iOS / Android SDKs / Dashboard API console) --
+await check('header style: X-Parse-* headers, JSON query string, CORS preflight', async () => {
+  const h = { 'X-Parse-Application-Id': appId, 'X-Parse-REST-API-Key': jsKey, 'Content-Type': 'application/json' };
+  const pre = await fetch(serverURL + '/classes/SdkRest?where=%7B%7D', { method: 'OPTIONS', headers: {
+    Origin: 'http://localhost:4040', 'Access-Control-Request-Method': 'GET',
+    'Access-Control-Request-Headers': 'x-parse-application-id,x-parse-master-key' } });
+  if (pre.status !== 200 || pre.headers.get('access-control-allow-origin') !== '*') throw new Error('preflight');
+  const made = await fetch(serverURL + '/classes/SdkRest', { method: 'POST', headers: h, body: JSON.stringify({ n: 41 }) });
+  const { objectId } = await made.json();
+  if (made.status !== 201 || !made.headers.get('location').endsWith('/classes/SdkRest/' + objectId)) throw new Error('create');
+  const put = await fetch(serverURL + '/classes/SdkRest/' + objectId, { method: 'PUT', headers: h,
+    body: JSON.stringify({ n: { __op: 'Increment', amount: 1 } }) });
+  if ((await put.json()).n !== 42) throw new Error('increment');
+  const q = await fetch(serverURL + '/classes/SdkRest?where=' + encodeURIComponent('{"n":{"$gte":42}}') + '&count=1&limit=1', { headers: h });
+  const body = await q.json();
+  if (body.count !== 1 || body.results[0].objectId !== objectId) throw new Error(JSON.stringify(body));
+  const viaSdk = await new Parse.Query('SdkRest').get(objectId);
+  if (viaSdk.get('n') !== 42) throw new Error('sdk read');
+  const bad = await fetch(serverURL + '/classes/SdkRest', { headers: { ...h, 'X-Parse-REST-API-Key': 'nope' } });
+  if (bad.status !== 403 || (await bad.json()).error !== 'unauthorized') throw new Error('bad key');
+});
+
 console.log(JSON.stringify({ ok: failures.length === 0, checks, failures }));
 process.exit(failures.length === 0 ? 0 : 1);

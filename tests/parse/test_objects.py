@@ -108,6 +108,11 @@ def test_relations_and_related_to(rest: Parse) -> None:
     rest.put(f"classes/Shelf/{shelf}", {"books": {"__op": "RemoveRelation", "objects": [
         {"__type": "Pointer", "className": "Book", "objectId": a}]}})
     assert [o["t"] for o in rest.find("Book", rel)] == ["b"]
+    # the SDK's Batch op: one save that adds and removes members
+    rest.put(f"classes/Shelf/{shelf}", {"books": {"__op": "Batch", "ops": [
+        {"__op": "AddRelation", "objects": [{"__type": "Pointer", "className": "Book", "objectId": a}]},
+        {"__op": "RemoveRelation", "objects": [{"__type": "Pointer", "className": "Book", "objectId": b}]}]}})
+    assert [o["t"] for o in rest.find("Book", rel)] == ["a"]
 
 
 def test_geo_queries(rest: Parse) -> None:

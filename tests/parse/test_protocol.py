@@ -40,3 +40,22 @@ def test_unknown_route_is_404(rest: Parse) -> None:
 def test_batch_paths_must_carry_the_mount_path(rest: Parse) -> None:
     r = rest.post("batch", {"requests": [{"method": "POST", "path": "/classes/X", "body": {}}]})
     assert (r.status_code, r.json["code"]) == (400, 107)
+
+
+def test_hostile_body_keys_and_params_are_4xx(rest: Parse) -> None:
+    import json
+
+    for body in ({"_ApplicationId": 5, "_method": "GET"}, {"_ApplicationId": rest.app_id, "_JavaScriptKey": rest.key,
+                                                           "_SessionToken": ["x"]},
+                 {"_ApplicationId": rest.app_id, "_JavaScriptKey": rest.key, "_method": "PATCH"}):
+        r = rest.c.http.post("/parse/classes/X", headers={"Content-Type": "text/plain"}, body=json.dumps(body))
+        assert 400 <= r.status_code < 500, (body, r.body)
+    for params in ({"order": ["a"]}, {"limit": "many"}, {"limit": True}, {"keys": 5}, {"include": {"a": 1}},
+                   {"where": "{broken"}, {"where": {"a": {"$bogus": 1}}}, {"skip": -1},
+                   {"where": {"loc": {"$geoWithin": {"$polygon": [[0, 0], [1, 1], [0, 1]]}}}}):
+        r = rest.get("classes/X", params=params)
+        assert (r.status_code, r.json.get("code")) == (400, 102), (params, r.body)
+    r = rest.post("batch", {"requests": [{"method": "POST", "path": "/parse/batch", "body": {}}]})
+    assert r.json["code"] == 107
+    r = rest.post("batch", {"requests": [{"method": "GET", "path": "/parse/classes/X", "body": {"limit": "x"}}]})
+    assert r.json[0]["error"]["code"] == 102

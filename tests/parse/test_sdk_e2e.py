@@ -1,8 +1,10 @@
 """The official Parse JS SDK (npm `parse` 8.6.0, unmodified) against a live local server.
 
 The SDK speaks the body-key style (text/plain POST with `_method`, `_ApplicationId`, ...) for API
-calls and the X-Parse-* header style for Buffer uploads and file deletes; the header style of
-every other route is covered through chalice.test in the other files. Skipped (with the reason)
+calls and the X-Parse-* header style for Buffer uploads and file deletes; the script also speaks
+the header style itself (fetch with X-Parse-* headers, as the REST guide, the mobile SDKs and the
+Dashboard's API console do) on the same socket, and every route's header style is covered through
+chalice.test in the other files. Skipped (with the reason)
 when node is missing or the SDK can neither be found (PARSE_SDK=.../node_modules/parse) nor installed.
 """
 
@@ -51,4 +53,4 @@ def test_official_parse_sdk_end_to_end(live_server: str, org: dict[str, Any], tm
     assert lines, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(lines[-1])
     assert result["failures"] == [], json.dumps(result["failures"], indent=1)
-    assert len(result["checks"]) == 9
+    assert len(result["checks"]) == 10

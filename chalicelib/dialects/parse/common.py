@@ -248,8 +248,9 @@ def http_req(parts: list[str]) -> Req:
         if method == "GET":
             params.update(body)
             body = None
-    if not isinstance(keys.master_key, (str, type(None))) or not isinstance(keys.session_token, (str, type(None))):
-        raise MalformedBody("keys must be strings")
+    if not all(isinstance(v, (str, type(None))) for v in (keys.app_id, keys.master_key, keys.session_token,
+                                                              keys.installation_id)):
+        raise MalformedBody("_ApplicationId, _MasterKey, _SessionToken and _InstallationId must be strings")
     if method not in METHODS:
         raise ParseError(pe.INVALID_JSON, f"unsupported method: {method}")
     return Req(method, parts[0] if parts else "", parts[1:], params, body, raw, ct, keys, h, body_keys)

@@ -144,6 +144,8 @@ def find(ctx: Ctx, coll: str, params: dict[str, Any]) -> dict[str, Any]:
     `each`/`findAll` page with) reads the `created` index in order, O(k) per page, instead of
     sorting a window of the collection."""
     params = {k: v for k, v in params.items() if not k.startswith("_")}
+    if params.get("order") is not None and not isinstance(params["order"], str):
+        raise ParseError(pe.INVALID_QUERY, "order is a comma-separated list of keys")
     if isinstance(params.get("order"), str):
         params["order"] = ",".join(OBJECT_ID_ORDER.get(p.strip(), p.strip()) for p in params["order"].split(","))
     return finder(ctx).find(coll, params)

@@ -65,6 +65,10 @@ class Finder:
 
     # -- find -------------------------------------------------------------------------------
     def find(self, coll: str, params: dict[str, Any], default_order: bool = True) -> dict[str, Any]:
+        keys, exclude = params.get("keys") or params.get("fields"), params.get("excludeKeys")
+        project({}, keys, exclude)  # a bad keys/excludeKeys is a 400 even when nothing matches
+        if params.get("include") and not isinstance(params["include"], (str, list)):
+            raise InvalidQuery("include is a comma-separated list of pointer keys")
         where = self.where_node(params.get("where"))
         order = parse_order(params.get("order"))
         limit = int_param(params, "limit", DEFAULT_LIMIT)
@@ -82,8 +86,7 @@ class Finder:
         recs, total = self.collect(coll, where, order, skip + limit, count)
         objs = [self.wire(r) for r in recs[skip: skip + limit]]
         self.include(objs, params.get("include"))
-        body: dict[str, Any] = {"results": [project(o, params.get("keys") or params.get("fields"),
-                                                    params.get("excludeKeys")) for o in objs]}
+        body: dict[str, Any] = {"results": [project(o, keys, exclude) for o in objs]}
         if count:
             body["count"] = total
         return body
