@@ -131,3 +131,14 @@ def test_class_level_permissions_bind_every_dialect(rest: Parse, org: dict[str, 
     # back to open
     rest.put("schemas/Secret", {"classLevelPermissions": {}}, master=True)
     assert rest.post("classes/Secret", {"v": 5}).status_code == 201
+
+
+def test_a_save_must_match_the_types_the_class_holds(rest: Parse) -> None:
+    oid = rest.post("classes/Typed", {"n": 1, "when": DATE}).json["objectId"]
+    r = rest.post("classes/Typed", {"n": "one"})
+    assert r.status_code == 400 and r.json == {
+        "code": 111, "error": "schema mismatch for Typed.n; expected Number but got String"}, r.body
+    r = rest.put(f"classes/Typed/{oid}", {"when": "yesterday"})
+    assert r.status_code == 400 and r.json["code"] == 111, r.body
+    assert rest.put(f"classes/Typed/{oid}", {"n": 2, "extra": True}).status_code == 200
+    assert rest.post("classes/Typed", {"n": None, "other": "x"}).status_code == 201  # null says nothing
