@@ -13,7 +13,8 @@ from moto import mock_aws  # noqa: E402
 
 with mock_aws():
     from chalicelib import bootstrap
-    bootstrap.reset(); bootstrap.create_resources()
+    bootstrap.reset()
+    bootstrap.create_resources()
     from chalice.test import Client
 
     from app import app
