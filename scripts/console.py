@@ -7,11 +7,11 @@ admin logs in through the Usergrid management API and reads the app's credential
 Parse's application id, `master_key` its master key). The keys go to the dashboard through its
 environment, not its command line, so `ps` does not show them.
 
-Settings (environment, with the defaults of `make run`):
-  BAAS_URL        server root                 http://127.0.0.1:$PORT (PORT=8000)
-  ORG, APP        the app to manage            local, sandbox
-  ADMIN, ADMIN_PASSWORD   an admin of ORG      admin, localpass
-  CONSOLE_PORT    the dashboard's port         4040 (it listens on 127.0.0.1 only)
+Settings (environment, the names `make run`'s env.sh exports, with its defaults):
+  BAAS_URL                  server root           http://127.0.0.1:$PORT (PORT=8000)
+  BAAS_ORG, BAAS_APP        the app to manage     local, sandbox
+  BAAS_ADMIN_USER, BAAS_ADMIN_PASSWORD   an admin of the org   admin, localpass
+  CONSOLE_PORT              the dashboard's port  4040 (it listens on 127.0.0.1 only)
 """
 
 from __future__ import annotations
@@ -76,8 +76,9 @@ def dashboard_command(port: int) -> list[str]:
 def main() -> int:
     base = os.environ.get("BAAS_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
     base = base.rstrip("/")
-    org, app = os.environ.get("ORG", "local"), os.environ.get("APP", "sandbox")
-    keys = app_keys(base, org, app, os.environ.get("ADMIN", "admin"), os.environ.get("ADMIN_PASSWORD", "localpass"))
+    org, app = os.environ.get("BAAS_ORG", "local"), os.environ.get("BAAS_APP", "sandbox")
+    keys = app_keys(base, org, app, os.environ.get("BAAS_ADMIN_USER", "admin"),
+                    os.environ.get("BAAS_ADMIN_PASSWORD", "localpass"))
     port = int(os.environ.get("CONSOLE_PORT", "4040"))
     server_url = f"{base}/parse"
     print(f"Parse Dashboard for {org}/{app} ({server_url}, app id {keys['appId']}) on http://127.0.0.1:{port}",
