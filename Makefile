@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-cli.txt re
 PORT ?= 8000
 MOTO_PORT ?= 5005
 STAGE ?= dev
+# Parse Dashboard (npm, pinned in console/package.json + lock), installed into git-ignored console/node_modules.
+CONSOLE_DEPS := console/node_modules/.installed-$(shell cksum < console/package-lock.json | cut -d' ' -f1)
 
-.PHONY: help run reset test lint bench package venv venv-local
+.PHONY: help run reset test lint bench package venv venv-local console console-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -51,3 +53,14 @@ bench: $(STAMP) ## benchmarks, written to docs/BENCHMARKS.md
 # `make package STAGE=prod`: merged SAM template + deployment zip in build/$(STAGE)/, no AWS call (docs/DEPLOY.md).
 package: $(STAMP) ## SAM template + Lambda zip in build/STAGE/ (no AWS call)
 	$(BIN)/python deploy/package.py --stage $(STAGE)
+
+# `make console`: Parse Dashboard on http://127.0.0.1:4040 for the app of a running server (`make run`'s
+# local/sandbox by default; BAAS_URL, BAAS_ORG, BAAS_APP, BAAS_ADMIN_USER, BAAS_ADMIN_PASSWORD pick another: README).
+console: $(LOCAL_STAMP) $(CONSOLE_DEPS) ## Parse Dashboard for an app of a running server (needs node)
+	PORT=$(PORT) $(BIN)/python scripts/console.py
+
+console-deps: $(CONSOLE_DEPS) ## install Parse Dashboard (pinned) into console/node_modules
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --omit=dev --loglevel=error
+	touch $@

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings, settings
+from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
+from .core.classes import ClassRegistry
 from .core.connections import Connections
 from .core.data import AppData, Policy
 from .core.entities import Entities
@@ -39,6 +41,7 @@ class Services:
     _metadata: Metadata | None = None
     _tasks: Tasks | None = None
     _series: Any = None
+    _classes: ClassRegistry | None = None
 
     @property
     def permissions(self) -> Permissions:
@@ -49,7 +52,7 @@ class Services:
         """The app's data as this caller may see it: every dialect goes through here."""
         request_app.set(app.uuid)  # for the request's log line
         return AppData(self.entities, self.executor, app, principal, self.policy, self.connections,
-                       validator=self.metadata)
+                       validator=self.metadata, registry=self.classes)
 
     @property
     def metadata(self) -> Metadata:
@@ -62,6 +65,22 @@ class Services:
             self._metadata = Metadata(DynamoDocStore())
             self.entities.uniques = self._metadata.unique_fields
         return self._metadata
+
+    @property
+    def classes(self) -> ClassRegistry:
+        """The fields each collection holds (Parse schemas), kept by AppData on every write."""
+        if self._classes is None:
+            from .storage.tenants import DynamoDocStore
+
+            self._classes = ClassRegistry(DynamoDocStore())
+        return self._classes
+
+    @property
+    def app_config(self) -> AppConfig:
+        """Each app's global configuration (Parse Config): one small document per app."""
+        from .storage.tenants import DynamoDocStore
+
+        return AppConfig(DynamoDocStore())
 
     @property
     def tasks(self) -> Tasks:

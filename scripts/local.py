@@ -241,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"""
 Serverless BaaS is up at {base} (org "{info['org']}", app "{info['app']}", admin {DEFAULT['username']} / {DEFAULT['password']})
 The lines above are in {folder / 'env.sh'}:  source {_shown(folder / 'env.sh')}
+  Parse API at {base}/parse (application id $APP_UUID, master key $MASTER_KEY); `make console` opens
+  Parse Dashboard for this app on http://127.0.0.1:4040
 Try:
   curl -X POST {base}/usergrid/{info['org']}/sandbox/items -d '{{"name":"milk","price":3.25}}'
   curl "{base}/usergrid/{info['org']}/sandbox/items?ql=select%20*%20where%20price%3E3"
