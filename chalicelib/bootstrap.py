@@ -185,9 +185,9 @@ def create_resources(s: Settings | None = None) -> list[str]:
     made = []
     for model in ALL_MODELS:
         if not model.exists():
-            _create_table(model)
+            ttl_ok = _create_table(model)
             made.append(model.Meta.table_name)
-            if model in TTL_ATTRIBUTES:
+            if model in TTL_ATTRIBUTES and ttl_ok:
                 _enable_ttl(s, model.Meta.table_name, TTL_ATTRIBUTES[model])
     try:  # SES sends only from a verified sender (moto enforces it too)
         boto3.client("ses", region_name=s.region).verify_email_identity(EmailAddress=mail_sender())
@@ -205,8 +205,9 @@ def create_resources(s: Settings | None = None) -> list[str]:
     return made
 
 
-def _create_table(model: Any) -> None:
-    """pynamodb enables TTL itself for a model with a TTLAttribute; see `_enable_ttl` for endpoints without it."""
+def _create_table(model: Any) -> bool:
+    """pynamodb enables TTL itself for a model with a TTLAttribute; False when the endpoint has no TTL
+    (see `_enable_ttl`)."""
     from pynamodb.exceptions import TableError
 
     try:
@@ -216,6 +217,8 @@ def _create_table(model: Any) -> None:
             raise
         warnings.warn(f"{model.Meta.table_name}: this DynamoDB endpoint did not enable TTL ({e}); "
                       "expired items stay stored", RuntimeWarning, stacklevel=2)
+        return False
+    return True
 
 
 def _enable_ttl(s: Settings, table: str, attribute: str) -> None:

@@ -74,13 +74,15 @@ def main() -> int:
     stage = os.environ.get("STAGE", "dev")
     os.environ.update(stage_environment(stage))
     moto = None
-    if not any(os.environ.get(v) for v in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3")):
+    if not os.environ.get("AWS_ENDPOINT_URL"):
+        # Only a DynamoDB endpoint given (dynalite, DynamoDB Local): moto still serves S3, SES, Lambda.
+        dynamodb = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
         for var, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
             os.environ.setdefault(var, value)
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         moto = start_moto(moto_port)
         os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
-        print(f"moto (DynamoDB + S3) on http://127.0.0.1:{moto_port}")
+        print(f"moto on http://127.0.0.1:{moto_port}" + (f"; DynamoDB on {dynamodb}" if dynamodb else " (DynamoDB + S3)"))
     else:
         print("using the AWS endpoint already set in the environment")
     from chalicelib.bootstrap import create_resources

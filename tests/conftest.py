@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,7 +56,9 @@ def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     try:
         with mock_aws():
             bootstrap.reset()
-            bootstrap.create_resources()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # dynalite has no TTL API (bootstrap warns)
+                bootstrap.create_resources()
             yield
             bootstrap.reset()
     finally:
