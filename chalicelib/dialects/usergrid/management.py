@@ -9,6 +9,7 @@ from ...bootstrap import services
 from ...core.errors import InvalidInput
 from ...core.tenancy import App, Org
 from ..http import bearer_token, form_or_json, json_body
+from . import models
 from .common import json_response, request, view
 
 
@@ -27,7 +28,7 @@ def _envelope(action: str, started: float, **data: Any) -> dict[str, Any]:
             "duration": int((time.perf_counter() - started) * 1000), **data}
 
 
-@view("/management/organizations", ["POST"])
+@view("/management/organizations", ["POST"], spec=models.SIGNUP)
 def create_organization() -> Any:
     started = time.perf_counter()
     body = form_or_json(request())
@@ -39,7 +40,7 @@ def create_organization() -> Any:
         "owner": admin.public(), "organization": _org_json(org, {"sandbox": app.uuid})}))
 
 
-@view("/management/token", ["POST", "GET"])
+@view("/management/token", ["POST", "GET"], spec=models.ADMIN_TOKEN)
 def management_token() -> Any:
     body = form_or_json(request())
     if body.get("grant_type", "password") != "password":
@@ -56,7 +57,7 @@ def _admin_org(org_ident: str) -> Org:
     return org
 
 
-@view("/management/orgs/{org}/apps", ["POST", "GET"])
+@view("/management/orgs/{org}/apps", ["POST", "GET"], spec=models.ORG_APPS)
 def org_apps(org: str) -> Any:
     started = time.perf_counter()
     svc = services()
@@ -73,7 +74,7 @@ def org_apps(org: str) -> Any:
                                    entities=[_app_json(app)]))
 
 
-@view("/management/orgs/{org}/apps/{app}/credentials", ["GET", "POST"])
+@view("/management/orgs/{org}/apps/{app}/credentials", ["GET", "POST"], spec=models.CREDENTIALS)
 def app_credentials(org: str, app: str) -> Any:
     started = time.perf_counter()
     svc = services()
