@@ -15,6 +15,7 @@ from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
 from ...core.query import Query
 from ..http import json_body
+from . import models
 from .common import Ctx, display_table, from_wire, ok, query_param, request, route, to_wire
 from .where import column, parse_where
 
@@ -173,9 +174,9 @@ def bulk_delete_view(ctx: Ctx, table: str) -> Any:
     return ok(_bulk_delete(ctx, table, _body_params().get("where")))
 
 
-route("/data/{table}", GET=table_view, POST=table_view, PUT=table_view)
-route("/data/{table}/find", POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
-route("/data/{table}/count", GET=count_view, POST=count_view)
-route("/data/{table}/{object_id}", GET=object_view, PUT=object_view, DELETE=object_view)
-route("/data/bulk/{table}", POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
-route("/data/bulk/{table}/delete", POST=bulk_delete_view)
+route("/data/{table}", models.TABLE, GET=table_view, POST=table_view, PUT=table_view)
+route("/data/{table}/find", models.FIND, POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
+route("/data/{table}/count", models.COUNT, GET=count_view, POST=count_view)
+route("/data/{table}/{object_id}", models.OBJECT_OPS, GET=object_view, PUT=object_view, DELETE=object_view)
+route("/data/bulk/{table}", models.BULK, POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
+route("/data/bulk/{table}/delete", models.BULK_DELETE, POST=bulk_delete_view)

@@ -19,6 +19,7 @@ from chalice import Response
 from ...bootstrap import services
 from ...core.errors import InvalidInput
 from ..http import json_body, raw_body
+from . import models
 from .common import Ctx, ok, query_param, request, route
 
 DEPTH = 8
@@ -140,11 +141,11 @@ def _transfer(kind: str) -> Any:
     return view
 
 
-route("/files/rename", PUT=_transfer("rename"))
-route("/files/copy", PUT=_transfer("copy"))
-route("/files/move", PUT=_transfer("move"))
+route("/files/rename", models.TRANSFER, PUT=_transfer("rename"))
+route("/files/copy", models.TRANSFER, PUT=_transfer("copy"))
+route("/files/move", models.TRANSFER, PUT=_transfer("move"))
 for depth in range(1, DEPTH + 1):
     segs = "".join(f"/{{p{i}}}" for i in range(1, depth + 1))
-    route("/files" + segs, GET=file_view, POST=file_view, DELETE=file_view)
-    route("/files/binary" + segs, PUT=binary_view, GET=binary_view, POST=binary_view, DELETE=binary_view)
-    route("/files/upload-url" + segs, POST=upload_url_view)
+    route("/files" + segs, models.FILE, GET=file_view, POST=file_view, DELETE=file_view)
+    route("/files/binary" + segs, models.BINARY, PUT=binary_view, GET=binary_view, POST=binary_view, DELETE=binary_view)
+    route("/files/upload-url" + segs, models.UPLOAD_URL, POST=upload_url_view)
