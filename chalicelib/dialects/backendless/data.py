@@ -26,7 +26,8 @@ def _coll(table: str) -> str:
     return collection_key(table)
 
 
-def _int(raw: Any, name: str, default: int, low: int, high: int) -> int:
+def int_param(raw: Any, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high], or the Backendless 400 that names it."""
     if raw in (None, ""):
         return default
     try:
@@ -59,8 +60,8 @@ def _props(raw: Any) -> list[str] | None:
 
 def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One page of a where/sortBy/offset query, as Backendless objects."""
-    page = _int(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
-    offset = _int(params.get("offset"), "offset", 0, 0, 100_000)
+    page = int_param(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
+    offset = int_param(params.get("offset"), "offset", 0, 0, 100_000)
     where = parse_where(params.get("where"))
     order = _sort(params.get("sortBy"))
     records = _read(ctx, table, where, order, offset + page)[offset:]

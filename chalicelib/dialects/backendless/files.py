@@ -21,6 +21,7 @@ from ...core.errors import InvalidInput
 from ..http import json_body, raw_body
 from . import models
 from .common import Ctx, ok, query_param, request, route
+from .data import int_param
 
 DEPTH = 8
 
@@ -93,9 +94,9 @@ def _is_dir(ctx: Ctx, path: str) -> bool:
 
 
 def _list(ctx: Ctx, path: str) -> Any:
-    size = int(query_param("pagesize", 100) or 100)
-    offset = int(query_param("offset", 0) or 0)
-    items = _files().listing(ctx.app.uuid, path, query_param("pattern", "*"), _flag("sub"), min(size, 1000), offset)
+    size = min(int_param(query_param("pagesize"), "pagesize", 100, 1, 10**9), 1000)  # over 1,000: a full page
+    offset = int_param(query_param("offset"), "offset", 0, 0, 100_000)
+    items = _files().listing(ctx.app.uuid, path, query_param("pattern", "*"), _flag("sub"), size, offset)
     if not items and not _files().exists(ctx.app.uuid, path):
         from ...core.files import FileNotFound
 

@@ -52,37 +52,40 @@ FILE = {
               "`offset`) or count (`action=count`)",
               query={"pattern": STR, "sub": STR, "pagesize": STR, "offset": STR, "action": STR, "countDirectories": STR},
               responses={"200": one_of(FILE_LISTING, INT, OBJ), "302": None}),
-    "POST": Op("Upload a file (multipart/form-data or raw bytes); `overwrite`",
-               query={"overwrite": STR}, body=ANY, body_types=("multipart/form-data", "application/octet-stream"),
-               responses={"200": obj(fileURL=STR)}),
-    "DELETE": Op("Delete a file or directory", responses={"200": ANY}),
+    "POST": Op("Upload a file (multipart/form-data: answers {fileURL}); an empty body creates a directory "
+               "(answers an empty body)", query={"overwrite": STR}, body=ANY,
+               body_types=("multipart/form-data", "application/octet-stream"), responses={"200": None}),
+    "DELETE": Op("Delete a file or directory (an empty body)", responses={"200": None}),
 }
 BINARY = {
     "PUT": Op("Save a file from base64 text in the body; `overwrite`", query={"overwrite": STR},
               body=STR, body_types=("text/plain",), responses={"200": STR}),
     "GET": Op("Same as the file route", responses={"200": ANY, "302": None}),
-    "POST": Op("Same as the file route", body=ANY, body_types=("application/octet-stream",), responses={"200": ANY}),
-    "DELETE": Op("Same as the file route", responses={"200": ANY}),
+    "POST": Op("Same as the file route", body=ANY, body_types=("application/octet-stream",), responses={"200": None}),
+    "DELETE": Op("Same as the file route", responses={"200": None}),
 }
 UPLOAD_URL = Op("A presigned S3 upload for a large file (around the Lambda)",
                 body=obj(contentType=STR), responses={"200": OBJ})
 
 COUNTER = Op("A counter's value", responses={"200": INT})
 COUNTER_LIST = Op("Counter names matching a pattern (`*` wildcard)", responses={"200": arr(STR)})
-COUNTER_RESET = Op("Reset a counter to 0", responses={"200": ANY})
+COUNTER_RESET = Op("Reset a counter to 0 (an empty body)", responses={"200": None})
 COUNTER_ADD = Op("Add to a counter (`value` for incrementby); answers the value before or after",
                  query={"value": STR}, responses={"200": INT})
 COMPARE_AND_SET = Op("Set a counter to `updatedvalue` if it is `expected`",
                      query={"expected": STR, "updatedvalue": STR}, responses={"200": BOOL})
 CACHE = {
     "GET": Op("A cached value (null when absent or expired)", responses={"200": ANY}),
-    "PUT": Op("Cache a JSON value; `timeout` in seconds", query={"timeout": STR}, body=ANY, responses={"200": ANY}),
-    "POST": Op("Same as PUT", query={"timeout": STR}, body=ANY, responses={"200": ANY}),
-    "DELETE": Op("Remove a cached value", responses={"200": ANY}),
+    "PUT": Op("Cache a JSON value; `timeout` in seconds (an empty body)", query={"timeout": STR}, body=ANY,
+              responses={"200": None}),
+    "POST": Op("Same as PUT", query={"timeout": STR}, body=ANY, responses={"200": None}),
+    "DELETE": Op("Remove a cached value (an empty body)", responses={"200": None}),
 }
 CACHE_CHECK = Op("Whether a key is cached", responses={"200": BOOL})
-EXPIRE_IN = Op("Expire a cached value in `timeout` seconds", query={"timeout": STR}, responses={"200": ANY})
-EXPIRE_AT = Op("Expire a cached value at `timestamp` (ms)", query={"timestamp": STR}, responses={"200": ANY})
+EXPIRE_IN = Op("Expire a cached value in `timeout` seconds (an empty body)", query={"timeout": STR},
+               responses={"200": None})
+EXPIRE_AT = Op("Expire a cached value at `timestamp` (ms) (an empty body)", query={"timestamp": STR},
+               responses={"200": None})
 
 EMAIL = Op("Send an email", body=obj(subject=STR, to=arr(STR), bodyparts=obj(textmessage=STR, htmlmessage=STR)),
            responses={"200": OBJ})
@@ -106,9 +109,9 @@ INFO = Op("The app's info", responses={"200": OBJ})
 REGISTER = Op("Register a user", body=obj(email=STR, password=STR, name=STR), responses={"200": OBJECT})
 LOGIN = Op("Log in; answers the user with its user-token", body=obj(("login", "password"), login=STR, password=STR),
            responses={"200": obj(**{"user-token": STR})})
-LOGOUT = Op("Log out (revoke the user-token)", responses={"200": ANY})
+LOGOUT = Op("Log out (revoke the user-token; an empty body)", responses={"200": None})
 VALID_TOKEN = Op("Whether a user-token is valid", responses={"200": BOOL})
-RESTORE = Op("Send a password reset email", responses={"200": ANY})
+RESTORE = Op("Send a password reset email (an empty body)", responses={"200": None})
 USER = {
     "GET": Op("A user by objectId", responses={"200": OBJECT}),
     "PUT": Op("Update a user (self or the app)", body=OBJ, responses={"200": OBJECT}),
