@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-
 DIALECTS = ["usergrid", "backendless", "bea", "lightblue"]
 
 

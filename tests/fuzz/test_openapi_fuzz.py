@@ -13,8 +13,6 @@ guard and the seeded random-request tests cover the gates themselves.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from typing import Any
 
@@ -30,6 +28,7 @@ from chalicelib.dialects.backendless.models import DIALECT as BACKENDLESS
 from chalicelib.dialects.bea.models import DIALECT as BEA
 from chalicelib.dialects.lightblue.models import DIALECT as LIGHTBLUE
 from chalicelib.dialects.usergrid.models import DIALECT as USERGRID
+from tests.known_500 import KNOWN_CAUSES, known_cause
 
 from .conftest import Target
 
@@ -39,54 +38,11 @@ SETTINGS = settings(max_examples=EXAMPLES, derandomize=not DEEP, deadline=None, 
                     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
-# Known 5xx causes that issue 12 part A fixes in the core (validation helpers, DynamoDB limits). A
-# 5xx whose request matches one of these predicates is recorded, not failed; any other 5xx fails.
-# After part A lands, empty this dict: every entry left in it is a hole the fuzzer cannot see.
-KNOWN_CAUSES: dict[str, Any] = {
-    "numbers beyond DynamoDB's range or 38 digits": lambda v: _any_value(v, _big_number),
-    "lone surrogates in text": lambda v: _any_value(v, lambda x: isinstance(x, str) and _surrogate(x)),
-    "keys over DynamoDB's 1,024/2,048-byte limits": lambda v: _any_value(
-        v, lambda x: isinstance(x, str) and len(x.encode("utf-8", "surrogatepass")) > 1024),
-}
-seen_known: dict[str, int] = {}
-
-
-def _big_number(x: Any) -> bool:
-    if isinstance(x, bool):
-        return False
-    if isinstance(x, int):
-        return len(str(abs(x))) > 38
-    if isinstance(x, float):
-        return not math.isfinite(x) or (x != 0 and not 1e-130 < abs(x) < 1e125)
-    if isinstance(x, str):  # numbers inside query strings and path segments
-        try:
-            return _big_number(json.loads(x))
-        except (ValueError, RecursionError):
-            return False
-    return False
-
-
-def _surrogate(s: str) -> bool:
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in s)
-
-
-def _any_value(v: Any, pred: Any) -> bool:
-    stack = [v]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, dict):
-            stack.extend(x.keys())
-            stack.extend(x.values())
-        elif isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif pred(x):
-            return True
-    return False
+seen_known: dict[str, int] = {}  # known_500.KNOWN_CAUSES seen in this run (5xx recorded, not failed)
 
 
 def _known(case: Any) -> str | None:
-    sent = [case.path_parameters, case.query, case.headers, case.body]
-    return next((cause for cause, pred in KNOWN_CAUSES.items() if pred(sent)), None)
+    return known_cause(case.path_parameters, case.query, case.headers, case.body)
 
 
 def _schema(d: openapi.Dialect) -> Any:
