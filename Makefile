@@ -8,7 +8,7 @@ PORT ?= 8000
 MOTO_PORT ?= 5005
 STAGE ?= dev
 
-.PHONY: run test lint bench package venv
+.PHONY: run test test-dynalite fuzz lint bench package venv
 
 venv: $(STAMP)
 
@@ -22,6 +22,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# The HTTP tests of two dialects again with DynamoDB on dynalite (npm, installed into tests/.node/ on first use).
+test-dynalite: $(STAMP)
+	BAAS_TEST_BACKEND=dynalite $(BIN)/python -m pytest -q -n 2 tests/usergrid tests/bea
+
+# A deeper fuzz run than CI's: more examples per operation, a fresh seed (printed on failure).
+fuzz: $(STAMP)
+	BAAS_FUZZ_EXAMPLES=$(or $(EXAMPLES),60) BAAS_FUZZ_DEEP=1 BAAS_NO500_REQUESTS=2000 \
+		$(BIN)/python -m pytest -q -n 2 tests/fuzz tests/test_no_500.py tests/lightblue/test_no_500.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check chalicelib app.py tests scripts bench deploy
