@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+from collections import Counter
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -52,7 +53,7 @@ def _operations(dialect: str) -> list[tuple[str, str, Any]]:
 def _storm(api: Api, dialect: str, fill: dict[str, str], headers: dict[str, str], seed: int) -> None:
     rng = random.Random(seed)
     ops = _operations(dialect)
-    bad = []
+    bad, statuses, known = [], Counter[int](), Counter[str]()
     for _ in range(REQUESTS):
         method, path, op = rng.choice(ops)
         params = {n: (fill[n] if n in fill and rng.random() < 0.8 else rng.choice(SEGMENTS))
@@ -65,8 +66,13 @@ def _storm(api: Api, dialect: str, fill: dict[str, str], headers: dict[str, str]
         body = rnd(rng, props) if rng.random() < 0.3 else {k: rnd(rng, props, 1) for k in props if rng.random() < 0.6}
         raw = json.dumps(body) if method in ("POST", "PUT", "PATCH", "DELETE") and rng.random() < 0.9 else None
         r = api.call(method, url, headers=headers, raw=raw, token="")
-        if r.status_code >= 500 and known_cause(params, query, body) is None:
+        statuses[r.status_code] += 1
+        cause = known_cause(params, query, body) if r.status_code >= 500 else None
+        if cause is not None:
+            known[cause] += 1
+        elif r.status_code >= 500:
             bad.append((method, url, raw, r.status_code, r.body[:200]))
+    print(f"{dialect}: statuses {dict(statuses)}; known 5xx causes {dict(known)}")  # shown with -s or on failure
     assert not bad, bad[:5]
 
 
