@@ -25,7 +25,7 @@ test: $(STAMP)
 
 # The HTTP tests of two dialects again with DynamoDB on dynalite (npm, installed into tests/.node/ on first use).
 test-dynalite: $(STAMP)
-	BAAS_TEST_BACKEND=dynalite $(BIN)/python -m pytest -q -n 2 tests/usergrid tests/bea
+	BAAS_TEST_BACKEND=dynalite $(BIN)/python -m pytest -q -n 2 tests/test_backends.py tests/usergrid tests/bea
 
 # A deeper fuzz run than CI's: more examples per operation, a fresh seed (printed on failure).
 fuzz: $(STAMP)
