@@ -22,12 +22,13 @@ from ...core.data import AppData
 from ...core.errors import BadToken, EntityNotFound, Forbidden, TenantNotFound
 from ...core.ports import Record
 from ...core.tenancy import App
-from ..http import endpoint
+from ..http import cors, endpoint
 from ..openapi import NOT_SERVED, Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
 PREFIX = "/{app_id}/{rest_key}"
+CORS = cors("user-token", "application-id", "secret-key", "application-type", "Authorization")  # what the dialect's SDKs send
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 SYSTEM_COLUMNS = ("objectId", "created", "updated", "ownerId", "___class", "__meta", "___jsonclass")
 _names = itertools.count()
@@ -90,7 +91,7 @@ def route(path: str, spec: Spec | Mapping[str, Spec] | None = None, **handlers: 
     given = dict(spec) if isinstance(spec, Mapping) else dict.fromkeys(handlers, spec) if spec is not None else {}
     annotate(wrapped, {m: (given.get(m) if m in handlers else NOT_SERVED) for m in METHODS
                        if m not in handlers or given.get(m) is not None})
-    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=True, name=wrapped.__name__)(wrapped)
+    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=CORS, name=wrapped.__name__)(wrapped)
 
 
 def query_param(name: str, default: Any = None) -> Any:

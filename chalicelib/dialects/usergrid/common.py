@@ -12,12 +12,13 @@ from chalice.app import Request
 from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import base_url, bearer_token, endpoint
+from ..http import base_url, bearer_token, cors, endpoint
 from ..openapi import Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
 CONTENT_TYPES = ["*/*"]  # JSON whatever the header says (curl -d), and binary assets
+CORS = cors("Authorization")  # what the dialect's SDKs send
 
 
 def request() -> Request:
@@ -31,7 +32,7 @@ def view(path: str, methods: list[str], spec: Spec | Mapping[str, Spec]) -> Call
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = endpoint(request, errors.render, "usergrid")(fn)
         annotate(wrapped, spec)
-        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=True)(wrapped)
+        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 
     return deco

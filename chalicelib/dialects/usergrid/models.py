@@ -83,6 +83,14 @@ CREDENTIALS = {
                                     rest_api_key=STR, master_key=STR)}),
     "POST": Op("Rotate the app's client secret (org admin)", query=AUTH, responses={"200": OBJ}),
 }
+APP_COLLECTIONS = Op("Every collection the app has entities in (org admin)", query=AUTH,
+                     responses={"200": obj(("collections",), collections=arr(STR))})
+APP_EXPORT = Op("One page of a collection as export lines, with the next page's cursor (org admin)",
+                query={**AUTH, "collection": STR, "limit": STR, "cursor": STR},
+                responses={"200": obj(("entities",), entities=arr(OBJ), cursor=STR, count=INT)})
+APP_IMPORT = Op("Create up to 100 exported entities, keeping uuids; re-running skips what exists (org admin)",
+                query=AUTH, body=obj(("collection", "entities"), collection=STR, entities=arr(OBJ)),
+                responses={"200": obj(imported=INT, skipped=INT)})
 STATUS = Op("Health check", responses={"200": obj(("status",), status=STR)})
 
 DIALECT = Dialect(
