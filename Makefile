@@ -13,7 +13,7 @@ STAGE ?= dev
 # Parse Dashboard (npm, pinned in console/package.json + lock), installed into git-ignored console/node_modules.
 CONSOLE_DEPS := console/node_modules/.installed-$(shell cksum < console/package-lock.json | cut -d' ' -f1)
 
-.PHONY: help run reset test lint bench package venv venv-local console console-deps
+.PHONY: help run reset test test-dynalite fuzz lint bench package venv venv-local console console-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -41,6 +41,13 @@ reset: $(LOCAL_STAMP) ## local server, starting empty (forgets .local/)
 
 test: $(STAMP) ## the whole test suite (moto in-process; a few tests start local servers)
 	$(BIN)/python -m pytest -q -n 2
+
+test-dynalite: $(STAMP) ## the Usergrid and BEA HTTP tests again with DynamoDB on dynalite (npm, into tests/.node/)
+	BAAS_TEST_BACKEND=dynalite $(BIN)/python -m pytest -q -n 2 tests/test_backends.py tests/usergrid tests/bea
+
+fuzz: $(STAMP) ## deeper fuzzing than CI's: more examples per operation (EXAMPLES=60), a fresh seed
+	BAAS_FUZZ_EXAMPLES=$(or $(EXAMPLES),60) BAAS_FUZZ_DEEP=1 BAAS_NO500_REQUESTS=2000 \
+		$(BIN)/python -m pytest -q -n 2 tests/fuzz tests/test_no_500.py tests/lightblue/test_no_500.py
 
 lint: $(STAMP) ## ruff and the import rules
 	$(BIN)/ruff check chalicelib app.py tests scripts bench deploy baas_tools

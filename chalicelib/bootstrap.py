@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import secrets as pysecrets
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -235,11 +236,10 @@ def create_resources(s: Settings | None = None) -> list[str]:
     made = []
     for model in ALL_MODELS:
         if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            ttl_ok = _create_table(model)
             made.append(model.Meta.table_name)
-            if model in TTL_ATTRIBUTES:
-                clients.dynamodb(s.region, s.dynamodb_endpoint).update_time_to_live(TableName=model.Meta.table_name, TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": TTL_ATTRIBUTES[model]})
+            if model in TTL_ATTRIBUTES and ttl_ok:
+                _enable_ttl(s, model.Meta.table_name, TTL_ATTRIBUTES[model])
     try:  # SES sends only from a verified sender (moto enforces it too)
         clients.client("ses", s.region).verify_email_identity(EmailAddress=mail_sender())
     except Exception:
@@ -254,6 +254,37 @@ def create_resources(s: Settings | None = None) -> list[str]:
         s3.create_bucket(Bucket=s.bucket, **kwargs)
         made.append(f"s3://{s.bucket}")
     return made
+
+
+def _create_table(model: Any) -> bool:
+    """pynamodb enables TTL itself for a model with a TTLAttribute; False when the endpoint has no TTL
+    (see `_enable_ttl`)."""
+    from pynamodb.exceptions import TableError
+
+    try:
+        model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+    except TableError as e:
+        if not model.exists() or "TTL" not in str(e):
+            raise
+        warnings.warn(f"{model.Meta.table_name}: this DynamoDB endpoint did not enable TTL ({e}); "
+                      "expired items stay stored", RuntimeWarning, stacklevel=2)
+        return False
+    return True
+
+
+def _enable_ttl(s: Settings, table: str, attribute: str) -> None:
+    """Turn on expiry. dynalite and some emulators have no TTL API: a warning, not a crash. Readers
+    check expiry times themselves (tokens, cache), so only the automatic clean-up is lost."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .storage import clients
+
+    client = clients.dynamodb(s.region, s.dynamodb_endpoint)
+    try:
+        client.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+    except (ClientError, BotoCoreError) as e:
+        warnings.warn(f"{table}: this DynamoDB endpoint did not enable TTL ({e}); expired items stay stored",
+                      RuntimeWarning, stacklevel=2)
 
 
 def _lazy(obj: Any, attr: str, name: str) -> Any:

@@ -8,7 +8,7 @@ client_credentials token carries its app; an org admin token names the app in `X
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from ...core.data import AppData
 from ...core.errors import CoreError, InvalidInput, Unauthorized
 from ...core.tenancy import App
 from ..http import BODY_CONTENT_TYPES, bearer_token, cors, endpoint
+from ..openapi import Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
@@ -41,11 +42,13 @@ def _render(err: CoreError | None, exc: Exception, started: float) -> Response:
     return errors.render(err, _context())
 
 
-def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a route with Lightblue's error envelope and metering around it."""
+def view(path: str, methods: list[str], spec: Spec | Mapping[str, Spec]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a route with Lightblue's error envelope and metering around it; `spec` (models.py)
+    is its entry in the OpenAPI document."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = endpoint(request, _render, "lightblue")(fn)
+        annotate(wrapped, spec)
         bp.route(path, methods=methods, content_types=BODY_CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 

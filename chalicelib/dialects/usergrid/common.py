@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -13,6 +13,7 @@ from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
 from ..http import base_url, bearer_token, cors, endpoint
+from ..openapi import Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
@@ -24,11 +25,13 @@ def request() -> Request:
     return bp.current_request
 
 
-def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a route with Usergrid's error mapping and metering around it."""
+def view(path: str, methods: list[str], spec: Spec | Mapping[str, Spec]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a route with Usergrid's error mapping and metering around it; `spec` (models.py) is
+    its entry in the OpenAPI document."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = endpoint(request, errors.render, "usergrid")(fn)
+        annotate(wrapped, spec)
         bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 

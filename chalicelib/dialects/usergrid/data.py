@@ -14,6 +14,7 @@ from ...core.ids import now_ms
 from ...core.plural import pluralize, singularize
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
+from . import models
 from .common import app_context, envelope, json_response, request, view
 from .ql import parse
 from .relations import _require_privileged, resolve_me
@@ -26,7 +27,7 @@ DEFAULT_TYPES = ("user", "group", "role", "application", "activity", "device", "
                  "notifier", "notification", "receipt")
 
 
-@view("/{org}/{app}", ["GET"])
+@view("/{org}/{app}", ["GET"], spec=models.APPLICATION)
 def application(org: str, app: str) -> Any:
     """The application entity, listing its default collections as Usergrid does."""
     started = time.perf_counter()
@@ -42,7 +43,7 @@ def application(org: str, app: str) -> Any:
     return json_response(body)
 
 
-@view("/{org}/{app}/token", ["POST", "GET"])
+@view("/{org}/{app}/token", ["POST", "GET"], spec=models.TOKEN_OP)
 def app_token(org: str, app: str) -> Any:
     svc = services()
     a = svc.tenancy.app(org, app)
@@ -92,7 +93,7 @@ def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any
     return props, hash_password(password)
 
 
-@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"], spec=models.COLLECTION)
 def collection_view(org: str, app: str, collection: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
@@ -182,7 +183,7 @@ def _project(entity: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     return {k: v for k, v in entity.items() if k in keep}
 
 
-@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"], spec=models.ENTITY_OPS)
 def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
