@@ -12,6 +12,8 @@ CASES = [
     ("backendless", "/backendless/app/key/data/items", ["user-token", "Content-Type", "application-type"]),
     ("bea", "/bea/1/GameScore", ["X-BEA-Application-Id", "X-BEA-Authorization", "X-BEA-Session-Token", "Content-Type"]),
     ("lightblue", "/lightblue/rest/data/find/customer", ["Authorization", "X-App-Id", "Content-Type"]),
+    ("parse", "/parse/classes/GameScore", ["X-Parse-Application-Id", "X-Parse-REST-API-Key", "X-Parse-Master-Key",
+                                            "X-Parse-Session-Token", "X-Parse-Javascript-Key", "Content-Type"]),
 ]
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from . import parallel
 from .auth import Principal
+from .classes import SKIP, ClassRegistry
 from .connections import Connections, Linked
 from .entities import Entities, NewEntity, Page, collection_key, collection_uuid, name_field, public
 from .errors import (
@@ -53,6 +54,10 @@ class Policy:
         """True when no entity is hidden from this caller, so an index count is its count too."""
         return True
 
+    def may_add_field(self, app: App, principal: Principal, collection: str) -> bool:
+        """Whether this caller's write may bring a field the collection has never held (Parse `addField`)."""
+        return True
+
     def prefetch(self, app: App, principal: Principal) -> None:
         """Warm whatever `can` reads for this caller; run beside the entity read (one round trip)."""
 
@@ -73,6 +78,22 @@ class AppData:
     connections: Connections | None = None
     validator: Validator | None = None  # schema validation (core/metadata.py), when the app has schemas
     schema_version: str | None = None  # the schema version writes are checked against (None: default)
+    registry: ClassRegistry | None = None  # the fields each collection holds (core/classes.py), kept on write
+
+    def _new_fields(self, collection: str, props: Any) -> None:
+        """Before a write: a field the class has never held needs the `addField` class permission."""
+        if self.registry is None or not isinstance(props, dict):
+            return
+        known = (self.registry.classes(self.app.uuid).get(collection) or {}).get("fields")
+        if known is not None and all(k in known or k in SKIP for k in props):
+            return
+        if not self.policy.may_add_field(self.app, self.principal, collection):
+            raise Forbidden(f"Permission denied for action addField on class {collection}.")
+
+    def _observe(self, rec: Record) -> Record:
+        if self.registry is not None:
+            self.registry.observe(self.app.uuid, rec.collection, rec.doc)
+        return rec
 
     def _validate(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
         if self.validator is not None:
@@ -89,9 +110,10 @@ class AppData:
         if self.validator is not None and isinstance(props, dict):
             self.validator.fill(self.app.uuid, collection, props, self.schema_version)
         self._validate(collection, {k: v for k, v in props.items() if v is not None} if isinstance(props, dict) else props)
+        self._new_fields(collection, props)
         owner = self.principal.subject if self.principal.kind == "user" else None
-        return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,
-                                           uuid=uuid)
+        return self._observe(self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner,
+                                                         acl=acl, uuid=uuid))
 
     def _read(self, collection: str, ident: str) -> Record | None:
         """The entity and the caller's rules, fetched together: the check that follows reads no more."""
@@ -119,13 +141,14 @@ class AppData:
                     self.validator.fill(self.app.uuid, collection, props, self.schema_version)
                 self._validate(collection, {k: v for k, v in props.items() if v is not None}
                                if isinstance(props, dict) else props)
+                self._new_fields(collection, props)
                 todo.append((i, NewEntity(props, owner=owner, acl=acl)))
                 out.append(None)
             except CoreError as e:
                 out.append(e)
         done = self.entities.create_many(self.app.uuid, collection, [n for _, n in todo])
         for (i, _), got in zip(todo, done, strict=True):
-            out[i] = got
+            out[i] = self._observe(got) if isinstance(got, Record) else got
         return [o for o in out if o is not None]
     def import_record(self, collection: str, props: dict[str, Any], *, uuid: str, secret: str | None,
                       owner: str | None, acl: ACL | None, stamps: tuple[int, int] | None) -> Record:
@@ -156,12 +179,13 @@ class AppData:
         each version the write is attempted against passes the permission check."""
         rec = current if current is not None else self._must_read(collection, ident)
         self._check("update", collection, rec)
+        self._new_fields(collection, props)
         if self.validator is not None:
             inner = mutate
             mutate = lambda doc: self._validate(collection, inner(doc) if inner else doc)  # noqa: E731
-        return self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
-                                           replace=replace, mutate=mutate, acl=acl, current=rec,
-                                           reread=lambda r: self._check("update", collection, r))
+        return self._observe(self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
+                                                         replace=replace, mutate=mutate, acl=acl, current=rec,
+                                                         reread=lambda r: self._check("update", collection, r)))
 
     def collections(self) -> list[str]:
         """The app's collections that have held an entity."""

@@ -16,7 +16,7 @@ from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
 from ...core.query import Query
 from ..http import json_body
-from . import aggregate
+from . import aggregate, models
 from .common import Ctx, display_table, from_wire, ok, query_param, request, route, to_wire
 from .where import column, parse_where
 
@@ -27,7 +27,8 @@ def _coll(table: str) -> str:
     return collection_key(table)
 
 
-def _int(raw: Any, name: str, default: int, low: int, high: int) -> int:
+def int_param(raw: Any, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high], or the Backendless 400 that names it."""
     if raw in (None, ""):
         return default
     try:
@@ -60,8 +61,8 @@ def _props(raw: Any) -> list[str] | None:
 
 def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One page of a where/sortBy/offset query, as Backendless objects."""
-    page = _int(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
-    offset = _int(params.get("offset"), "offset", 0, 0, 100_000)
+    page = int_param(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
+    offset = int_param(params.get("offset"), "offset", 0, 0, 100_000)
     where = parse_where(params.get("where"))
     order = _sort(params.get("sortBy"))
     shown = display_table(table)
@@ -208,9 +209,9 @@ def bulk_delete_view(ctx: Ctx, table: str) -> Any:
     return ok(_bulk_delete(ctx, table, _body_params().get("where")))
 
 
-route("/data/{table}", GET=table_view, POST=table_view, PUT=table_view)
-route("/data/{table}/find", POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
-route("/data/{table}/count", GET=count_view, POST=count_view)
-route("/data/{table}/{object_id}", GET=object_view, PUT=object_view, DELETE=object_view)
-route("/data/bulk/{table}", POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
-route("/data/bulk/{table}/delete", POST=bulk_delete_view)
+route("/data/{table}", models.TABLE, GET=table_view, POST=table_view, PUT=table_view)
+route("/data/{table}/find", models.FIND, POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
+route("/data/{table}/count", models.COUNT, GET=count_view, POST=count_view)
+route("/data/{table}/{object_id}", models.OBJECT_OPS, GET=object_view, PUT=object_view, DELETE=object_view)
+route("/data/bulk/{table}", models.BULK, POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
+route("/data/bulk/{table}/delete", models.BULK_DELETE, POST=bulk_delete_view)

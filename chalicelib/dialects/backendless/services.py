@@ -13,6 +13,7 @@ from ...core.cloudcode import NAME_RE, CloudCodeError, Invocation, lookup
 from ...core.errors import CoreError, InvalidInput, NotFound
 from ...core.query import And, In, Node, Query, Within
 from ..http import json_body
+from . import models
 from .common import Ctx, ok, query_param, request, route, to_wire
 from .errors import BackendlessError
 
@@ -64,10 +65,10 @@ def email(ctx: Ctx) -> Any:
     return ok({"status": "sent", "messageId": mid})
 
 
-route("/messaging/email", POST=email)
-route("/messaging/{channel}", POST=channel_view, GET=channel_view)
-route("/messaging/{channel}/subscribe", POST=subscribe)
-route("/messaging/{channel}/{subscription_id}", GET=poll)
+route("/messaging/email", models.EMAIL, POST=email)
+route("/messaging/{channel}", models.CHANNEL, POST=channel_view, GET=channel_view)
+route("/messaging/{channel}/subscribe", models.SUBSCRIBE, POST=subscribe)
+route("/messaging/{channel}/{subscription_id}", models.POLL, GET=poll)
 
 
 # -- geo: points are entities of the core collection `geopoints`, found through its geo index -----
@@ -141,7 +142,7 @@ def geo_view(ctx: Ctx) -> Any:
     return ok(out)
 
 
-route("/geo/points", GET=geo_view, POST=geo_view)
+route("/geo/points", models.GEO, GET=geo_view, POST=geo_view)
 
 
 # -- cloud code ------------------------------------------------------------------------------------
@@ -178,4 +179,4 @@ def _dumps(v: Any) -> str:
         raise BackendlessError(14000, "cloud code returned a value that is not JSON") from None
 
 
-route("/services/{service}/{method}", POST=invoke, GET=invoke, PUT=invoke)
+route("/services/{service}/{method}", models.SERVICE, POST=invoke, GET=invoke, PUT=invoke)

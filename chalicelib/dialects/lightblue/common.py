@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from ...core.data import AppData
 from ...core.errors import CoreError, InvalidInput, Unauthorized
 from ...core.tenancy import App
 from ..http import BODY_CONTENT_TYPES, bearer_token, cors, endpoint, json_body
+from ..openapi import Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
@@ -43,8 +44,9 @@ def _render(err: CoreError | None, exc: Exception, started: float) -> Response:
     return errors.render(err, _context())
 
 
-def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a route with Lightblue's error envelope and metering around it."""
+def view(path: str, methods: list[str], spec: Spec | Mapping[str, Spec]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a route with Lightblue's error envelope and metering around it; `spec` (models.py)
+    is its entry in the OpenAPI document."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -53,6 +55,7 @@ def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callab
             return _add_session(fn(*args, **kwargs))
 
         wrapped = endpoint(request, _render, "lightblue")(with_session)
+        annotate(wrapped, spec)
         bp.route(path, methods=methods, content_types=BODY_CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -16,6 +16,7 @@ from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
 from ..http import base_url, bearer_token, cors, endpoint
+from ..openapi import Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
@@ -29,8 +30,9 @@ def request() -> Request:
     return bp.current_request
 
 
-def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a route with Usergrid's error mapping and metering around it."""
+def view(path: str, methods: list[str], spec: Spec | Mapping[str, Spec]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a route with Usergrid's error mapping and metering around it; `spec` (models.py) is
+    its entry in the OpenAPI document."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -40,6 +42,7 @@ def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callab
             return fn(**{k: unquote(v) if "%" in v else v for k, v in segments.items()})
 
         wrapped = endpoint(request, errors.render, "usergrid")(decoded)
+        annotate(wrapped, spec)
         bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 

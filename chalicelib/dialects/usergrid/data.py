@@ -14,6 +14,8 @@ from ...core.ids import is_uuid, now_ms
 from ...core.plural import pluralize, singularize
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
+from ..openapi import NOT_SERVED
+from . import models
 from .common import GROUP_PATH, MAX_LIMIT, app_context, envelope, json_response, limit_param, ql_param, request, view
 from .errors import ServiceResourceNotFound, UnsupportedOperation
 from .ql import parse
@@ -24,7 +26,8 @@ DEFAULT_TYPES = ("user", "group", "role", "application", "activity", "device", "
                  "notifier", "notification", "receipt")
 
 
-@view("/{org}/{app}", ["GET", "PUT", "POST", "DELETE"])
+@view("/{org}/{app}", ["GET", "PUT", "POST", "DELETE"],
+      spec={"GET": models.APPLICATION, "PUT": NOT_SERVED, "POST": NOT_SERVED, "DELETE": NOT_SERVED})
 def application(org: str, app: str) -> Any:
     """The application entity, listing its default collections as Usergrid does."""
     started = time.perf_counter()
@@ -44,7 +47,7 @@ def application(org: str, app: str) -> Any:
     return json_response(body)
 
 
-@view("/{org}/{app}/token", ["POST", "GET"])
+@view("/{org}/{app}/token", ["POST", "GET"], spec=models.TOKEN_OP)
 def app_token(org: str, app: str) -> Any:
     svc = services()
     a = svc.tenancy.app(org, app)
@@ -93,7 +96,7 @@ def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any
     return props, hash_password(password)
 
 
-@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"], spec=models.COLLECTION)
 def collection_view(org: str, app: str, collection: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
@@ -249,7 +252,7 @@ def _merge(out: dict[str, Any], picked: dict[str, Any]) -> None:
             out[k] = v
 
 
-@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"], spec=models.ENTITY_OPS)
 def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)

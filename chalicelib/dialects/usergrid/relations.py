@@ -14,6 +14,7 @@ from ...core.entities import collection_key
 from ...core.errors import BadCredentials, Forbidden, InvalidInput, NotFound
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
+from . import models
 from .common import app_context, envelope, json_response, limit_param, ql_param, request, view
 from .errors import ServiceResourceNotFound
 from .ql import parse
@@ -48,7 +49,7 @@ def _context(org: str, app: str, collection: str, entity: str, verb: str) -> tup
     return a, principal, coll, verb.lower(), entity, data
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"], spec=models.VERB)
 def below_entity(org: str, app: str, collection: str, entity: str, verb: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
@@ -124,7 +125,7 @@ def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
     return json_response(envelope("set user password", a, "users", None, started))
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"], spec=models.TARGET)
 def to_target(org: str, app: str, collection: str, entity: str, verb: str, target: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
@@ -171,7 +172,8 @@ def _one_connection(data: Any, coll: str, entity: str, verb: str, target: str, t
         raise ServiceResourceNotFound(exc.message) from None
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["GET", "POST", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["GET", "POST", "DELETE"],
+      spec=models.TYPED_TARGET)
 def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
