@@ -82,10 +82,7 @@ def caller() -> Caller:
         raise Unauthorized("this token does not belong to an application")
     svc.auth.check_app_access(principal, app)
     request_app.set(app.uuid)  # for the request's log line, metadata routes included
-    roles = None
-    if principal.kind == "user" and principal.subject:
-        roles = set(svc.permissions.roles_of(app.uuid, principal.subject)) | {"authenticated"}
-    return Caller(app, principal, roles)
+    return Caller(app, principal, svc.permissions.schema_roles(app, principal))
 
 
 def json_response(body: Any, status: int = 200) -> Response:

@@ -54,7 +54,8 @@ def app_token(org: str, app: str) -> Any:
         user.pop("password", None)
         return json_response({"access_token": token, "expires_in": expires, "user": user})
     if grant == "client_credentials":
-        token, expires, _ = svc.auth.login_client(str(body.get("client_id") or ""), str(body.get("client_secret") or ""), ttl_ms)
+        token, expires, _ = svc.auth.login_client(str(body.get("client_id") or ""), str(body.get("client_secret") or ""),
+                                               ttl_ms, app=a)
         return json_response({"access_token": token, "expires_in": expires,
                               "application": a.uuid})
     raise InvalidInput("grant_type must be password or client_credentials")
