@@ -267,6 +267,47 @@ class AppData:
         records = [self._view(r) for r in result.records]
         return Page([public(r) for r in records], result.cursor, records)
 
+    # -- public user profiles (Parse: users are readable with the app's key) -------------------
+    def _profile_hidden(self) -> list[str]:
+        """Fields a profile leaves out: the schema's unreadable ones, and the email for all but the
+        app and admins (a user reading itself gets its full record instead, email included)."""
+        return self.hidden("users") + ([] if self.privileged else ["email"])
+
+    def _profile(self, rec: Record) -> Record | None:
+        if self.policy.can(self.app, self.principal, "read", "users", rec):
+            return self._view(rec)  # itself, the app, an admin, a role naming /users paths
+        if rec.acl is not None:
+            return None  # an ACL decides alone, and it said no
+        doc, _ = fieldaccess.strip(rec.doc, self._profile_hidden())
+        return replace(rec, doc=doc, secret=None, partial=True)
+
+    def _check_profiles(self) -> None:
+        if self.principal.is_anonymous and not self.app.is_sandbox:
+            raise Unauthorized("log in to read users")
+        schema = self._schema("users")
+        if schema is not None and not schema.allows("find", self._schema_roles()):
+            raise Forbidden("no find access to users", code="crud:NoAccess")
+
+    def profile(self, ident: str) -> Record:
+        """A user as any caller of the app may see it (Parse's public `_User` read): never the password
+        hash, and the email only for the user itself and privileged callers."""
+        self._check_profiles()
+        got = self._profile(self.entities.get_record(self.app.uuid, "users", ident))
+        if got is None:
+            raise Forbidden("not allowed to read this user")
+        return got
+
+    def profiles(self, query: Query) -> Page:
+        """Users as profiles (see `profile`); a query or sort on what a profile hides is refused."""
+        self._check_profiles()
+        hidden = self._profile_hidden()
+        for path in list(fieldaccess.fields_of(query.where)) + [f for f, _ in query.order]:
+            if fieldaccess.touches(path, hidden) is not None:
+                raise Forbidden(f"no find access to {path}", code="crud:NoAccess")
+        result = self.executor.run(self.app.uuid, "users", query, visible=lambda r: self._profile(r) is not None)
+        records = [p for p in (self._profile(r) for r in result.records) if p is not None]
+        return Page([public(r) for r in records], result.cursor, records)
+
     def count_all(self, collection: str) -> int | None:
         """How many entities the collection holds, from its `created` index alone (no entity read);
         None when some may be hidden from the caller, whose count then needs the entities themselves.

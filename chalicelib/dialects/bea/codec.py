@@ -26,7 +26,13 @@ CLASS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 AUTO = ("objectId", "createdAt", "updatedAt")
 CORE_KEYS = ("uuid", "type", "created", "modified", "metadata")  # the core's own names: reserved here
 BUILTIN = {"_config": "bea-configs", "_locale": "bea-locales", "_emails": "bea-emails"}
-RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "classes", "files"}
+# Parse's own paths and classes: none of them may become a class of objects (`POST /1/logout` must
+# never create an object of class `logout`). Compared case-insensitively; `_`-prefixed names are
+# refused anyway, `Users`/`users`/`_User` are routed to the users API before any class.
+RESERVED_CLASSES = frozenset(n.lower() for n in (
+    "batch", "classes", "login", "logout", "requestPasswordReset", "verificationEmailRequest", "users", "roles",
+    "sessions", "installations", "files", "functions", "jobs", "hooks", "schemas", "config", "push", "events",
+    "purge", "health", "serverInfo", "aggregate", "upgradeToRevocableSession", "loginAs", "scriptlog"))
 TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object")
 
 
@@ -34,7 +40,7 @@ def collection_of(class_name: str) -> str:
     """The core collection of a class; `_`-prefixed names are reserved for the built-ins."""
     if class_name in BUILTIN:
         return BUILTIN[class_name]
-    if not CLASS_RE.match(class_name):
+    if not CLASS_RE.match(class_name) or class_name.lower() in RESERVED_CLASSES:
         raise BeaError(errors.INVALID_CLASS_NAME, f"Invalid class name: {class_name}")
     if class_name.startswith("_"):
         raise BeaError(errors.OPERATION_FORBIDDEN,

@@ -8,8 +8,10 @@ of the index read the planner chose (see docs/ARCHITECTURE.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ...core.entities import Page
 from ...core.errors import CoreError, EntityNotFound, InvalidQuery
 from ...core.ids import is_uuid
 from ...core.ports import Record
@@ -23,6 +25,7 @@ from .ops import initial, mutation, split_ops
 from .where import compile_where, field_path, parse_order, parse_where
 
 DEFAULT_LIMIT, MAX_LIMIT, MAX_SKIP = 100, 1000, 10_000
+Reader = Callable[[Query], Page]
 MAX_COUNT_PAGES = 50  # count=1 reads at most 50 pages of 1,000
 MAX_BATCH = 50
 
@@ -167,7 +170,8 @@ def where_node(ctx: Ctx, where_text: Any) -> Node | None:
     return compile_where(where, lambda c, w, f: _select_values(ctx, c, w, f))
 
 
-def find(ctx: Ctx, coll: str, params: dict[str, str]) -> dict[str, Any]:
+def find(ctx: Ctx, coll: str, params: dict[str, str], reader: Reader | None = None) -> dict[str, Any]:
+    """`reader`: how pages are read (the caller's `AppData.query`, or `profiles` for users)."""
     where = where_node(ctx, params.get("where"))
     order = parse_order(params.get("order"))
     limit = _int(params, "limit", DEFAULT_LIMIT)
@@ -178,7 +182,7 @@ def find(ctx: Ctx, coll: str, params: dict[str, str]) -> dict[str, Any]:
     count = str(params.get("count", "")).lower() in ("1", "true")
     if not order and where is None:
         order = [("created", False)]
-    recs, total = collect(ctx, coll, where, order, skip + limit, count)
+    recs, total = collect(ctx, coll, where, order, skip + limit, count, reader)
     objs = [to_wire(r) for r in recs[skip: skip + limit]]
     include(ctx, objs, params.get("include"))
     keys = params.get("keys") or params.get("fields")
@@ -189,7 +193,7 @@ def find(ctx: Ctx, coll: str, params: dict[str, str]) -> dict[str, Any]:
 
 
 def collect(ctx: Ctx, coll: str, where: Node | None, order: list[tuple[str, bool]], want: int,
-            count: bool = False) -> tuple[list[Record], int]:
+            count: bool = False, reader: Reader | None = None) -> tuple[list[Record], int]:
     """The first `want` matches (paging through the core's cursors), and how many match if `count`."""
     out: list[Record] = []
     total, cursor, pages = 0, None, 0
@@ -197,7 +201,8 @@ def collect(ctx: Ctx, coll: str, where: Node | None, order: list[tuple[str, bool
         size = MAX_LIMIT if count else min(MAX_LIMIT, max(1, want - len(out)))
         if want <= 0 and not count:
             return [], 0
-        page = ctx.data.query(coll, Query(where=where, order=list(order), limit=size, cursor=cursor))
+        q = Query(where=where, order=list(order), limit=size, cursor=cursor)
+        page = reader(q) if reader is not None else ctx.data.query(coll, q)
         total += len(page.records)
         if len(out) < want:
             out.extend(page.records[: want - len(out)])

@@ -284,6 +284,7 @@ def update(op: Op) -> dict[str, Any]:
                 raise Forbidden(f"no update access to {p}", code="crud:update:NoFieldAccess")
     d = op.data
     recs = _writable(op, matching(op, where))
+    d.check_all("update", op.coll, recs)  # every target checked before any changes
     processed, errors, n = [], [], 0
     for rec in recs:
         try:
@@ -321,6 +322,7 @@ def delete(op: Op) -> dict[str, Any]:
     where = _where(op)
     d = op.data
     recs = _writable(op, matching(op, where))
+    d.check_all("delete", op.coll, recs)  # every target checked before any is deleted
     errors, n = [], 0
     for rec in recs:
         try:

@@ -129,6 +129,9 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         props, _ = _prepare(coll, json_body(request()), False)
     result = data.query(coll, query)
     entities = result.entities
+    if method in ("PUT", "DELETE"):  # every target checked before any changes
+        data.check_all("update" if method == "PUT" else "delete", coll, result.records,
+                       props if method == "PUT" else None)
     if method == "PUT":
         entities = [data.update(coll, e["uuid"], props) for e in entities]
     elif method == "DELETE":
