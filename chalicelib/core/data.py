@@ -120,10 +120,14 @@ class AppData:
         return replace(rec, doc=doc, partial=True) if removed else rec
 
     def _check_query(self, collection: str, query: Query) -> None:
+        self.check_fields(collection, list(fieldaccess.fields_of(query.where)) + [f for f, _ in query.order])
+
+    def check_fields(self, collection: str, paths: list[str]) -> None:
+        """Refuses query terms or sort keys on fields the caller may not read (a dialect sorting in
+        memory names its keys here); `query` checks its own where clause and order."""
         hidden = self.hidden(collection)
         if not hidden:
             return
-        paths = list(fieldaccess.fields_of(query.where)) + [f for f, _ in query.order]
         for path in paths:
             if fieldaccess.touches(path, hidden) is not None:
                 raise Forbidden(f"no find access to {path}", code="crud:NoAccess")

@@ -352,6 +352,7 @@ def _range(body: dict[str, Any]) -> tuple[Any, Any]:
 def find(op: Op) -> dict[str, Any]:
     where = _compile(op)
     rules, order = _projector(op), parse_sort(op.body.get("sort"))
+    op.data.check_fields(op.coll, [k for k, _ in order])  # no sort on what the caller may not read
     frm, to = _range(op.body)
     proj.window([], frm, to)  # a bad range is a 400 before anything is read
     listed = _listing(op, frm or 0, to) if where is None and not order and to is not None else None
