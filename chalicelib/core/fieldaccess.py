@@ -101,12 +101,13 @@ def fields_of(node: Node | None) -> Iterator[str]:
 
 def touches(path: str, hidden: list[str]) -> str | None:
     """The hidden path a query on `path` would reveal: the field itself, something inside it, or an
-    object holding it (`address` when `address.salary` is hidden). Array indexes count as `*`."""
-    segs = _loose([s for s in path.split(".") if s])
+    object holding it (`address` when `address.salary` is hidden). Array indexes count as `*`; names
+    compare case-insensitively (Usergrid's ql reads property names so)."""
+    segs = _loose([s for s in path.lower().split(".") if s])
     if not segs:
         return None
     for h in hidden:
-        hs = _loose(h.split("."))
+        hs = _loose(h.lower().split("."))
         if segs[:len(hs)] == hs or hs[:len(segs)] == segs:
             return h
     return None
