@@ -53,7 +53,7 @@ class Services:
         """The app's data as this caller may see it: every dialect goes through here."""
         request_app.set(app.uuid)  # for the request's log line
         return AppData(self.entities, self.executor, app, principal, self.policy, self.connections,
-                       validator=self.metadata, registry=self.classes)
+                       validator=self.metadata, registry=self.classes, sessions=self.auth)
 
     @property
     def metadata(self) -> Metadata:

@@ -8,10 +8,10 @@ rules (the Policy) run below every route: a dialect cannot forget them. Methods 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from . import parallel
+from . import fieldaccess, parallel
 from .auth import Principal
 from .classes import SKIP, ClassRegistry
 from .connections import Connections, Linked
@@ -30,10 +30,18 @@ from .ids import is_uuid
 from .planner import Executor, count_range
 from .ports import Record, VersionConflict
 from .query import Node, Query
+from .schemas import Schema
+from .secrets import hash_password
 from .tenancy import App
 
 ACL = dict[str, dict[str, bool]]
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
+# User properties only the app itself (client credentials, master key) or an org admin may change.
+PROTECTED_USER_FIELDS = ("disabled", "activated", "roles")
+# A user named `me` would answer to everybody's `/users/me`: Usergrid reserves the name.
+RESERVED_USER_NAMES = ("me",)
+# Which schema operation (Lightblue `access`) each policy action needs.
+SCHEMA_OP = {"read": "find", "query": "find", "create": "insert", "update": "update", "delete": "delete"}
 
 
 class Validator(Protocol):
@@ -42,6 +50,15 @@ class Validator(Protocol):
     def check(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None: ...
 
     def fill(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None: ...
+
+    def access_schema(self, app: str, collection: str, version: str | None = None) -> Schema | None:
+        """The schema whose `access` rules apply to the collection (None: the collection has none)."""
+
+
+class Sessions(Protocol):
+    """Ends a user's tokens (core/auth.py): on a password change, when disabled, when deleted."""
+
+    def revoke_user(self, app: str, user: str, *, keep: str | None = None, forever: bool = False) -> None: ...
 
 
 class Policy:
@@ -61,6 +78,10 @@ class Policy:
     def prefetch(self, app: App, principal: Principal) -> None:
         """Warm whatever `can` reads for this caller; run beside the entity read (one round trip)."""
 
+    def schema_roles(self, app: App, principal: Principal) -> set[str] | None:
+        """The caller's roles for schema `access` rules; None for callers every rule lets through."""
+        return None
+
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
             if principal.is_anonymous:
@@ -79,6 +100,9 @@ class AppData:
     validator: Validator | None = None  # schema validation (core/metadata.py), when the app has schemas
     schema_version: str | None = None  # the schema version writes are checked against (None: default)
     registry: ClassRegistry | None = None  # the fields each collection holds (core/classes.py), kept on write
+    sessions: Sessions | None = None  # token revocation (core/auth.py)
+    _schemas: dict[str, Schema | None] = field(default_factory=dict, repr=False)
+    _roles: list[set[str] | None] = field(default_factory=list, repr=False)
 
     def _new_fields(self, collection: str, props: Any) -> None:
         """Before a write: a field the class has never held needs the `addField` class permission."""
@@ -102,18 +126,93 @@ class AppData:
 
     def _check(self, action: str, collection: str, record: Record | None = None) -> None:
         self.policy.check(self.app, self.principal, action, collection, record)
+        schema = self._schema(collection)
+        if schema is not None and not schema.allows(SCHEMA_OP[action], self._schema_roles()):
+            raise Forbidden(f"no {SCHEMA_OP[action]} access to {collection}", code="crud:NoAccess")
+
+    # -- schema access rules (Lightblue `access`, every dialect) ---------------------------
+    def _schema(self, collection: str) -> Schema | None:
+        if self.validator is None:
+            return None
+        if collection not in self._schemas:
+            self._schemas[collection] = self.validator.access_schema(self.app.uuid, collection, self.schema_version)
+        return self._schemas[collection]
+
+    def _schema_roles(self) -> set[str] | None:
+        if not self._roles:
+            self._roles.append(self.policy.schema_roles(self.app, self.principal))
+        return self._roles[0]
+
+    def hidden(self, collection: str, operation: str = "find") -> list[str]:
+        """Field paths the caller may not `operation` (find, insert, update) in this collection."""
+        schema = self._schema(collection)
+        return [] if schema is None else schema.hidden_fields(operation, self._schema_roles())
+
+    def _view(self, rec: Record) -> Record:
+        """The record as the caller may see it: unreadable fields removed (then marked partial)."""
+        doc, removed = fieldaccess.strip(rec.doc, self.hidden(rec.collection))
+        return replace(rec, doc=doc, partial=True) if removed else rec
+
+    def _check_query(self, collection: str, query: Query) -> None:
+        self.check_fields(collection, list(fieldaccess.fields_of(query.where)) + [f for f, _ in query.order])
+
+    def check_fields(self, collection: str, paths: list[str]) -> None:
+        """Refuses query terms or sort keys on fields the caller may not read (a dialect sorting in
+        memory names its keys here); `query` checks its own where clause and order."""
+        hidden = self.hidden(collection)
+        if not hidden:
+            return
+        for path in paths:
+            if fieldaccess.touches(path, hidden) is not None:
+                raise Forbidden(f"no find access to {path}", code="crud:NoAccess")
+
+    @property
+    def privileged(self) -> bool:
+        """The app itself (client credentials, master key) or an org admin."""
+        return self.principal.kind in ("app", "admin")
+
+    def _check_new(self, collection: str, doc: dict[str, Any]) -> None:
+        for p in self.hidden(collection, "insert"):
+            if fieldaccess.values_at(doc, p) != fieldaccess.values_at({}, p):
+                raise Forbidden(f"no insert access to {p}", code="crud:insert:NoFieldAccess")
+        if collection == "users":
+            _reserved_names(doc, {})
+
+    def _guard(self, collection: str, secret: str | None) -> Callable[[Record, dict[str, Any]], dict[str, Any]]:
+        """What an update may change, checked on the stored document and the one about to be written."""
+        def guard(old: Record, new: dict[str, Any]) -> dict[str, Any]:
+            new = fieldaccess.keep_hidden(old.doc, new, self.hidden(collection))
+            for p in fieldaccess.changed(old.doc, new, self.hidden(collection, "update")):
+                raise Forbidden(f"no update access to {p}", code="crud:update:NoFieldAccess")
+            if collection == "users":
+                self._user_change(old, new, secret)
+            return new
+        return guard
+
+    def _user_change(self, old: Record, new: dict[str, Any], secret: str | None) -> None:
+        _reserved_names(new, old.doc)
+        if self.privileged:
+            return
+        touched = [f for f in PROTECTED_USER_FIELDS if old.doc.get(f) != new.get(f)]
+        if touched:
+            raise Forbidden(f"only the application or an admin may change {', '.join(touched)}")
+        if secret is not None and self.principal.subject != old.uuid:
+            raise Forbidden("a user's password is changed by the user itself or the application")
 
     # -- records (owner and ACL included) ------------------------------------------------
     def create_record(self, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       acl: ACL | None = None, uuid: str | None = None) -> Record:
         self._check("create", collection)
+        props, secret = _password(collection, props, secret)
         if self.validator is not None and isinstance(props, dict):
             self.validator.fill(self.app.uuid, collection, props, self.schema_version)
         self._validate(collection, {k: v for k, v in props.items() if v is not None} if isinstance(props, dict) else props)
+        if isinstance(props, dict):
+            self._check_new(collection, props)
         self._new_fields(collection, props)
         owner = self.principal.subject if self.principal.kind == "user" else None
-        return self._observe(self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner,
-                                                         acl=acl, uuid=uuid))
+        return self._view(self._observe(self.entities.create_record(
+            self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl, uuid=uuid)))
 
     def _read(self, collection: str, ident: str) -> Record | None:
         """The entity and the caller's rules, fetched together: the check that follows reads no more."""
@@ -141,6 +240,8 @@ class AppData:
                     self.validator.fill(self.app.uuid, collection, props, self.schema_version)
                 self._validate(collection, {k: v for k, v in props.items() if v is not None}
                                if isinstance(props, dict) else props)
+                if isinstance(props, dict):
+                    self._check_new(collection, props)
                 self._new_fields(collection, props)
                 todo.append((i, NewEntity(props, owner=owner, acl=acl)))
                 out.append(None)
@@ -148,8 +249,9 @@ class AppData:
                 out.append(e)
         done = self.entities.create_many(self.app.uuid, collection, [n for _, n in todo])
         for (i, _), got in zip(todo, done, strict=True):
-            out[i] = self._observe(got) if isinstance(got, Record) else got
+            out[i] = self._view(self._observe(got)) if isinstance(got, Record) else got
         return [o for o in out if o is not None]
+
     def import_record(self, collection: str, props: dict[str, Any], *, uuid: str, secret: str | None,
                       owner: str | None, acl: ACL | None, stamps: tuple[int, int] | None) -> Record:
         """An entity brought in from an export (core/transfer.py): its uuid, owner, ACL, password hash
@@ -164,28 +266,42 @@ class AppData:
     def record(self, collection: str, ident: str) -> Record:
         rec = self._must_read(collection, ident)
         self._check("read", collection, rec)
-        return rec
+        return self._view(rec)
 
     def find_record(self, collection: str, ident: str) -> Record | None:
         rec = self._read(collection, ident)
         if rec is not None:
             self._check("read", collection, rec)
-        return rec
+        return None if rec is None else self._view(rec)
 
     def update_record(self, collection: str, ident: str, props: dict[str, Any], *, secret: str | None = None,
                       replace: bool = False, mutate: Mutation | None = None, acl: ACL | None = None,
                       current: Record | None = None) -> Record:
         """`current`: the record the caller just read (a query's hit), which saves reading it again;
-        each version the write is attempted against passes the permission check."""
+        each version the write is attempted against passes the permission check, and the field rules
+        (schema `access`, protected user fields) on the document about to be written. A user's new
+        password, its disabling or deactivation end its other sessions."""
+        props, secret = _password(collection, props, secret)
+        if current is not None and current.partial:
+            current = None  # a copy with fields removed for the caller: write against the stored one
         rec = current if current is not None else self._must_read(collection, ident)
         self._check("update", collection, rec)
         self._new_fields(collection, props)
         if self.validator is not None:
             inner = mutate
             mutate = lambda doc: self._validate(collection, inner(doc) if inner else doc)  # noqa: E731
-        return self._observe(self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
-                                                         replace=replace, mutate=mutate, acl=acl, current=rec,
-                                                         reread=lambda r: self._check("update", collection, r)))
+        new = self._observe(self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
+                                          replace=replace, mutate=mutate, acl=acl, current=rec,
+                                          reread=lambda r: self._check("update", collection, r),
+                                          guard=self._guard(collection, secret)))
+        if collection == "users" and self.sessions is not None:
+            ended = new.doc.get("disabled") is True or new.doc.get("activated") is False
+            if ended:
+                self.sessions.revoke_user(self.app.uuid, new.uuid)
+            elif secret is not None:
+                mine = self.principal.kind == "user" and self.principal.subject == new.uuid
+                self.sessions.revoke_user(self.app.uuid, new.uuid, keep=self.principal.session if mine else None)
+        return self._view(new)
 
     def collections(self) -> list[str]:
         """The app's collections that have held an entity."""
@@ -225,11 +341,27 @@ class AppData:
         raise ConcurrencyExhausted()
 
     def delete_record(self, collection: str, ident: str, *, current: Record | None = None) -> Record:
+        if current is not None and current.partial:
+            current = None
         rec = current if current is not None else self._must_read(collection, ident)
         self._check("delete", collection, rec)
         self.entities.delete(self.app.uuid, collection, rec.uuid, current=rec,
                              reread=lambda r: self._check("delete", collection, r))
-        return rec
+        if collection == "users" and self.sessions is not None:
+            self.sessions.revoke_user(self.app.uuid, rec.uuid, forever=True)
+        return self._view(rec)
+
+    def check_all(self, action: str, collection: str, records: list[Record],
+                  props: dict[str, Any] | None = None) -> None:
+        """A multi-entity write checks every target before changing any: no partial write then 403.
+        `props` (an update merged into each target) is checked against the field rules too."""
+        for rec in records:
+            self._check(action, collection, rec)
+            if action == "update" and props is not None:
+                merged = {**rec.doc, **{k: v for k, v in props.items() if v is not None}}
+                for k in [k for k, v in props.items() if v is None]:
+                    merged.pop(k, None)
+                self._guard(collection, None)(rec, merged)
 
     # -- plain documents -----------------------------------------------------------------
     def create(self, collection: str, props: dict[str, Any], *, secret: str | None = None,
@@ -254,10 +386,53 @@ class AppData:
     def query(self, collection: str, query: Query) -> Page:
         """Only what the caller may read, filtered inside the indexed read (counts and cursors stay right)."""
         self._check("query", collection)
+        self._check_query(collection, query)
         result = self.executor.run(
             self.app.uuid, collection, query,
             visible=lambda r: self.policy.can(self.app, self.principal, "read", collection, r))
-        return Page([public(r) for r in result.records], result.cursor, result.records)
+        records = [self._view(r) for r in result.records]
+        return Page([public(r) for r in records], result.cursor, records)
+
+    # -- public user profiles (Parse: users are readable with the app's key) -------------------
+    def _profile_hidden(self) -> list[str]:
+        """Fields a profile leaves out: the schema's unreadable ones, and the email for all but the
+        app and admins (a user reading itself gets its full record instead, email included)."""
+        return self.hidden("users") + ([] if self.privileged else ["email"])
+
+    def _profile(self, rec: Record) -> Record | None:
+        if self.policy.can(self.app, self.principal, "read", "users", rec):
+            return self._view(rec)  # itself, the app, an admin, a role naming /users paths
+        if rec.acl is not None:
+            return None  # an ACL decides alone, and it said no
+        doc, _ = fieldaccess.strip(rec.doc, self._profile_hidden())
+        return replace(rec, doc=doc, secret=None, partial=True)
+
+    def _check_profiles(self) -> None:
+        if self.principal.is_anonymous and not self.app.is_sandbox:
+            raise Unauthorized("log in to read users")
+        schema = self._schema("users")
+        if schema is not None and not schema.allows("find", self._schema_roles()):
+            raise Forbidden("no find access to users", code="crud:NoAccess")
+
+    def profile(self, ident: str) -> Record:
+        """A user as any caller of the app may see it (Parse's public `_User` read): never the password
+        hash, and the email only for the user itself and privileged callers."""
+        self._check_profiles()
+        got = self._profile(self.entities.get_record(self.app.uuid, "users", ident))
+        if got is None:
+            raise Forbidden("not allowed to read this user")
+        return got
+
+    def profiles(self, query: Query) -> Page:
+        """Users as profiles (see `profile`); a query or sort on what a profile hides is refused."""
+        self._check_profiles()
+        hidden = self._profile_hidden()
+        for path in list(fieldaccess.fields_of(query.where)) + [f for f, _ in query.order]:
+            if fieldaccess.touches(path, hidden) is not None:
+                raise Forbidden(f"no find access to {path}", code="crud:NoAccess")
+        result = self.executor.run(self.app.uuid, "users", query, visible=lambda r: self._profile(r) is not None)
+        records = [p for p in (self._profile(r) for r in result.records) if p is not None]
+        return Page([public(r) for r in records], result.cursor, records)
 
     def count_all(self, collection: str) -> int | None:
         """How many entities the collection holds, from its `created` index alone (no entity read);
@@ -321,8 +496,15 @@ class AppData:
         q = query or Query()
         got: Linked = self.connections.list(
             self.app.uuid, source, verb, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
-            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r))
-        return Page([public(r) for r in got.records], got.cursor, got.records)
+            visible=lambda r: self._readable(r))
+        records = [self._view(r) for r in got.records]
+        return Page([public(r) for r in records], got.cursor, records)
+
+    def _readable(self, rec: Record) -> bool:
+        if not self.policy.can(self.app, self.principal, "read", rec.collection, rec):
+            return False
+        schema = self._schema(rec.collection)
+        return schema is None or schema.allows("find", self._schema_roles())
 
     # -- activities ----------------------------------------------------------------------
     def post_activity(self, collection: str, ident: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -336,9 +518,15 @@ class AppData:
         owner = self.entities.get_record(self.app.uuid, collection, ident)
         self._check("update", collection, owner)
         body = dict(props)
-        if collection == "users" and not isinstance(body.get("actor"), dict):
-            body["actor"] = {"uuid": owner.uuid, "username": owner.doc.get("username"),
-                             "displayName": owner.doc.get("name") or owner.doc.get("username")}
+        if not (self.privileged and isinstance(body.get("actor"), dict)):
+            # Usergrid fills `actor` from the posting user: nobody posts in another's name.
+            poster = owner if collection == "users" else None
+            if self.principal.kind == "user" and self.principal.subject and self.principal.subject != owner.uuid:
+                poster = self.entities.store.get(self.app.uuid, self.principal.subject)
+            body.pop("actor", None)
+            if poster is not None:
+                body["actor"] = {"uuid": poster.uuid, "username": poster.doc.get("username"),
+                                 "displayName": poster.doc.get("name") or poster.doc.get("username")}
         if not isinstance(body.get("verb"), str) or not body["verb"]:
             body["verb"] = "post"
         activity = self.entities.create_record(self.app.uuid, "activities", body, owner=self.principal.subject)
@@ -350,3 +538,24 @@ class AppData:
         for reader in readers.records:
             conns.connect(self.app.uuid, reader, "feed", activity, fresh=True)
         return public(activity)
+
+
+def _password(collection: str, props: Any, secret: str | None) -> tuple[Any, str | None]:
+    """A user's `password` property, whichever API sends it, becomes its hash beside the document
+    (never part of it): a plain `PUT /1/_User/<self> {"password"}` really changes the password."""
+    if collection != "users" or not isinstance(props, dict) or "password" not in props:
+        return props, secret
+    props = dict(props)
+    pw = props.pop("password")
+    if pw is None:
+        return props, secret
+    if not isinstance(pw, str) or not pw:
+        raise InvalidInput("password must be a non-empty string", field="password")
+    return props, secret if secret is not None else hash_password(pw)
+
+
+def _reserved_names(doc: dict[str, Any], old: dict[str, Any]) -> None:
+    for prop in ("username", "name"):
+        value = doc.get(prop)
+        if isinstance(value, str) and value.lower() in RESERVED_USER_NAMES and value != old.get(prop):
+            raise InvalidInput(f"{value!r} is a reserved name: it cannot be a user's {prop}", field=prop)

@@ -245,13 +245,16 @@ class Entities:
                       secret: str | None = None, replace: bool = False,
                       mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
                       acl: dict[str, dict[str, bool]] | None = None, current: Record | None = None,
-                      reread: Callable[[Record], None] | None = None) -> Record:
+                      reread: Callable[[Record], None] | None = None,
+                      guard: Callable[[Record, dict[str, Any]], dict[str, Any]] | None = None) -> Record:
         """Merge `props` into the entity (null removes a property); retried on version conflicts.
 
         `mutate`, when given, computes the new document from the current one on every attempt,
         which is how atomic operators (increments, array adds) stay race-free. `current`, the record
         the caller just read, saves the first read (the conditional put catches it if stale); every
         later attempt re-reads and passes the fresh record to `reread` (a permission re-check).
+        `guard(current, new document)` runs on every attempt before the write and returns the document
+        to write (field-level access rules: core/data.py).
         """
         clean = clean_props(props, drop_nulls=False)
         for _ in range(MAX_RETRIES):
@@ -265,6 +268,8 @@ class Entities:
                     base[k] = v
             if mutate is not None:
                 base = mutate(base)
+            if guard is not None:
+                base = guard(rec, base)
             base["modified"] = max(self.clock(), int(rec.doc.get("modified", 0)) + 1)
             _check_size(base)
             try:
@@ -447,7 +452,7 @@ class _Unique:
 def _current(ents: Entities, app: str, collection: str, ident: str, given: Record | None,
              reread: Callable[[Record], None] | None) -> tuple[Record, None]:
     """The record to write against: the caller's on the first attempt, a fresh read after that."""
-    if given is not None and given.collection == collection:
+    if given is not None and given.collection == collection and not given.partial:
         return given, None
     rec = ents.get_record(app, collection, ident)
     if reread is not None:

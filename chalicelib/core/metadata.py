@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .entities import collection_key
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, CoreError, InvalidInput, NotFound
 from .ids import now_ms, uuid7
 from .ports import DocStore, VersionConflict
 from .schemas import STATUSES, FieldError, Schema, check_entity_info, parse_enums, parse_schema
@@ -159,6 +159,19 @@ class Metadata:
         meta = self.entity(app, collection)
         if meta is not None:
             meta.schema(version).fill_uids(doc, uuid7)
+
+    def access_schema(self, app: str, collection: str, version: str | None = None) -> Schema | None:
+        """The schema whose `access` rules hold for the collection, in every dialect: the version named,
+        else the default one; an entity whose versions are all disabled keeps its newest rules."""
+        meta = self.entity(app, collection)
+        if meta is None:
+            return None
+        try:
+            return meta.schema(version)
+        except CoreError:
+            if version is not None or not meta.versions:
+                raise
+            return meta.schema(list(meta.versions)[-1], allow_disabled=True)
 
     def check(self, app: str, collection: str, doc: dict[str, Any], version: str | None = None) -> None:
         errors = self.validate(app, collection, doc, version)

@@ -121,6 +121,16 @@ class Permissions(Policy):
             loads.append(lambda: self._member(app.uuid, principal.subject))
         parallel.run_all(loads)
 
+    def schema_roles(self, app: App, principal: Principal) -> set[str] | None:
+        """Lightblue `access` roles: a user holds its roles (own, groups', inherited names as given,
+        `default`) and `authenticated`; the anonymous and a REST key alone hold only `guest`, so the
+        key is never more than a logged-in user; the app and org admins pass every rule (None)."""
+        if principal.kind in ("app", "admin"):
+            return None
+        if principal.kind == "user" and principal.subject:
+            return self.roles_of(app.uuid, principal.subject) | {"authenticated"}
+        return {"guest"}
+
     def can(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> bool:
         if self.sees_everything(app, principal):
             return True
@@ -188,8 +198,9 @@ class Permissions(Policy):
         paths = [f"/{collection}/{record.uuid}"]
         for prop in ("name", "username", "path"):
             value = record.doc.get(prop)
-            if isinstance(value, str):
+            if isinstance(value, str) and not (collection == "users" and value.lower() == "me"):
                 paths.append(f"/{collection}/{value.lower()}")
+        # `/users/me` is the caller itself, never a user who happens to be named `me`
         if collection == "users" and user is not None and record.uuid == user:
             paths.append("/users/me")
         return paths

@@ -24,6 +24,7 @@ class Record:
     secret: str | None = None  # password hash (users only); never part of doc
     owner: str | None = None  # uuid of the app user who created it (permissions: owner rules)
     acl: dict[str, dict[str, bool]] | None = None  # Parse-style ACL: {"*"|user uuid|"role:<name>": {"read", "write"}}
+    partial: bool = False  # fields the caller may not read were removed: never a base to write from
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class TokenStore(Protocol):
 
     def get(self, digest: str) -> dict[str, Any] | None:
         """The token's document, or None when unknown or expired (TTL deletion runs late)."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Several documents in one round trip (BatchGetItem); unknown or expired ones are left out."""
 
     def delete(self, digest: str) -> None: ...
 

@@ -45,5 +45,14 @@ class DynamoTokenStore:
         doc: dict[str, Any] = json.loads(item.doc)
         return doc if doc.get("exp", 0) > time.time() else None
 
+    def get_many(self, keys: Any) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        now = time.time()
+        for item in TokenModel.batch_get(list(dict.fromkeys(keys))):
+            doc: dict[str, Any] = json.loads(item.doc)
+            if doc.get("exp", 0) > now:
+                out[item.pk] = doc
+        return out
+
     def delete(self, digest: str) -> None:
         TokenModel(digest).delete()

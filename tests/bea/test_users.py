@@ -59,11 +59,12 @@ def test_update_and_delete_only_by_self(bea: Any) -> None:
     assert bea.get(f"Users/{a['objectId']}", session=b["sessionToken"]).status_code in (403, 404)
 
 
-def test_query_users_sees_what_the_caller_may_read(bea: Any) -> None:
+def test_query_users_returns_public_profiles(bea: Any) -> None:
+    """Users are publicly readable as in Parse (issue 13), as profiles: no email but one's own."""
     a = _signup(bea, "ann").json
     _signup(bea, "bob")
     r = bea.get("Users", session=a["sessionToken"])
-    assert r.status_code == 200 and [u["username"] for u in r.json["results"]] == ["ann"]
+    assert r.status_code == 200 and [u["username"] for u in r.json["results"]] == ["ann", "bob"]
     r = bea.get("Users", params={"where": {"username": "ann"}}, session=a["sessionToken"])
     assert [u["objectId"] for u in r.json["results"]] == [a["objectId"]]
 

@@ -135,6 +135,15 @@ def _body_params() -> dict[str, Any]:
     return body
 
 
+def _create(ctx: Ctx, table: str, obj: Any) -> Any:
+    """A new object; one of the Users table follows the registration rules (password, identity, email)."""
+    if _coll(table) == "users":
+        from .users import signup
+
+        return signup(ctx, obj)
+    return ctx.data.create_record(_coll(table), from_wire(obj))
+
+
 def save(ctx: Ctx, table: str, obj: Any) -> dict[str, Any]:
     """PUT /data/{table}: update when `objectId` names an object, else create (as the SDK's save)."""
     if not isinstance(obj, dict):
@@ -142,7 +151,7 @@ def save(ctx: Ctx, table: str, obj: Any) -> dict[str, Any]:
     object_id = obj.get("objectId")
     if object_id:
         return to_wire(ctx.data.update_record(_coll(table), str(object_id), from_wire(obj)), display_table(table))
-    return to_wire(ctx.data.create_record(_coll(table), from_wire(obj)), display_table(table))
+    return to_wire(_create(ctx, table, obj), display_table(table))
 
 
 def table_view(ctx: Ctx, table: str) -> Any:
@@ -151,7 +160,7 @@ def table_view(ctx: Ctx, table: str) -> Any:
         return ok(find(ctx, table, _params()))
     obj = json_body(request())
     if method == "POST":
-        return ok(to_wire(ctx.data.create_record(_coll(table), from_wire(obj)), display_table(table)))
+        return ok(to_wire(_create(ctx, table, obj), display_table(table)))
     return ok(save(ctx, table, obj))
 
 
@@ -187,22 +196,24 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
         objs = json_body(request())
         if not isinstance(objs, list) or not objs or len(objs) > MAX_BULK:
             raise InvalidInput(f"send a JSON array of 1 to {MAX_BULK} objects")
-        return ok([ctx.data.create_record(coll, from_wire(o)).uuid for o in objs])
+        return ok([_create(ctx, table, o).uuid for o in objs])
     where = query_param("where")
     if method == "PUT":
         changes = from_wire(json_body(request()))
-        ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], 10**9)]
-        return ok(len([ctx.data.update_record(coll, i, changes) for i in ids]))
+        recs = _read(ctx, table, parse_where(where), [], 10**9)
+        ctx.data.check_all("update", coll, recs, changes)  # every target checked before any changes
+        return ok(len([ctx.data.update_record(coll, r.uuid, changes, current=r) for r in recs]))
     return ok(_bulk_delete(ctx, table, where))  # DELETE ?where=
 
 
 def _bulk_delete(ctx: Ctx, table: str, where: Any) -> int:
     if not where:
         raise InvalidInput("a where clause is required to delete in bulk")
-    ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], 10**9)]
-    for i in ids:
-        ctx.data.delete_record(_coll(table), i)
-    return len(ids)
+    recs = _read(ctx, table, parse_where(where), [], 10**9)
+    ctx.data.check_all("delete", _coll(table), recs)  # every target checked before any is deleted
+    for r in recs:
+        ctx.data.delete_record(_coll(table), r.uuid, current=r)
+    return len(recs)
 
 
 def bulk_delete_view(ctx: Ctx, table: str) -> Any:

@@ -30,7 +30,12 @@ def _user_json(rec: Any) -> dict[str, Any]:
 
 
 def register(ctx: Ctx) -> Any:
-    body = json_body(request())
+    return ok(_user_json(signup(ctx, json_body(request()))))
+
+
+def signup(ctx: Ctx, body: Any) -> Any:
+    """Registration's rules, for `/users/register` and for new objects of the `Users` table through
+    the Data API (`POST /data/Users`, `PUT` without objectId, bulk create), as Backendless applies them."""
     if not isinstance(body, dict):
         raise BackendlessError(8002, "the user must be a JSON object")
     props = from_wire(body)
@@ -42,10 +47,9 @@ def register(ctx: Ctx) -> Any:
     if "email" in props and (not isinstance(props["email"], str) or "@" not in props["email"]):
         raise BackendlessError(3040, "Email address is in the wrong format")
     try:
-        rec = ctx.data.create_record("users", props, secret=hash_password(password))
+        return ctx.data.create_record("users", props, secret=hash_password(password))
     except DuplicateUnique:
         raise BackendlessError(3033, "User already exists.") from None
-    return ok(_user_json(rec))
 
 
 def login(ctx: Ctx) -> Any:

@@ -8,21 +8,23 @@ of the index read the planner chose (see docs/ARCHITECTURE.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ...core.entities import collection_key
+from ...core.entities import Page, collection_key
 from ...core.errors import CoreError, EntityNotFound
 from ...core.ids import is_uuid
 from ...core.ports import Record
-from ...core.query import Node
+from ...core.query import Node, Query
 from ..parselike import errors
-from ..parselike.codec import CLASS_RE, iso, split_body, to_wire
+from ..parselike.codec import CLASS_RE, RESERVED_CLASSES, iso, split_body, to_wire
 from ..parselike.errors import ParseStyleError
 from ..parselike.ops import initial, mutation, split_ops
 from ..parselike.queries import Finder, project
 from .common import Ctx, Out, Req, dispatch, location, router
 from .forms import is_upload
 
+Reader = Callable[[Query], Page]
 MAX_BATCH = 50
 # first path segments that are routes, not classes: a batch never groups them as plain creates
 RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "requestPasswordReset", "classes", "files"}
@@ -34,7 +36,7 @@ def collection_of(class_name: str) -> str:
     """The core collection of a class; `_`-prefixed names are reserved for the built-ins."""
     if class_name in BUILTIN:
         return BUILTIN[class_name]
-    if not CLASS_RE.match(class_name):
+    if not CLASS_RE.match(class_name) or class_name.lower() in RESERVED_CLASSES:
         raise ParseStyleError(errors.INVALID_CLASS_NAME, f"Invalid class name: {class_name}")
     if class_name.startswith("_"):
         raise ParseStyleError(errors.OPERATION_FORBIDDEN,
@@ -219,12 +221,13 @@ def update(ctx: Ctx, coll: str, oid: str, body: Any, secret: str | None = None) 
 
 
 # -- queries (shared with the Parse dialect: dialects/parselike/queries.py) ---------------
-def finder(ctx: Ctx) -> Finder:
-    return Finder(ctx.data, class_collection)
+def finder(ctx: Ctx, reader: Reader | None = None) -> Finder:
+    return Finder(ctx.data, class_collection, reader=reader)
 
 
-def find(ctx: Ctx, coll: str, params: dict[str, Any]) -> dict[str, Any]:
-    return finder(ctx).find(coll, params)
+def find(ctx: Ctx, coll: str, params: dict[str, Any], reader: Reader | None = None) -> dict[str, Any]:
+    """`reader`: how pages are read (the caller's `AppData.query`, or `profiles` for users)."""
+    return finder(ctx, reader).find(coll, params)
 
 
 def collect(ctx: Ctx, coll: str, where: Node | None, order: list[tuple[str, bool]], want: int,

@@ -34,6 +34,8 @@ def _session(ctx: Ctx) -> str:
 
 
 def _self_only(ctx: Ctx, oid: str) -> None:
+    if ctx.principal.kind in ("app", "admin"):
+        return  # the master key acts as the app
     if ctx.principal.kind != "user" or (ctx.principal.subject or "").lower() != oid.lower():
         raise ParseStyleError(errors.SESSION_MISSING, f"Cannot modify user {oid}.")
 
@@ -58,13 +60,23 @@ def _check_identity(body: dict[str, Any], creating: bool) -> None:
     body.pop("sessionToken", None)
 
 
+# The seed's `/1/Users`, Parse's `/1/users` and the class `_User` are one users API.
+USER_CLASSES = ("Users", "users", "_User")
+# Parse's own top-level paths, the same as `/1/Users/<name>`; nothing else happens on them.
+PARSE_PATHS = {"login": ("GET", "POST"), "logout": ("POST",), "requestPasswordReset": ("POST",)}
+
+
 @router
 def users_route(ctx: Ctx, req: Req) -> Out | None:
-    if not req.parts or req.parts[0] not in ("Users", "users"):
-        if req.parts[:1] == ["login"]:  # Parse's own spelling
-            return login(ctx, req)
+    if len(req.parts) == 1 and req.parts[0] in PARSE_PATHS:
+        if req.method not in PARSE_PATHS[req.parts[0]]:
+            raise ParseStyleError(errors.OBJECT_NOT_FOUND, f"{req.method} is not supported on /1/{req.parts[0]}", 405)
+        rest = req.parts
+    elif req.parts and req.parts[0] in USER_CLASSES:
+        rest = req.parts[1:]
+    else:
         return None
-    rest, m = req.parts[1:], req.method
+    m = req.method
     body = dict(req.body) if isinstance(req.body, dict) else {} if req.body is None else req.body
     if not rest:
         if m == "POST":
@@ -77,8 +89,8 @@ def users_route(ctx: Ctx, req: Req) -> Out | None:
             token, _ = services().auth.issue(Principal("user", uid, ctx.app.uuid))
             out.body["sessionToken"] = token
             return out
-        if m == "GET":
-            return Out(200, find(ctx, "users", req.params))
+        if m == "GET":  # users are public profiles, as in Parse (core/data.py `profiles`)
+            return Out(200, find(ctx, "users", req.params, reader=ctx.data.profiles))
         return None
     name = rest[0]
     if len(rest) != 1:
@@ -99,7 +111,7 @@ def users_route(ctx: Ctx, req: Req) -> Out | None:
     if m == "GET":
         if not is_uuid(name):
             raise EntityNotFound("Object not found.")
-        obj = to_wire(ctx.data.record("users", name))
+        obj = to_wire(ctx.data.profile(name))
         include(ctx, [obj], req.params.get("include"))
         return Out(200, project(obj, req.params.get("keys")))
     if m == "PUT":

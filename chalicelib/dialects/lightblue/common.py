@@ -123,9 +123,7 @@ def caller() -> Caller:
         raise Unauthorized("this token does not belong to an application")
     svc.auth.check_app_access(principal, app)
     request_app.set(app.uuid)  # for the request's log line, metadata routes included
-    roles = None
-    if principal.kind == "user" and principal.subject:
-        roles = set(svc.permissions.roles_of(app.uuid, principal.subject)) | {"authenticated"}
+    roles = svc.permissions.schema_roles(app, principal)
     if not header_token:  # a body-authenticated caller (clientId) is told its session
         _session.set({"application": app.uuid, "principal": principal.kind, "user": principal.subject
                       if principal.kind == "user" else None, "roles": sorted(roles) if roles is not None else None})

@@ -284,6 +284,7 @@ def update(op: Op) -> dict[str, Any]:
                 raise Forbidden(f"no update access to {p}", code="crud:update:NoFieldAccess")
     d = op.data
     recs = _writable(op, matching(op, where))
+    d.check_all("update", op.coll, recs)  # every target checked before any changes
     processed, errors, n = [], [], 0
     for rec in recs:
         try:
@@ -321,6 +322,7 @@ def delete(op: Op) -> dict[str, Any]:
     where = _where(op)
     d = op.data
     recs = _writable(op, matching(op, where))
+    d.check_all("delete", op.coll, recs)  # every target checked before any is deleted
     errors, n = [], 0
     for rec in recs:
         try:
@@ -350,6 +352,7 @@ def _range(body: dict[str, Any]) -> tuple[Any, Any]:
 def find(op: Op) -> dict[str, Any]:
     where = _compile(op)
     rules, order = _projector(op), parse_sort(op.body.get("sort"))
+    op.data.check_fields(op.coll, [k for k, _ in order])  # no sort on what the caller may not read
     frm, to = _range(op.body)
     proj.window([], frm, to)  # a bad range is a 400 before anything is read
     listed = _listing(op, frm or 0, to) if where is None and not order and to is not None else None

@@ -107,7 +107,16 @@ def _valueof(v: Any) -> bool:
 
 
 # -- application ------------------------------------------------------------------------------
+# A document's identity and entity name are the server's: no update expression changes them.
+FIXED = ("_id", "objectType")
+
+
 def apply(ops: list[Op], doc: dict[str, Any]) -> dict[str, Any]:
+    """Raises InvalidInput (a data error of this document) when it does not fit, or when an
+    expression targets `_id` or `objectType` (Lightblue: crud:InvalidAssignment)."""
+    for op in ops:
+        if _segs(op.path)[0] in FIXED:
+            raise InvalidInput(f"{op.path} cannot be updated", code="crud:InvalidAssignment")
     out = copy.deepcopy(doc)
     _run(ops, out, out)
     return out

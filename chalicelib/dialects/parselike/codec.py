@@ -23,6 +23,13 @@ KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
 CLASS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 AUTO = ("objectId", "createdAt", "updatedAt")
 CORE_KEYS = ("uuid", "type", "created", "modified", "metadata")  # the core's own names: reserved here
+# Parse's own paths (those BEA answers or Parse clients call) and its session/role/installation
+# classes: none of them may become a BEA class of objects (`POST /1/logout` must never create an
+# object of class `logout`). Compared case-insensitively; `_`-prefixed names are refused anyway,
+# `Users`/`users`/`_User` are routed to the users API before any class.
+RESERVED_CLASSES = frozenset(n.lower() for n in (
+    "batch", "classes", "login", "logout", "requestPasswordReset", "verificationEmailRequest", "users", "roles",
+    "sessions", "installations", "files"))
 TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object", "Polygon")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...core import parallel
 from ...core.data import AppData
+from ...core.entities import Page
 from ...core.errors import InvalidQuery
 from ...core.ids import is_uuid
 from ...core.ports import Record
@@ -45,6 +46,7 @@ class Finder:
     resolve: Callable[[str], str]  # className -> collection (raises for a bad name)
     wire: Callable[[Record], dict[str, Any]] = to_wire
     related: Callable[[Any, Any], list[str]] | None = None  # Parse's $relatedTo: (object, key) -> uuids
+    reader: Callable[[Query], Page] | None = None  # how pages are read: AppData.query, or profiles for users
 
     # -- where ------------------------------------------------------------------------------
     def where_node(self, where: Any) -> Node | None:
@@ -80,7 +82,7 @@ class Finder:
         count = str(params.get("count", "")).lower() in ("1", "true")
         if not order and where is None and default_order:
             order = [("created", False)]
-        if count and self.data.countable(coll, where):
+        if count and self.reader is None and self.data.countable(coll, where):
             # the index counts the matches (one Select=COUNT, no entity read), beside the page's own read
             counted, (recs, _) = parallel.run_all([lambda: self.data.count(coll, where),
                                                    lambda: self.collect(coll, where, order, skip + limit, False)])
@@ -103,7 +105,8 @@ class Finder:
             return [], 0
         while True:
             size = MAX_LIMIT if count else min(MAX_LIMIT, max(1, want - len(out)))
-            page = self.data.query(coll, Query(where=where, order=list(order), limit=size, cursor=cursor))
+            q = Query(where=where, order=list(order), limit=size, cursor=cursor)
+            page = self.reader(q) if self.reader is not None else self.data.query(coll, q)
             total += len(page.records)
             if len(out) < want:
                 out.extend(page.records[: want - len(out)])

@@ -60,7 +60,8 @@ def app_token(org: str, app: str) -> Any:
         user.pop("password", None)
         return json_response({"access_token": token, "expires_in": expires, "user": user})
     if grant == "client_credentials":
-        token, expires, _ = svc.auth.login_client(str(body.get("client_id") or ""), str(body.get("client_secret") or ""), ttl_ms)
+        token, expires, _ = svc.auth.login_client(str(body.get("client_id") or ""), str(body.get("client_secret") or ""),
+                                               ttl_ms, app=a)
         return json_response({"access_token": token, "expires_in": expires,
                               "application": a.uuid})
     raise InvalidInput("grant_type must be password or client_credentials")
@@ -139,7 +140,12 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         return _put_matches(a, data, coll, query, props, started)
     result = data.query(coll, query)
     entities = result.entities
-    if method == "DELETE":
+    if method in ("PUT", "DELETE"):  # every target checked before any changes
+        data.check_all("update" if method == "PUT" else "delete", coll, result.records,
+                       props if method == "PUT" else None)
+    if method == "PUT":
+        entities = [data.update(coll, e["uuid"], props) for e in entities]
+    elif method == "DELETE":
         entities = [data.delete(coll, e["uuid"]) for e in entities]
         return json_response(envelope("delete", a, coll, entities, started, cursor=result.cursor))
     if query.select:
