@@ -46,6 +46,7 @@ lint: $(STAMP) ## ruff and the import rules
 
 bench: $(STAMP) ## benchmarks, written to docs/BENCHMARKS.md
 	$(BIN)/python bench/run.py --write
+	$(BIN)/python bench/issue15.py --write
 
 # `make package STAGE=prod`: merged SAM template + deployment zip in build/$(STAGE)/, no AWS call (docs/DEPLOY.md).
 package: $(STAMP) ## SAM template + Lambda zip in build/STAGE/ (no AWS call)

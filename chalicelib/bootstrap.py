@@ -111,7 +111,8 @@ request_app: contextvars.ContextVar[str | None] = contextvars.ContextVar("reques
 
 
 def configure_models(s: Settings) -> None:
-    from .storage import meter
+    """Name every model's table and point all of them at the container's one DynamoDB client."""
+    from .storage import clients, meter
     from .storage.models import ALL_MODELS, TABLE_SUFFIXES
 
     for model in ALL_MODELS:
@@ -119,7 +120,7 @@ def configure_models(s: Settings) -> None:
         model.Meta.host = s.dynamodb_endpoint
         model.Meta.region = s.region
         model._connection = None  # pick up the new Meta
-        meter.instrument(model._get_connection().connection.client)
+        meter.instrument(clients.share_dynamodb(model, s.region, s.dynamodb_endpoint))
 
 
 def services() -> Services:
@@ -144,6 +145,11 @@ def reset() -> None:
     global _services
     settings.cache_clear()
     _services = None
+    import sys
+
+    clients = sys.modules.get(__package__ + ".storage.clients")
+    if clients is not None:  # loaded only once something used AWS
+        clients.reset()
 
 
 def _build(s: Settings) -> Services:
@@ -202,10 +208,9 @@ def _stored_secret_key(docs: Any) -> str:
 
 def create_resources(s: Settings | None = None) -> list[str]:
     """Create whatever tables and bucket are missing (local server, tests, first deploy)."""
-    import boto3
-
     s = s or settings()
     configure_models(s)
+    from .storage import clients
     from .storage.models import ALL_MODELS, TTL_ATTRIBUTES
 
     made = []
@@ -214,14 +219,13 @@ def create_resources(s: Settings | None = None) -> list[str]:
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
             made.append(model.Meta.table_name)
             if model in TTL_ATTRIBUTES:
-                client = boto3.client("dynamodb", region_name=s.region, endpoint_url=s.dynamodb_endpoint)
-                client.update_time_to_live(TableName=model.Meta.table_name, TimeToLiveSpecification={
+                clients.dynamodb(s.region, s.dynamodb_endpoint).update_time_to_live(TableName=model.Meta.table_name, TimeToLiveSpecification={
                     "Enabled": True, "AttributeName": TTL_ATTRIBUTES[model]})
     try:  # SES sends only from a verified sender (moto enforces it too)
-        boto3.client("ses", region_name=s.region).verify_email_identity(EmailAddress=mail_sender())
+        clients.client("ses", s.region).verify_email_identity(EmailAddress=mail_sender())
     except Exception:
         pass
-    s3 = boto3.client("s3", region_name=s.region, endpoint_url=s.s3_endpoint)
+    s3 = clients.client("s3", s.region, s.s3_endpoint, signature_version="s3v4")
     try:
         s3.head_bucket(Bucket=s.bucket)
     except Exception:

@@ -67,6 +67,11 @@ class Moto:
         from baas_tools.persist import Store, sent_mail
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per moto call drowns the app's log
+        from scripts.local_chalice import nodelay_werkzeug
+        from scripts.moto_fast_query import apply
+
+        apply()  # a Query reads its range of its partition, not the whole table (scripts/moto_fast_query.py)
+        nodelay_werkzeug()  # the app's keep-alive calls to moto would wait on delayed ACKs
         app = DomainDispatcherApplication(create_backend_app)
         self.store = Store(folder)
         self.loaded = self.store.load(app)
@@ -217,8 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         made = create_resources()
         print("created:", ", ".join(made) if made else "nothing (all tables and the bucket exist)")
         info = seed_default()
-        chalice = [str(Path(sys.executable).parent / "chalice"), "local", "--host", "127.0.0.1",
-                   "--port", str(port), "--stage", stage]
+        chalice = [sys.executable, str(ROOT / "scripts" / "local_chalice.py"), "--host", "127.0.0.1",
+                   "--port", str(port), "--stage", stage]  # `chalice local` with TCP_NODELAY
         if os.environ.get("RELOAD", "") not in ("1", "true", "yes"):
             chalice.append("--no-autoreload")
         proc = subprocess.Popen(chalice, cwd=ROOT, env=os.environ.copy(), start_new_session=True,

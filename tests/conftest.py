@@ -18,6 +18,10 @@ os.environ.update({
 for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
     os.environ.pop(var, None)
 
+from scripts.moto_fast_query import apply as _fast_moto_query  # noqa: E402
+
+_fast_moto_query()  # moto's Query reads its partition, not the whole table (tested in test_moto_fast_query.py)
+
 
 @pytest.fixture
 def aws() -> Iterator[None]:

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import parallel
 from .auth import Principal
 from .connections import Connections, Linked
-from .entities import Entities, Page, public
-from .errors import Forbidden, Unauthorized
-from .planner import Executor
+from .entities import Entities, NewEntity, Page, public
+from .errors import CoreError, EntityNotFound, Forbidden, Unauthorized
+from .planner import Executor, count_range
 from .ports import Record
-from .query import Query
+from .query import Node, Query
 from .tenancy import App
 
 ACL = dict[str, dict[str, bool]]
@@ -41,6 +42,9 @@ class Policy:
     def sees_everything(self, app: App, principal: Principal) -> bool:
         """True when no entity is hidden from this caller, so an index count is its count too."""
         return True
+
+    def prefetch(self, app: App, principal: Principal) -> None:
+        """Warm whatever `can` reads for this caller; run beside the entity read (one round trip)."""
 
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
@@ -79,6 +83,40 @@ class AppData:
         return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,
                                            uuid=uuid)
 
+    def _read(self, collection: str, ident: str) -> Record | None:
+        """The entity and the caller's rules, fetched together: the check that follows reads no more."""
+        got: list[Record | None] = []
+        parallel.run_all([lambda: self.policy.prefetch(self.app, self.principal),
+                          lambda: got.append(self.entities.find_record(self.app.uuid, collection, ident))])
+        return got[0]
+
+    def _must_read(self, collection: str, ident: str) -> Record:
+        rec = self._read(collection, ident)
+        if rec is None:
+            raise EntityNotFound(f"Could not find entity {ident} in {collection}")
+        return rec
+
+    def create_many(self, collection: str, items: list[tuple[dict[str, Any], ACL | None]]) -> list[Record | CoreError]:
+        """Several creates in one collection, two sequential round trips in all (Entities.create_many);
+        each item is checked (permission, schema) and succeeds or fails on its own."""
+        owner = self.principal.subject if self.principal.kind == "user" else None
+        out: list[Record | CoreError | None] = []
+        todo: list[tuple[int, NewEntity]] = []
+        for i, (props, acl) in enumerate(items):
+            try:
+                self._check("create", collection)
+                if self.validator is not None and isinstance(props, dict):
+                    self.validator.fill(self.app.uuid, collection, props, self.schema_version)
+                self._validate(collection, {k: v for k, v in props.items() if v is not None}
+                               if isinstance(props, dict) else props)
+                todo.append((i, NewEntity(props, owner=owner, acl=acl)))
+                out.append(None)
+            except CoreError as e:
+                out.append(e)
+        done = self.entities.create_many(self.app.uuid, collection, [n for _, n in todo])
+        for (i, _), got in zip(todo, done, strict=True):
+            out[i] = got
+        return [o for o in out if o is not None]
     def import_record(self, collection: str, props: dict[str, Any], *, uuid: str, secret: str | None,
                       owner: str | None, acl: ACL | None, stamps: tuple[int, int] | None) -> Record:
         """An entity brought in from an export (core/transfer.py): its uuid, owner, ACL, password hash
@@ -91,12 +129,12 @@ class AppData:
                                            uuid=uuid, stamps=stamps)
 
     def record(self, collection: str, ident: str) -> Record:
-        rec = self.entities.get_record(self.app.uuid, collection, ident)
+        rec = self._must_read(collection, ident)
         self._check("read", collection, rec)
         return rec
 
     def find_record(self, collection: str, ident: str) -> Record | None:
-        rec = self.entities.find_record(self.app.uuid, collection, ident)
+        rec = self._read(collection, ident)
         if rec is not None:
             self._check("read", collection, rec)
         return rec
@@ -106,7 +144,7 @@ class AppData:
                       current: Record | None = None) -> Record:
         """`current`: the record the caller just read (a query's hit), which saves reading it again;
         each version the write is attempted against passes the permission check."""
-        rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
+        rec = current if current is not None else self._must_read(collection, ident)
         self._check("update", collection, rec)
         if self.validator is not None:
             inner = mutate
@@ -116,7 +154,7 @@ class AppData:
                                            reread=lambda r: self._check("update", collection, r))
 
     def delete_record(self, collection: str, ident: str, *, current: Record | None = None) -> Record:
-        rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
+        rec = current if current is not None else self._must_read(collection, ident)
         self._check("delete", collection, rec)
         self.entities.delete(self.app.uuid, collection, rec.uuid, current=rec,
                              reread=lambda r: self._check("delete", collection, r))
@@ -154,10 +192,20 @@ class AppData:
         """How many entities the collection holds, from its `created` index alone (no entity read);
         None when some may be hidden from the caller, whose count then needs the entities themselves.
         Entries of a create still in flight, or of a crashed write no reader has repaired yet, count too."""
+        return self.count(collection, None)
+
+    def countable(self, collection: str, where: Node | None) -> bool:
+        """Would `count` answer from the index alone (no read needed to tell)?"""
+        return self.policy.sees_everything(self.app, self.principal) and count_range(where) is not None
+
+    def count(self, collection: str, where: Node | None) -> int | None:
+        """How many entities match `where`, counted on the index alone (planner.count_range): no entity is
+        read. None when the caller may not see everything (readability is per entity) or the where clause
+        needs each entity checked; the caller then counts what a query returns."""
         self._check("query", collection)
         if not self.policy.sees_everything(self.app, self.principal):
             return None
-        return self.executor.count(self.app.uuid, collection)
+        return self.executor.count(self.app.uuid, collection, where)
 
     # -- connections ---------------------------------------------------------------------
     def _target(self, ident: str, collection: str | None) -> Record:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import parallel
 from .auth import Principal
 from .data import Policy
 from .errors import InvalidInput, NotFound
@@ -103,6 +104,16 @@ class Permissions(Policy):
     # -- evaluation ----------------------------------------------------------------------
     def sees_everything(self, app: App, principal: Principal) -> bool:
         return principal.kind in ("app", "admin") or app.is_sandbox
+
+    def prefetch(self, app: App, principal: Principal) -> None:
+        """Load (into the 5 s cache) the rule documents `can` will read for this caller, together:
+        AppData runs this beside the entity read, so a request pays one round trip for all three."""
+        if self.sees_everything(app, principal):
+            return
+        loads = [lambda: self.rules(app.uuid)]
+        if principal.kind == "user" and principal.subject:
+            loads.append(lambda: self._member(app.uuid, principal.subject))
+        parallel.run_all(loads)
 
     def can(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> bool:
         if self.sees_everything(app, principal):

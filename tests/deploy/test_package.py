@@ -75,6 +75,17 @@ def test_zip_holds_the_app_and_its_requirements_only(packaged: Path) -> None:
                                                    "baas_tools/", "click/", "rich/"))]  # the CLI stays out
 
 
+def test_zip_leaves_out_what_lambda_provides_and_ships_pyc(packaged: Path) -> None:
+    """Lambda's Python runtime has botocore (and boto3); /var/task is read-only, so modules ship compiled."""
+    z = zipfile.ZipFile(packaged / "deployment.zip")
+    names = z.namelist()
+    assert not [n for n in names if n.split("/")[0] in ("botocore", "boto3", "urllib3", "dateutil", "jmespath")]
+    tag = sys.implementation.cache_tag
+    assert f"chalicelib/__pycache__/bootstrap.{tag}.pyc" in names and f"__pycache__/app.{tag}.pyc" in names
+    assert f"pynamodb/__pycache__/models.{tag}.pyc" in names
+    assert (packaged / "deployment.zip").stat().st_size <= 2_000_000
+
+
 @pytest.fixture(scope="module")
 def lint(packaged: Path) -> list[dict[str, Any]]:
     """cfn-lint on both templates in one run (its start-up is a good part of its time)."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...core import parallel
 from ...core.data import AppData
 from ...core.errors import InvalidQuery
 from ...core.ids import is_uuid
@@ -79,11 +80,13 @@ class Finder:
         count = str(params.get("count", "")).lower() in ("1", "true")
         if not order and where is None and default_order:
             order = [("created", False)]
-        if count and where is None and limit == 0:
-            exact = self.data.count_all(coll)  # the index alone, no entity read
-            if exact is not None:
-                return {"results": [], "count": exact}
-        recs, total = self.collect(coll, where, order, skip + limit, count)
+        if count and self.data.countable(coll, where):
+            # the index counts the matches (one Select=COUNT, no entity read), beside the page's own read
+            counted, (recs, _) = parallel.run_all([lambda: self.data.count(coll, where),
+                                                   lambda: self.collect(coll, where, order, skip + limit, False)])
+            total = int(counted)
+        else:
+            recs, total = self.collect(coll, where, order, skip + limit, count)
         objs = [self.wire(r) for r in recs[skip: skip + limit]]
         self.include(objs, params.get("include"))
         body: dict[str, Any] = {"results": [project(o, keys, exclude) for o in objs]}
