@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-cli.txt re
 PORT ?= 8000
 MOTO_PORT ?= 5005
 STAGE ?= dev
+# Parse Dashboard (npm, pinned in console/package.json + lock), installed into git-ignored console/node_modules.
+CONSOLE_DEPS := console/node_modules/.installed-$(shell cksum < console/package-lock.json | cut -d' ' -f1)
 
-.PHONY: help run reset test lint bench package venv venv-local
+.PHONY: help run reset test test-dynalite fuzz lint bench package venv venv-local console console-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -40,6 +42,13 @@ reset: $(LOCAL_STAMP) ## local server, starting empty (forgets .local/)
 test: $(STAMP) ## the whole test suite (moto in-process; a few tests start local servers)
 	$(BIN)/python -m pytest -q -n 2
 
+test-dynalite: $(STAMP) ## the Usergrid and BEA HTTP tests again with DynamoDB on dynalite (npm, into tests/.node/)
+	BAAS_TEST_BACKEND=dynalite $(BIN)/python -m pytest -q -n 2 tests/test_backends.py tests/usergrid tests/bea
+
+fuzz: $(STAMP) ## deeper fuzzing than CI's: more examples per operation (EXAMPLES=60), a fresh seed
+	BAAS_FUZZ_EXAMPLES=$(or $(EXAMPLES),60) BAAS_FUZZ_DEEP=1 BAAS_NO500_REQUESTS=2000 \
+		$(BIN)/python -m pytest -q -n 2 tests/fuzz tests/test_no_500.py tests/lightblue/test_no_500.py
+
 lint: $(STAMP) ## ruff and the import rules
 	$(BIN)/ruff check chalicelib app.py tests scripts bench deploy baas_tools
 	$(BIN)/lint-imports
@@ -51,3 +60,14 @@ bench: $(STAMP) ## benchmarks, written to docs/BENCHMARKS.md
 # `make package STAGE=prod`: merged SAM template + deployment zip in build/$(STAGE)/, no AWS call (docs/DEPLOY.md).
 package: $(STAMP) ## SAM template + Lambda zip in build/STAGE/ (no AWS call)
 	$(BIN)/python deploy/package.py --stage $(STAGE)
+
+# `make console`: Parse Dashboard on http://127.0.0.1:4040 for the app of a running server (`make run`'s
+# local/sandbox by default; BAAS_URL, BAAS_ORG, BAAS_APP, BAAS_ADMIN_USER, BAAS_ADMIN_PASSWORD pick another: README).
+console: $(LOCAL_STAMP) $(CONSOLE_DEPS) ## Parse Dashboard for an app of a running server (needs node)
+	PORT=$(PORT) $(BIN)/python scripts/console.py
+
+console-deps: $(CONSOLE_DEPS) ## install Parse Dashboard (pinned) into console/node_modules
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --omit=dev --loglevel=error
+	touch $@

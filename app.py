@@ -22,8 +22,3 @@ app.api.binary_types.append("multipart/form-data")  # Backendless file uploads r
 @app.route("/status", cors=True)
 def status() -> dict[str, str]:
     return {"status": "ok"}
-
-
-@app.route("/usergrid/status", cors=True)
-def usergrid_status() -> dict[str, str]:
-    return {"status": "ok"}

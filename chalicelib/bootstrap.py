@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextvars
 import secrets as pysecrets
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings, settings
+from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
+from .core.classes import ClassRegistry
 from .core.connections import Connections
 from .core.data import AppData, Policy
 from .core.entities import Entities
@@ -39,6 +42,7 @@ class Services:
     _metadata: Metadata | None = None
     _tasks: Tasks | None = None
     _series: Any = None
+    _classes: ClassRegistry | None = None
 
     @property
     def permissions(self) -> Permissions:
@@ -49,7 +53,7 @@ class Services:
         """The app's data as this caller may see it: every dialect goes through here."""
         request_app.set(app.uuid)  # for the request's log line
         return AppData(self.entities, self.executor, app, principal, self.policy, self.connections,
-                       validator=self.metadata)
+                       validator=self.metadata, registry=self.classes)
 
     @property
     def metadata(self) -> Metadata:
@@ -62,6 +66,22 @@ class Services:
             self._metadata = Metadata(DynamoDocStore())
             self.entities.uniques = self._metadata.unique_fields
         return self._metadata
+
+    @property
+    def classes(self) -> ClassRegistry:
+        """The fields each collection holds (Parse schemas), kept by AppData on every write."""
+        if self._classes is None:
+            from .storage.tenants import DynamoDocStore
+
+            self._classes = ClassRegistry(DynamoDocStore())
+        return self._classes
+
+    @property
+    def app_config(self) -> AppConfig:
+        """Each app's global configuration (Parse Config): one small document per app."""
+        from .storage.tenants import DynamoDocStore
+
+        return AppConfig(DynamoDocStore())
 
     @property
     def tasks(self) -> Tasks:
@@ -162,7 +182,8 @@ def _build(s: Settings) -> Services:
     hashes.install()
     store, unique, docs = DynamoEntityStore(), DynamoUniqueStore(), DynamoDocStore()
     entities = Entities(store, unique)
-    entities.on_collection = CollectionList(DynamoCounterStore()).add
+    listing = CollectionList(DynamoCounterStore())
+    entities.on_collection, entities.collection_names = listing.add, listing.names
     tenancy = Tenancy(docs, unique, s.secret_key or _stored_secret_key(docs), s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
     return Services(s, entities, Executor(store), tenancy, auth, Permissions(docs), Connections(store))
@@ -216,11 +237,10 @@ def create_resources(s: Settings | None = None) -> list[str]:
     made = []
     for model in ALL_MODELS:
         if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            ttl_ok = _create_table(model)
             made.append(model.Meta.table_name)
-            if model in TTL_ATTRIBUTES:
-                clients.dynamodb(s.region, s.dynamodb_endpoint).update_time_to_live(TableName=model.Meta.table_name, TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": TTL_ATTRIBUTES[model]})
+            if model in TTL_ATTRIBUTES and ttl_ok:
+                _enable_ttl(s, model.Meta.table_name, TTL_ATTRIBUTES[model])
     try:  # SES sends only from a verified sender (moto enforces it too)
         clients.client("ses", s.region).verify_email_identity(EmailAddress=mail_sender())
     except Exception:
@@ -235,6 +255,37 @@ def create_resources(s: Settings | None = None) -> list[str]:
         s3.create_bucket(Bucket=s.bucket, **kwargs)
         made.append(f"s3://{s.bucket}")
     return made
+
+
+def _create_table(model: Any) -> bool:
+    """pynamodb enables TTL itself for a model with a TTLAttribute; False when the endpoint has no TTL
+    (see `_enable_ttl`)."""
+    from pynamodb.exceptions import TableError
+
+    try:
+        model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+    except TableError as e:
+        if not model.exists() or "TTL" not in str(e):
+            raise
+        warnings.warn(f"{model.Meta.table_name}: this DynamoDB endpoint did not enable TTL ({e}); "
+                      "expired items stay stored", RuntimeWarning, stacklevel=2)
+        return False
+    return True
+
+
+def _enable_ttl(s: Settings, table: str, attribute: str) -> None:
+    """Turn on expiry. dynalite and some emulators have no TTL API: a warning, not a crash. Readers
+    check expiry times themselves (tokens, cache), so only the automatic clean-up is lost."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .storage import clients
+
+    client = clients.dynamodb(s.region, s.dynamodb_endpoint)
+    try:
+        client.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+    except (ClientError, BotoCoreError) as e:
+        warnings.warn(f"{table}: this DynamoDB endpoint did not enable TTL ({e}); expired items stay stored",
+                      RuntimeWarning, stacklevel=2)
 
 
 def _lazy(obj: Any, attr: str, name: str) -> Any:

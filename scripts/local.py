@@ -185,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     stage = os.environ.get("STAGE", "dev")
     folder = Path(os.environ.get("BAAS_LOCAL_DIR") or ROOT / ".local").resolve()
     os.environ.update(stage_environment(stage))
-    use_moto = not any(os.environ.get(v) for v in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"))
+    # Only a DynamoDB endpoint given (dynalite, DynamoDB Local): moto still serves S3, SES and the rest.
+    use_moto = not os.environ.get("AWS_ENDPOINT_URL")
+    dynamodb = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     for p in [port, moto_port] if use_moto else [port]:
         if port_busy(p):
             print(f"error: port {p} on 127.0.0.1 is already in use (another `make run`?). Stop that server, "
@@ -210,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         moto = Moto(moto_port, folder)
         os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
-        print(f"moto (DynamoDB, S3, SES) on http://127.0.0.1:{moto_port}, data in {folder} "
+        print(f"moto ({'S3, SES' if dynamodb else 'DynamoDB, S3, SES'}) on http://127.0.0.1:{moto_port}, data in {folder} "
               f"(restored in {moto.loaded['snapshot_s'] + moto.loaded['replay_s']:.2f} s, "
-              f"{moto.loaded['replayed']} journal records replayed)", flush=True)
+              f"{moto.loaded['replayed']} journal records replayed)" + (f"; DynamoDB on {dynamodb}" if dynamodb else ""), flush=True)
     else:
         print("using the AWS endpoint already set in the environment")
     proc: subprocess.Popen[bytes] | None = None
@@ -241,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"""
 Serverless BaaS is up at {base} (org "{info['org']}", app "{info['app']}", admin {DEFAULT['username']} / {DEFAULT['password']})
 The lines above are in {folder / 'env.sh'}:  source {_shown(folder / 'env.sh')}
+  Parse API at {base}/parse (application id $APP_UUID, master key $MASTER_KEY); `make console` opens
+  Parse Dashboard for this app on http://127.0.0.1:4040
 Try:
   curl -X POST {base}/usergrid/{info['org']}/sandbox/items -d '{{"name":"milk","price":3.25}}'
   curl "{base}/usergrid/{info['org']}/sandbox/items?ql=select%20*%20where%20price%3E3"

@@ -27,7 +27,7 @@ from .errors import (
     TooLarge,
 )
 from .ids import is_uuid, now_ms, uuid7
-from .plural import is_plural, pluralize, singularize
+from .plural import collection_name, singularize
 from .ports import EntityStore, Record, UniqueStore, VersionConflict
 
 SYSTEM_PROPS = ("uuid", "type", "created", "modified", "metadata")
@@ -42,7 +42,7 @@ def collection_key(name: str) -> str:
     """Canonical collection: lower-case plural, so `item`, `items` and `Items` are one collection."""
     if not COLLECTION_RE.match(name):
         raise InvalidInput(f"invalid collection name: {name}")
-    return (name if is_plural(name) else pluralize(name)).lower()
+    return collection_name(name)
 
 
 def unique_fields(collection: str) -> tuple[str, ...]:
@@ -90,6 +90,7 @@ class Entities:
         # collection list (exports, the Usergrid application entity) costs one write per new collection.
         self.on_collection: Callable[[str, str], None] | None = None
         self._seen: set[tuple[str, str]] = set()
+        self.collection_names: Callable[[str], list[str]] | None = None  # the list on_collection keeps
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -102,9 +103,14 @@ class Entities:
         return rec
 
     def find_record(self, app: str, collection: str, ident: str) -> Record | None:
+        """By uuid, or by name (users: username or email, as in Usergrid; groups: path)."""
         if is_uuid(ident):
             rec = self.store.get(app, ident.lower())
             return rec if rec is not None and rec.collection == collection else None
+        if collection == "users" and "@" in ident:
+            rec = self.find_by_unique(app, collection, "email", ident)
+            if rec is not None:
+                return rec
         return self.find_by_unique(app, collection, name_field(collection), ident)
 
     def find_by_unique(self, app: str, collection: str, prop: str, value: str) -> Record | None:
@@ -330,7 +336,9 @@ class Entities:
                 continue
             if spec.usergrid:
                 raw = doc.get(spec.label)
-                if not isinstance(raw, str) or not raw:
+                # Usergrid's User.java: an email of "" is a value like any other (seed 000's
+                # example user sends one), so it is claimed once per app like any email.
+                if not isinstance(raw, str) or not (raw or spec.label == "email"):
                     raise InvalidInput(f"{spec.label} must be a non-empty string")
                 if spec.label == "name" and is_uuid(raw):
                     raise InvalidInput("a name cannot be a uuid")
@@ -451,6 +459,14 @@ def public(rec: Record) -> dict[str, Any]:
     return {"uuid": rec.uuid, "type": singularize(rec.collection), **rec.doc}
 
 
+def collection_uuid(app: str, collection: str) -> str:
+    """A collection's uuid (Usergrid addresses collections by uuid too): stable, derived from
+    the app and the name, so no item maps it; resolving one reads the app's collection list."""
+    import uuid as _uuid
+
+    return str(_uuid.uuid5(_uuid.UUID(app), collection)) if is_uuid(app) else str(_uuid.uuid5(_uuid.NAMESPACE_URL, f"{app}/{collection}"))
+
+
 def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise InvalidInput("entity must be a JSON object")
@@ -462,7 +478,26 @@ def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
             raise InvalidPropertyName(f"invalid property name: {key}")
         if value is None and drop_nulls:
             continue
-        out[key] = value
+        out[key] = _geo_point(value) if key == "location" else value
+    return out
+
+
+def _geo_point(value: Any) -> Any:
+    """A `location` with latitude and longitude must hold numbers (numeric strings become numbers,
+    as Usergrid reads them); anything else there is a 400, not a point silently left unindexed."""
+    if not isinstance(value, dict) or not ({"latitude", "longitude"} & set(value)):
+        return value
+    out = dict(value)
+    for key, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
+        v = out.get(key)
+        if isinstance(v, str):
+            try:
+                v = float(v.strip())
+            except ValueError:
+                v = None
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
+            raise InvalidInput(f"location.{key} must be a number between {low:g} and {high:g}")
+        out[key] = v
     return out
 
 

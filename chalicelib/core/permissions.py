@@ -46,6 +46,12 @@ DEFAULT_RULES: dict[str, Any] = {
 }
 _PERM_RE = re.compile(r"^(?P<verbs>[a-z,*]+):(?P<path>/[\w\-./*]*)$")
 _CACHE_S = 5.0
+# Parse class-level permissions: the operations each core action is checked against (any one suffices).
+CLP_OPS: dict[str, tuple[str, ...]] = {"read": ("get", "find"), "query": ("find",), "create": ("create",),
+                                       "update": ("update",), "delete": ("delete",)}
+CLP_KEYS = ("find", "count", "get", "create", "update", "delete", "addField", "readUserFields", "writeUserFields",
+            "protectedFields", "ACL")
+_CLP_WHO = re.compile(r"^(\*|requiresAuthentication|role:.+|[A-Za-z0-9\-]{1,64})$")
 # Collections a wildcard permission does not reach: only a rule naming their path does.
 PROTECTED = ("users", "roles", "groups")
 
@@ -120,6 +126,9 @@ class Permissions(Policy):
             return True
         verb = ACTION_VERB[action]
         rules = self.rules(app.uuid)
+        clp = rules.get("classes", {}).get(collection)
+        if clp is not None and not self._clp_allows(app, principal, clp, CLP_OPS[action]):
+            return False
         key_ok = True
         if principal.kind == "key" or principal.via_key:
             key_ok = grants(rules["apikey"], verb, self._paths(collection, record, None))
@@ -146,6 +155,31 @@ class Permissions(Policy):
         if grants(perms, verb, paths):
             return True
         return bool(user and record is not None and record.owner == user and action in ("update", "delete"))
+
+    def _clp_allows(self, app: App, principal: Principal, clp: dict[str, Any], ops: tuple[str, ...]) -> bool:
+        """Parse's class-level permissions: an operation the CLP does not name is not restricted;
+        one it names is open to `*`, to any user with `requiresAuthentication`, to the users and
+        `role:<name>`s it lists. Several ops (a read is a get or a find's hit): any one suffices."""
+        user = principal.subject if principal.kind == "user" else None
+        for op in ops:
+            grant = clp.get(op)
+            if not isinstance(grant, dict) or grant.get("*"):
+                return True
+            if user is None:
+                continue
+            if grant.get("requiresAuthentication") or grant.get(user):
+                return True
+            named = {k[5:].lower() for k, v in grant.items() if k.startswith("role:") and v is True}
+            if named & self.roles_of(app.uuid, user):
+                return True
+        return False
+
+    def may_add_field(self, app: App, principal: Principal, collection: str) -> bool:
+        """CLP `addField`: whether a write may bring a field the class does not have yet."""
+        if self.sees_everything(app, principal):
+            return True
+        clp = self.rules(app.uuid).get("classes", {}).get(collection)
+        return clp is None or self._clp_allows(app, principal, clp, ("addField",))
 
     @staticmethod
     def _paths(collection: str, record: Record | None, user: str | None) -> list[str]:
@@ -272,6 +306,25 @@ class Permissions(Policy):
 
         return list(self._change(f"perm#{app}", DEFAULT_RULES, change)["roles"][name]["permissions"])
 
+    def class_permissions(self, app: str, collection: str) -> dict[str, Any] | None:
+        """The collection's class-level permissions (Parse CLP), None when it has none (all open)."""
+        got = self.rules(app).get("classes", {}).get(collection)
+        return None if got is None else dict(got)
+
+    def set_class_permissions(self, app: str, collection: str, clp: dict[str, Any] | None) -> None:
+        if clp is not None:
+            check_clp(clp)
+
+        def change(d: dict[str, Any]) -> dict[str, Any]:
+            classes = dict(d.get("classes", {}))
+            if clp is None:
+                classes.pop(collection, None)
+            else:
+                classes[collection] = clp
+            return d | {"classes": classes}
+
+        self._change(f"perm#{app}", DEFAULT_RULES, change)
+
     def set_apikey_permissions(self, app: str, perms: list[str]) -> None:
         for p in perms:
             parse_permission(p)
@@ -305,6 +358,39 @@ class Permissions(Policy):
             return d
 
         self._change(f"perm#{app}", DEFAULT_RULES, change)
+
+
+def check_clp(clp: Any) -> None:
+    """Parse's validation of class-level permissions (operations, keys and values)."""
+    if not isinstance(clp, dict):
+        raise InvalidInput("class level permissions must be an object", code="json")
+    for op, grant in clp.items():
+        if op not in CLP_KEYS:
+            raise InvalidInput(f"{op} is not a valid operation for class level permissions", code="json")
+        if op in ("readUserFields", "writeUserFields"):
+            if not isinstance(grant, list) or not all(isinstance(f, str) for f in grant):
+                raise InvalidInput(f"'{grant}' is not a valid value for class level permissions {op} - must be an array",
+                                   code="json")
+            continue
+        if not isinstance(grant, dict):
+            raise InvalidInput(f"'{grant}' is not a valid value for class level permissions {op} - must be an object",
+                               code="json")
+        for who, value in grant.items():
+            if op == "ACL":
+                if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
+                    raise InvalidInput(f"'{value}' is not a valid value for class level permissions acl", code="json")
+            elif op == "protectedFields":
+                if not isinstance(value, list):
+                    raise InvalidInput(f"'{value}' is not a valid value for protectedFields[{who}] - expected an array.",
+                                       code="json")
+            elif who == "pointerFields":
+                if not isinstance(value, list):
+                    raise InvalidInput(f"'{value}' is not a valid value for {op}[{who}] - expected an array.", code="json")
+            elif not _CLP_WHO.match(who):
+                raise InvalidInput(f"'{who}' is not a valid key for class level permissions", code="json")
+            elif value is not True:
+                raise InvalidInput(f"'{value}' is not a valid value for class level permissions acl {op}:{who}",
+                                   code="json")
 
 
 def _acl_allows(acl: dict[str, dict[str, bool]], verb: str, user: str | None, roles: set[str]) -> bool:

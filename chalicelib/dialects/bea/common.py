@@ -24,6 +24,7 @@ from ...core.errors import BadToken, Forbidden, TenantNotFound
 from ...core.ids import is_uuid
 from ...core.tenancy import App
 from ..http import base_url, endpoint, raw_body
+from ..openapi import EXPAND, NOT_SERVED, annotate
 from ..parselike import errors
 from ..parselike.errors import ParseStyleError
 
@@ -187,3 +188,10 @@ def unknown(a: str) -> Response:
 @_wrap
 def too_deep(a: str, b: str, c: str, d: str) -> Response:
     raise ParseStyleError(errors.OBJECT_NOT_FOUND, "unknown route", 404)
+
+
+# The segment dispatchers stand for the routes of models.ROUTES in the OpenAPI document.
+for _view in (one, two, three):
+    annotate(_view, EXPAND)
+for _view in (unknown, too_deep):
+    annotate(_view, NOT_SERVED)

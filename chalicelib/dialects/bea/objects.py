@@ -24,6 +24,8 @@ from .common import Ctx, Out, Req, dispatch, location, router
 from .forms import is_upload
 
 MAX_BATCH = 50
+# first path segments that are routes, not classes: a batch never groups them as plain creates
+RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "requestPasswordReset", "classes", "files"}
 # the built-in classes of seed 003 and their collections
 BUILTIN = {"_config": "bea-configs", "_locale": "bea-locales", "_emails": "bea-emails"}
 RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "classes", "files"}
@@ -92,8 +94,11 @@ def _plain_create(cmd: Any) -> str | None:
     if sub.method != "POST" or len(sub.parts) != 1 or not isinstance(sub.body, dict):
         return None
     cls = sub.parts[0]
-    if cls in RESERVED_ROUTES or class_collection(cls) == "users":
-        return None
+    try:
+        if cls in RESERVED_ROUTES or class_collection(cls) == "users":
+            return None
+    except CoreError:
+        return None  # answered (as an error) by its own command
     return cls
 
 

@@ -14,7 +14,19 @@ Part B (schemas, config, serverInfo, aggregate, purge, health, events, installat
 plugs in the same way: a module with `@route("schemas")` handlers, imported below.
 """
 
-from . import batch, files, functions, objects, users  # noqa: F401  (route registration)
+from . import (  # noqa: F401  (route registration)
+    aggregate,
+    batch,
+    config,
+    files,
+    functions,
+    installations,
+    objects,
+    purge,
+    schemas,
+    server,
+    users,
+)
 from .common import ROUTES, bp, route
 
 __all__ = ["bp", "route", "ROUTES"]

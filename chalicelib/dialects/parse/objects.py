@@ -29,7 +29,7 @@ from .common import Ctx, Out, Req, location, route
 from .errors import ParseError
 
 CLASS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-SYSTEM = {"_User": "users", "_Role": "roles", "_Installation": "installations"}
+SYSTEM = {"_User": "users", "_Role": "roles", "_Installation": "installations", "_JobStatus": "parse-jobstatus"}
 HIDDEN = ("password", "authData", "sessionToken", "_hashed_password")
 MAX_RELATION = 1000  # members a $relatedTo reads
 
@@ -232,7 +232,11 @@ def create(ctx: Ctx, cls: str, coll: str, body: dict[str, Any], extra: dict[str,
         if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_\-]{1,64}$", name):
             raise ParseError(139, "A role's name can only contain alphanumeric characters, _ and - "
                              "(at most 64; the permission model's role names have no spaces).")
+    from .names import check_types, remember  # part B: the class registry behind /schemas
+
+    check_types(ctx.app.uuid, cls, coll, props)
     rec = ctx.data.create_record(coll, {k: v for k, v in props.items() if v is not None}, acl=acl, secret=secret)
+    remember(ctx.app.uuid, cls)
     if coll == "roles":
         services().permissions.ensure_role(ctx.app.uuid, rec.doc["name"])
     _connect(ctx, coll, rec, rels)
@@ -248,6 +252,9 @@ def update(ctx: Ctx, cls: str, coll: str, oid: str, body: dict[str, Any]) -> Out
     plain.update(_relation_fields(rels))
     if coll == "roles" and "name" in plain:
         raise ParseError(136, "A role's name can only be set before it has been saved.")
+    from .names import check_types
+
+    check_types(ctx.app.uuid, cls, coll, plain)
     current = record(ctx, coll, oid)
     try:
         rec = ctx.data.update_record(coll, current.uuid, plain, mutate=mutation(ops) if ops else None, acl=acl,
