@@ -30,6 +30,7 @@ MAX_BATCH = 50
 RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "requestPasswordReset", "classes", "files"}
 # the built-in classes of seed 003 and their collections
 BUILTIN = {"_config": "bea-configs", "_locale": "bea-locales", "_emails": "bea-emails"}
+RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "classes", "files"}
 
 
 def collection_of(class_name: str) -> str:

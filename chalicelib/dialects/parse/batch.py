@@ -2,7 +2,8 @@
 
 A sub-request's `path` carries the mount path of the SDK's SERVER_URL (`/parse/classes/X`, or
 `/<stage>/parse/...` behind API Gateway); anything that is not under `/parse/` rejects the whole
-batch with 107, as Parse does. Results keep request order: `{"success": ...}` or `{"error": {code, error}}`.
+batch with 107, as Parse does. A run of plain creates of one class (what `saveAll` sends) is
+written with `AppData.create_many`: two sequential DynamoDB round trips for the run. Results keep request order: `{"success": ...}` or `{"error": {code, error}}`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ from typing import Any
 
 from ...core.errors import CoreError
 from ..parselike import errors as pe
+from ..parselike.codec import iso, split_body
+from ..parselike.ops import initial, split_ops
 from . import errors
 from .common import Ctx, Out, Req, dispatch, route
 from .errors import ParseError
+from .objects import collection
+
+RELATION_OPS = ("AddRelation", "RemoveRelation", "Batch")
 
 MAX_BATCH = 50
 
@@ -29,7 +35,43 @@ def batch(ctx: Ctx, req: Req) -> Out:
     if len(cmds) > MAX_BATCH:
         raise ParseError(pe.INVALID_JSON, f"too many requests in one batch: at most {MAX_BATCH}, got {len(cmds)}")
     subs = [command(c, req) for c in cmds]  # every path checked before anything runs
-    return Out(200, [_run(ctx, s) for s in subs])
+    results: list[dict[str, Any]] = []
+    i = 0
+    while i < len(subs):  # runs of plain creates of one class (the SDK's saveAll) go out together
+        cls = _plain_create(subs[i])
+        j = i + 1
+        while cls is not None and j < len(subs) and _plain_create(subs[j]) == cls:
+            j += 1
+        results += _create_many(ctx, cls, subs[i:j]) if cls is not None and j - i > 1 else \
+            [_run(ctx, s) for s in subs[i:j]]
+        i = j
+    return Out(200, results)
+
+
+def _plain_create(sub: Req) -> str | None:
+    """The class of a `POST /classes/<Class>` whose body has no relation operator (nor is a system class)."""
+    if sub.method != "POST" or sub.route != "classes" or len(sub.parts) != 1 or not isinstance(sub.body, dict):
+        return None
+    cls = sub.parts[0]
+    if cls.startswith("_") or any(isinstance(v, dict) and v.get("__op") in RELATION_OPS for v in sub.body.values()):
+        return None
+    return cls
+
+
+def _create_many(ctx: Ctx, cls: str, subs: list[Req]) -> list[dict[str, Any]]:
+    """Each create answers as its own command; two sequential round trips for the whole run."""
+    try:
+        coll = collection(cls)
+        items = []
+        for sub in subs:
+            fields, acl = split_body(sub.body)
+            plain, ops = split_ops(fields)
+            items.append(({k: v for k, v in {**plain, **initial(ops)}.items() if v is not None}, acl))
+    except CoreError:
+        return [_run(ctx, s) for s in subs]
+    return [{"error": errors.body(got)} if isinstance(got, CoreError) else
+            {"success": {"objectId": got.uuid, "createdAt": iso(got.doc["created"])}}
+            for got in ctx.data.create_many(coll, items)]
 
 
 def _run(ctx: Ctx, sub: Req) -> dict[str, Any]:
