@@ -175,6 +175,10 @@ def _http_workload() -> None:
         _ok(api.post(f"{BASE}/users", {"username": "ada", "password": "pw-ada-1"}))
         user = _ok(api.post(f"{BASE}/token", {"grant_type": "password", "username": "ada", "password": "pw-ada-1"}))
         _ok(api.get(f"{BASE}/users/me", token=user["access_token"]))
+        keys = _ok(api.get("/usergrid/management/orgs/acme/apps/prod/credentials"))
+        bea = {"X-BEA-Application-Id": keys["uuid"], "X-BEA-Authorization": keys["rest_api_key"]}
+        _ok(api.post("/bea/1/batch", {"requests": [{"method": "POST", "path": "/1/GameScore", "body": {"score": i}}
+                                                   for i in range(3)]}, headers=bea, token=""))  # create_many
         _lightblue_async(api, creds)
 
 

@@ -167,5 +167,7 @@ def test_application_lists_the_apps_own_collections(api: Any, org: dict[str, Any
     assert api.post(f"{BASE}/widgets", {"name": "w1"}).status_code == 200
     assert api.post(f"{BASE}/gizmo", {"name": "g1"}).status_code == 200
     colls = api.get(BASE).json["entities"][0]["metadata"]["collections"]
+    uuid = colls["widgets"].pop("uuid")  # collections are addressable by uuid too (seed 001)
     assert colls["widgets"] == {"title": "Widgets", "type": "widget", "name": "widgets"}
+    assert api.get(f"{BASE}/{uuid}").json["entities"][0]["name"] == "w1"
     assert "gizmos" in colls and "users" in colls

@@ -140,17 +140,16 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         return _put_matches(a, data, coll, query, props, started)
     result = data.query(coll, query)
     entities = result.entities
-    if method in ("PUT", "DELETE"):  # every target checked before any changes
-        data.check_all("update" if method == "PUT" else "delete", coll, result.records,
-                       props if method == "PUT" else None)
-    if method == "PUT":
-        entities = [data.update(coll, e["uuid"], props) for e in entities]
-    elif method == "DELETE":
+    if method == "DELETE":
+        data.check_all("delete", coll, result.records)  # every target checked before any changes
         entities = [data.delete(coll, e["uuid"]) for e in entities]
         return json_response(envelope("delete", a, coll, entities, started, cursor=result.cursor))
-    if query.select:
-        entities = [project(e, query.select, query.aliases) for e in entities]
-    return json_response(envelope("get", a, coll, entities, started, count=len(entities), cursor=result.cursor))
+    body = envelope("get", a, coll, entities, started, count=len(entities), cursor=result.cursor)
+    if query.select and query.select != ["*"]:  # a projection: uuid, type, metadata and what was selected
+        body["entities"] = [{k: v for k, v in e.items() if k != "uri"}
+                            for e in (project(e, query.select, query.aliases) | {"metadata": e["metadata"]}
+                                      for e in body["entities"])]
+    return json_response(body)
 
 
 def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any], started: float) -> Any:
@@ -164,6 +163,7 @@ def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any]
         query.cursor, query.limit = page.cursor, MAX_LIMIT - len(matched)
     if not matched:
         raise ServiceResourceNotFound("no entity matches the query")
+    data.check_all("update", coll, matched, props)  # every target checked before any changes
     updated = [public(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
     return json_response(envelope("put", a, coll, updated, started))
 
