@@ -26,9 +26,10 @@ SCRIPT = Path(__file__).with_name("sdk_e2e.mjs")
 SERVER = r"""
 import json, os, subprocess, sys
 sys.path.insert(0, os.getcwd())
-from scripts.local import start_moto, seed_default
+from pathlib import Path
+from scripts.local import Moto, seed_default
 moto_port, port = int(sys.argv[1]), sys.argv[2]
-start_moto(moto_port)
+moto = Moto(moto_port, Path(sys.argv[3]))  # data kept in the test's own folder
 os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
 from chalicelib.bootstrap import create_resources
 create_resources()
@@ -73,7 +74,9 @@ def test_official_sdk_end_to_end(tmp_path: Path) -> None:
                 "AWS_DEFAULT_REGION": "us-east-1", "BAAS_TABLE_PREFIX": "baas-dev", "BAAS_BUCKET": "baas-dev-files"})
     env.pop("AWS_SESSION_TOKEN")
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-u", "-c", SERVER, str(moto_port), str(port)], cwd=ROOT, env=env,
+    (tmp_path / "data").mkdir()
+    proc = subprocess.Popen([sys.executable, "-u", "-c", SERVER, str(moto_port), str(port), str(tmp_path / "data")],
+                            cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
     try:
         info: dict[str, Any] = json.loads(proc.stdout.readline() if proc.stdout else "{}")
