@@ -70,6 +70,7 @@ def wait_ready(url: str, timeout: float = 60) -> bool:
 
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
+    os.environ.setdefault("BAAS_PUBLIC_URL", f"http://127.0.0.1:{port}")  # URLs the server builds
     moto_port = int(os.environ.get("MOTO_PORT", "5005"))
     stage = os.environ.get("STAGE", "dev")
     os.environ.update(stage_environment(stage))

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from chalice import Response
 from chalice.app import Request
 
-from ..bootstrap import request_app, services, start_meter
+from ..bootstrap import caller_is_privileged, request_app, services, start_meter
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
@@ -43,7 +43,10 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
                 response = render_error(None, e, started)
             if not isinstance(response, Response):
                 response = Response(body=response, status_code=200)
-            response.headers = {**(response.headers or {}), "X-Request-Cost": m.header()}
+            headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
+            if caller_is_privileged():
+                headers["X-Request-Cost"] = m.header()  # to others it would tell what they cannot read
+            response.headers = headers
             _log(get_request(), dialect, response.status_code, started, m)
             return response
 
@@ -120,6 +123,11 @@ def form_or_json(request: Request) -> dict[str, Any]:
     return params
 
 
+def master_key(request: Request, header: str = "x-master-key") -> str | None:
+    """The app's master key from a header (never the URL: URLs end up in logs and answers)."""
+    return (request.headers or {}).get(header) or None
+
+
 def bearer_token(request: Request) -> str | None:
     auth = (request.headers or {}).get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -132,10 +140,18 @@ BODY_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "
 
 
 def base_url(request: Request, prefix: str) -> str:
-    """The dialect's root as the client reached it (scheme, host, API Gateway stage, prefix)."""
-    headers = request.headers or {}
-    proto = headers.get("x-forwarded-proto", "http")
-    host = headers.get("host", "localhost")
-    stage = (request.context or {}).get("stage")
-    staged = f"/{stage}" if stage and stage not in ("api", "$default") and headers.get("x-forwarded-proto") else ""
-    return f"{proto}://{host}{staged}{prefix}"
+    """The dialect's public root for URLs the server builds (Location, fileURL, uri).
+
+    From BAAS_PUBLIC_URL when set (a custom domain, the local server), else from API Gateway's
+    request context (`domainName`, `stage`), which the client cannot forge; never from the `Host`
+    or `X-Forwarded-Proto` headers, which it can (`javascript:` URLs, phishing hosts)."""
+    public = services().settings.public_url
+    if public:
+        return f"{public}{prefix}"
+    ctx = request.context or {}
+    domain = ctx.get("domainName")
+    if isinstance(domain, str) and domain and "/" not in domain and ":" not in domain.split("]")[-1]:
+        stage = ctx.get("stage")
+        staged = f"/{stage}" if stage and stage != "$default" and domain.endswith(".amazonaws.com") else ""
+        return f"https://{domain}{staged}{prefix}"
+    return f"http://localhost{prefix}"

@@ -15,12 +15,12 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import request_app, services
+from ...bootstrap import note_caller, request_app, services
 from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import CoreError, InvalidInput, Unauthorized
 from ...core.tenancy import App
-from ..http import BODY_CONTENT_TYPES, bearer_token, endpoint
+from ..http import BODY_CONTENT_TYPES, bearer_token, endpoint, master_key
 from . import errors
 
 bp = Blueprint(__name__)
@@ -67,6 +67,17 @@ def caller() -> Caller:
     svc = services()
     req = request()
     token = bearer_token(req)
+    master = master_key(req)
+    if master:  # X-Master-Key with X-App-Id: the server-side credential, acting as the app
+        app_id = (req.headers or {}).get(APP_HEADER)
+        if not app_id:
+            raise InvalidInput("the master key needs the X-App-Id header (the application uuid)",
+                               code="rest-crud:NoApplication")
+        app = svc.tenancy.app_by_uuid(app_id)
+        request_app.set(app.uuid)
+        principal = svc.auth.master_principal(app, master)
+        note_caller(app, principal)
+        return Caller(app, principal, None)
     if not token:
         raise Unauthorized("an access token is required: Authorization: Bearer <token>")
     principal = svc.auth.resolve(token)
@@ -82,6 +93,7 @@ def caller() -> Caller:
         raise Unauthorized("this token does not belong to an application")
     svc.auth.check_app_access(principal, app)
     request_app.set(app.uuid)  # for the request's log line, metadata routes included
+    note_caller(app, principal)
     roles = None
     if principal.kind == "user" and principal.subject:
         roles = set(svc.permissions.roles_of(app.uuid, principal.subject)) | {"authenticated"}

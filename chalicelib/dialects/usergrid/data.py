@@ -10,6 +10,7 @@ from chalice import Response
 from ...bootstrap import services
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
+from ...core.files import serving_headers
 from ...core.ids import now_ms
 from ...core.plural import pluralize
 from ...core.secrets import hash_password
@@ -171,7 +172,7 @@ def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
     if isinstance(got, str):
         return Response(body="", status_code=302, headers={"Location": got})
     body, ctype = got
-    return Response(body=body, status_code=200, headers={"Content-Type": ctype})
+    return Response(body=body, status_code=200, headers=serving_headers(ctype))
 
 
 def _project(entity: dict[str, Any], fields: list[str]) -> dict[str, Any]:
