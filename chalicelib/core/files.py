@@ -235,7 +235,8 @@ class AppFiles:
             self._may_change(f"{self.app.uuid}/{clean}", head)
         if len(data) > MAX_INLINE_BYTES:
             raise TooLarge("file too big for a direct upload: ask for an upload URL")
-        self.blobs.put(f"{self.app.uuid}/{clean}", data, content_type or "application/octet-stream", self.owner)
+        owner = (head or {}).get("owner") or self.owner  # an overwrite keeps the file's owner
+        self.blobs.put(f"{self.app.uuid}/{clean}", data, content_type or "application/octet-stream", owner)
         return clean
 
     def upload_url(self, path: str, content_type: str) -> dict[str, Any]:
@@ -247,8 +248,9 @@ class AppFiles:
             self._require(clean, "put")
             self._may_change(key, head)
         ctype = content_type or "application/octet-stream"
-        headers = {"Content-Type": ctype, **({"x-amz-meta-owner": self.owner} if self.owner else {})}
-        return {"uploadURL": self.blobs.upload_url(key, URL_TTL_S, ctype, self.owner), "method": "PUT",
+        owner = (head or {}).get("owner") or self.owner
+        headers = {"Content-Type": ctype, **({"x-amz-meta-owner": owner} if owner else {})}
+        return {"uploadURL": self.blobs.upload_url(key, URL_TTL_S, ctype, owner), "method": "PUT",
                 "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
 
     def create_directory(self, path: str) -> None:
