@@ -55,6 +55,17 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
     return wrap
 
 
+def install_edge(app: Any) -> None:
+    """Headers on every HTTP response of the app, also those no `endpoint` wraps (Chalice's own
+    405s and 415s, CORS preflights, /status): browsers must never sniff a type into HTML."""
+
+    @app.middleware("http")
+    def _nosniff(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        response = get_response(event)
+        response.headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
+        return response
+
+
 def _log(request: Request | None, dialect: str, status: int, started: float, m: Any) -> None:
     ctx = (request.context or {}) if request is not None else {}
     line = {

@@ -15,7 +15,7 @@ from ...core.ids import now_ms
 from ...core.plural import pluralize
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
-from .common import app_context, envelope, json_response, request, view
+from .common import app_context, bp, envelope, json_response, request, view
 from .ql import parse
 from .relations import _require_privileged, resolve_me
 
@@ -172,7 +172,15 @@ def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
     if isinstance(got, str):
         return Response(body="", status_code=302, headers={"Location": got})
     body, ctype = got
-    return Response(body=body, status_code=200, headers=serving_headers(ctype))
+    headers = serving_headers(ctype)
+    binary = [t.lower() for t in bp.current_app.api.binary_types]
+    if headers["Content-Type"].split(";")[0].strip().lower() not in binary:
+        # API Gateway carries bytes only for its binary types; other types travel as text
+        try:
+            return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
+        except UnicodeDecodeError:
+            headers["Content-Type"] = "application/octet-stream"
+    return Response(body=body, status_code=200, headers=headers)
 
 
 def _project(entity: dict[str, Any], fields: list[str]) -> dict[str, Any]:
