@@ -129,6 +129,18 @@ def test_the_key_is_no_open_relay(world: World) -> None:
         assert r.status_code == 403, r.body
 
 
+def test_the_open_sandbox_is_no_open_relay_either(world: World) -> None:
+    import json
+
+    r = world.c.http.get("/usergrid/management/orgs/acme/apps/sandbox/credentials",
+                         headers={"Authorization": f"Bearer {world.admin}"})
+    creds = json.loads(r.body)
+    mail = {"subject": "Win", "bodyparts": {"textmessage": "click"}, "to": ["victim@elsewhere.test"]}
+    r = world.c.http.post(f"/backendless/{creds['uuid']}/{creds['rest_api_key']}/messaging/email",
+                          headers={"Content-Type": "application/json"}, body=json.dumps(mail))
+    assert r.status_code == 403, r.body
+
+
 def test_email_quota_and_recipient_cap() -> None:
     from chalicelib.core.errors import Forbidden, InvalidInput, TooManyRequests
     from chalicelib.core.messaging import MailLimits, send_app_email
