@@ -76,6 +76,13 @@ class Services:
             self._tasks = tasks
         return self._tasks
 
+    def read_task(self, app: App, principal: Principal, handle: str) -> dict[str, Any]:
+        """A task's status and result, for its creator or a privileged caller only (else unknown)."""
+        from .core.tasks import caller_id
+
+        reader = None if self.policy.sees_everything(app, principal) else caller_id(principal)
+        return self.tasks.get(app.uuid, handle, reader)
+
     # Backendless services (issue 4), each built on first use: a request pays only for what it touches.
     def counters(self) -> Any:
         return _lazy(self, "_counters", "counters")

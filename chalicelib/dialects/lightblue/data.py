@@ -124,9 +124,7 @@ def task(handle: str) -> Any:
     is another caller's (only its creator and privileged callers read a task: the core decides).
     """
     c = caller()
-    svc = services()
-    reader = None if svc.policy.sees_everything(c.app, c.principal) else caller_id(c.principal)
-    doc = svc.tasks.get(c.app.uuid, handle, reader)
+    doc = services().read_task(c.app, c.principal, handle)
     if doc["state"] == "RUNNING":
         return json_response(envelope("ASYNC", taskHandle=handle))
     return json_response({**doc["result"], "taskHandle": handle})
