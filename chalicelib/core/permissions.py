@@ -11,6 +11,14 @@ Evaluation order for one action on one collection (and entity, when there is one
    for a REST key; a logged-in user on a REST key gets what both allow;
 5. owners may update and delete what they created.
 
+A REST key alone is the app's guest within the API-key role: it never changes an entity that has
+an owner (unless its ACL says so), never touches roles or groups; entities without an owner (made
+with the key, as the seeds do) stay changeable with the key, also by a user who comes with it.
+
+Resources other than entities (files, cache, counters, messaging, email, cloud code) are decided
+by `can_use` on paths under `/_/` (`resource_path`), in the same permission syntax; wildcards
+such as `/**` never reach them, only permissions naming `/_...`.
+
 Rules live in one small document per app (roles, groups' roles, the API-key role) and one per
 user (its roles and groups); both are cached a few seconds in memory, so a request pays at
 most two GetItems for them, and usually none.
@@ -103,7 +111,7 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
     doc = _copy(doc)
     for name, role in DEFAULT_RULES["roles"].items():
         if name in doc["roles"]:
-            extra = [p for p in role["permissions"] if p.startswith(("get", "post")) and "/_" in p]
+            extra = [p for p in role["permissions"] if ":/_" in p]
             doc["roles"][name]["permissions"] = list(dict.fromkeys(doc["roles"][name]["permissions"] + extra))
     doc["apikey"] = list(dict.fromkeys(list(doc.get("apikey", [])) + ["get,post,put,delete:/_/**"]))
     doc["rv"] = RULES_VERSION
