@@ -70,8 +70,20 @@ def test_users_files_are_not_overwritten_moved_or_deleted_by_others(world: World
 def test_upload_url_carries_the_owner(world: World) -> None:
     r = world.call("backendless", "owner", "POST", "files/upload-url/alice-big/v.bin", {"contentType": "video/mp4"})
     assert r.status_code == 200, r.body
-    assert r.json["headers"]["x-amz-meta-owner"]
-    assert "x-amz-meta-owner" in r.json["uploadURL"] or r.json["headers"]["x-amz-meta-owner"]
+    import requests
+
+    got = requests.put(r.json["uploadURL"], data=b"big", headers=r.json["headers"], timeout=10)
+    assert got.status_code == 200, got.text
+    from chalicelib.bootstrap import services
+
+    head = services().files().blobs.head(f"{world.creds['uuid']}/alice-big/v.bin")
+    assert head is not None and head["owner"] == r.json["headers"]["x-amz-meta-owner"]
+    evil, ct = multipart("v.bin", b"evil")
+    r = world.call("backendless", "other", "POST", "files/alice-big/v.bin", raw=evil, ctype=ct,
+                   params={"overwrite": "true"})
+    assert r.status_code == 403, r.body  # a file uploaded around the Lambda has its owner too
+    assert world.call("backendless", "other", "POST", "files/upload-url/alice-big/v.bin",
+                      {"contentType": "video/mp4"}).status_code == 403
 
 
 # -- 2. the key alone is never more than a logged-in user ---------------------------------------------
