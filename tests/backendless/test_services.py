@@ -15,9 +15,13 @@ def _multipart(name: str, data: bytes) -> tuple[bytes, str]:
 
 
 def _s3_body(key: str) -> bytes:
-    import boto3
+    """The object's bytes through the app's own S3 client (a second default-session client sometimes
+    answers NoSuchBucket under moto after the Lightblue task threads of earlier tests)."""
+    from chalicelib.bootstrap import services
 
-    return boto3.client("s3", region_name="us-east-1").get_object(Bucket="test-files", Key=key)["Body"].read()
+    got = services().files().blobs.get(key)
+    assert got is not None, key
+    return bytes(got[0])
 
 
 def test_files_upload_get_list_delete(bl: Any, org: dict[str, Any]) -> None:
