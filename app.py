@@ -7,6 +7,7 @@ from chalicelib.dialects.bea import bp as bea
 from chalicelib.dialects.http import install_edge
 from chalicelib.dialects.lightblue import bp as lightblue
 from chalicelib.dialects.lightblue.worker import bp as lightblue_worker
+from chalicelib.dialects.parse import bp as parse
 from chalicelib.dialects.usergrid.api import bp as usergrid
 
 app = Chalice(app_name="serverless-baas")
@@ -14,6 +15,7 @@ app.register_blueprint(usergrid, url_prefix="/usergrid")
 app.register_blueprint(backendless, url_prefix="/backendless")
 app.register_blueprint(bea, url_prefix="/bea")
 app.register_blueprint(lightblue, url_prefix="/lightblue")
+app.register_blueprint(parse, url_prefix="/parse")
 app.register_blueprint(lightblue_worker)  # the async-task worker Lambda (`lightblue_task`)
 install_edge(app)  # X-Content-Type-Options: nosniff on every response
 app.api.binary_types.append("multipart/form-data")  # Backendless file uploads reach the Lambda as bytes
@@ -21,9 +23,4 @@ app.api.binary_types.append("multipart/form-data")  # Backendless file uploads r
 
 @app.route("/status", cors=True)
 def status() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@app.route("/usergrid/status", cors=True)
-def usergrid_status() -> dict[str, str]:
     return {"status": "ok"}

@@ -76,8 +76,8 @@ with mock_aws():
     org, admin, sandbox = svc.tenancy.signup("bench", "b", "B", "b@b.test", "pw")
     a = svc.tenancy.create_app(org, "prod")
     creds = svc.tenancy.credentials(a)
-    for model in ALL_MODELS:
-        model._get_connection().connection.client.meta.events.register("before-parameter-build.dynamodb", WRITES)
+    for client in {id(c): c for c in (m._get_connection().connection.client for m in ALL_MODELS)}.values():
+        client.meta.events.register("before-parameter-build.dynamodb", WRITES)  # one client is shared
     with Client(app) as c, open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # the request log lines
         def post(path: str, body: dict, method: str = "POST", token: str | None = None):
             h = {"Content-Type": "application/json"}

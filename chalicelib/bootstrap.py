@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextvars
 import secrets as pysecrets
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .config import Settings, settings
+from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
+from .core.classes import ClassRegistry
 from .core.connections import Connections
 from .core.data import AppData, Policy
 from .core.entities import Entities
@@ -39,6 +42,7 @@ class Services:
     _metadata: Metadata | None = None
     _tasks: Tasks | None = None
     _series: Any = None
+    _classes: ClassRegistry | None = None
 
     @property
     def permissions(self) -> Permissions:
@@ -49,7 +53,7 @@ class Services:
         """The app's data as this caller may see it: every dialect goes through here."""
         request_app.set(app.uuid)  # for the request's log line
         return AppData(self.entities, self.executor, app, principal, self.policy, self.connections,
-                       validator=self.metadata)
+                       validator=self.metadata, registry=self.classes)
 
     @property
     def metadata(self) -> Metadata:
@@ -62,6 +66,22 @@ class Services:
             self._metadata = Metadata(DynamoDocStore())
             self.entities.uniques = self._metadata.unique_fields
         return self._metadata
+
+    @property
+    def classes(self) -> ClassRegistry:
+        """The fields each collection holds (Parse schemas), kept by AppData on every write."""
+        if self._classes is None:
+            from .storage.tenants import DynamoDocStore
+
+            self._classes = ClassRegistry(DynamoDocStore())
+        return self._classes
+
+    @property
+    def app_config(self) -> AppConfig:
+        """Each app's global configuration (Parse Config): one small document per app."""
+        from .storage.tenants import DynamoDocStore
+
+        return AppConfig(DynamoDocStore())
 
     @property
     def tasks(self) -> Tasks:
@@ -169,7 +189,8 @@ def caller_is_privileged() -> bool:
 
 
 def configure_models(s: Settings) -> None:
-    from .storage import meter
+    """Name every model's table and point all of them at the container's one DynamoDB client."""
+    from .storage import clients, meter
     from .storage.models import ALL_MODELS, TABLE_SUFFIXES
 
     for model in ALL_MODELS:
@@ -177,7 +198,7 @@ def configure_models(s: Settings) -> None:
         model.Meta.host = s.dynamodb_endpoint
         model.Meta.region = s.region
         model._connection = None  # pick up the new Meta
-        meter.instrument(model._get_connection().connection.client)
+        meter.instrument(clients.share_dynamodb(model, s.region, s.dynamodb_endpoint))
 
 
 def services() -> Services:
@@ -203,18 +224,51 @@ def reset() -> None:
     global _services
     settings.cache_clear()
     _services = None
+    import sys
+
+    clients = sys.modules.get(__package__ + ".storage.clients")
+    if clients is not None:  # loaded only once something used AWS
+        clients.reset()
 
 
 def _build(s: Settings) -> Services:
+    from . import hashes
+    from .storage.counters import DynamoCounterStore
     from .storage.entities import DynamoEntityStore, DynamoUniqueStore
     from .storage.tenants import DynamoDocStore, DynamoTokenStore
 
     configure_models(s)
+    hashes.install()
     store, unique, docs = DynamoEntityStore(), DynamoUniqueStore(), DynamoDocStore()
     entities = Entities(store, unique)
+    listing = CollectionList(DynamoCounterStore())
+    entities.on_collection, entities.collection_names = listing.add, listing.names
     tenancy = Tenancy(docs, unique, s.secret_key or _stored_secret_key(docs), s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
     return Services(s, entities, Executor(store), tenancy, auth, Permissions(docs), Connections(store))
+
+
+class CollectionList:
+    """The collections each app has ever created an entity in: one counters-table item per collection
+    under `<app>#colls` (an idempotent UpdateItem SET, once per collection per container), listed with
+    one Query. Exports and the Usergrid application entity read it; no Scan needed."""
+
+    def __init__(self, counters: Any) -> None:
+        self.counters = counters
+
+    def add(self, app: str, collection: str) -> None:
+        self.counters.set(f"{app}#colls", collection, 1)
+
+    def names(self, app: str) -> list[str]:
+        return sorted(self.counters.names(f"{app}#colls"))
+
+
+def collections(app_uuid: str) -> list[str]:
+    """Every collection the app has created an entity in (see CollectionList)."""
+    from .storage.counters import DynamoCounterStore
+
+    services()
+    return CollectionList(DynamoCounterStore()).names(app_uuid)
 
 
 def _stored_secret_key(docs: Any) -> str:
@@ -234,26 +288,23 @@ def _stored_secret_key(docs: Any) -> str:
 
 def create_resources(s: Settings | None = None) -> list[str]:
     """Create whatever tables and bucket are missing (local server, tests, first deploy)."""
-    import boto3
-
     s = s or settings()
     configure_models(s)
+    from .storage import clients
     from .storage.models import ALL_MODELS, TTL_ATTRIBUTES
 
     made = []
     for model in ALL_MODELS:
         if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            ttl_ok = _create_table(model)
             made.append(model.Meta.table_name)
-            if model in TTL_ATTRIBUTES:
-                client = boto3.client("dynamodb", region_name=s.region, endpoint_url=s.dynamodb_endpoint)
-                client.update_time_to_live(TableName=model.Meta.table_name, TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": TTL_ATTRIBUTES[model]})
+            if model in TTL_ATTRIBUTES and ttl_ok:
+                _enable_ttl(s, model.Meta.table_name, TTL_ATTRIBUTES[model])
     try:  # SES sends only from a verified sender (moto enforces it too)
-        boto3.client("ses", region_name=s.region).verify_email_identity(EmailAddress=mail_sender())
+        clients.client("ses", s.region).verify_email_identity(EmailAddress=mail_sender())
     except Exception:
         pass
-    s3 = boto3.client("s3", region_name=s.region, endpoint_url=s.s3_endpoint)
+    s3 = clients.client("s3", s.region, s.s3_endpoint, signature_version="s3v4")
     try:
         s3.head_bucket(Bucket=s.bucket)
     except Exception:
@@ -263,6 +314,37 @@ def create_resources(s: Settings | None = None) -> list[str]:
         s3.create_bucket(Bucket=s.bucket, **kwargs)
         made.append(f"s3://{s.bucket}")
     return made
+
+
+def _create_table(model: Any) -> bool:
+    """pynamodb enables TTL itself for a model with a TTLAttribute; False when the endpoint has no TTL
+    (see `_enable_ttl`)."""
+    from pynamodb.exceptions import TableError
+
+    try:
+        model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+    except TableError as e:
+        if not model.exists() or "TTL" not in str(e):
+            raise
+        warnings.warn(f"{model.Meta.table_name}: this DynamoDB endpoint did not enable TTL ({e}); "
+                      "expired items stay stored", RuntimeWarning, stacklevel=2)
+        return False
+    return True
+
+
+def _enable_ttl(s: Settings, table: str, attribute: str) -> None:
+    """Turn on expiry. dynalite and some emulators have no TTL API: a warning, not a crash. Readers
+    check expiry times themselves (tokens, cache), so only the automatic clean-up is lost."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .storage import clients
+
+    client = clients.dynamodb(s.region, s.dynamodb_endpoint)
+    try:
+        client.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+    except (ClientError, BotoCoreError) as e:
+        warnings.warn(f"{table}: this DynamoDB endpoint did not enable TTL ({e}); expired items stay stored",
+                      RuntimeWarning, stacklevel=2)
 
 
 def _lazy(obj: Any, attr: str, name: str) -> Any:

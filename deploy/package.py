@@ -10,6 +10,12 @@ Nothing here talks to AWS: chalice only needs a region name to render the templa
 one is given when none is set. Chalice rebuilds its dependency zip with `pip download` whenever
 app code changes; pip is pointed at a wheelhouse in build/wheels/, filled from the package index
 only when requirements.txt changes, so after that first fill packaging needs no network at all.
+
+The zip chalice writes is then slimmed (`slim`): the libraries Lambda's Python runtime already
+provides (botocore and its dependencies, which pip pulls in for pynamodb: 96% of the zip) are left
+out, and every module is shipped compiled for the runtime's Python. Lambda's /var/task is read-only,
+so a `.pyc` that does not ship is compiled again on every cold start; the ones shipped are
+`unchecked-hash` pycs, valid whatever timestamps the zip gives the sources.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ import fcntl
 import hashlib
 import json
 import os
+import py_compile
 import subprocess
 import sys
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +42,9 @@ from deploy import template  # noqa: E402
 
 WHEELS = ROOT / "build" / "wheels"
 KEEP_CACHED_ZIPS = 3  # chalice caches one ~17 MB zip per app-code version in .chalice/deployments/
+# Top-level packages (and their dist-info) that every Lambda Python runtime ships with boto3.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath", "six")
+_DIST_NAMES = {"python_dateutil": "dateutil"}
 
 
 @contextmanager
@@ -50,10 +62,16 @@ def _locked() -> Iterator[None]:
 
 def _wheelhouse() -> Path:
     digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()[:16]
-    stamp = WHEELS / f".filled-{digest}"
+    stamp = WHEELS / f".filled-lambda-{digest}"
     if not stamp.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-                        "-r", str(ROOT / "requirements.txt"), "-d", str(WHEELS)], cwd=ROOT, check=True)
+        base = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                "-r", str(ROOT / "requirements.txt"), "-d", str(WHEELS)]
+        subprocess.run(base, cwd=ROOT, check=True)
+        # Compiled wheels (bcrypt) for Lambda's platform, not this machine's: chalice keeps only
+        # wheels that run on Lambda's glibc (manylinux2014), and pip would pick the newest local tag.
+        subprocess.run([*base, "--only-binary=:all:", "--platform", "manylinux2014_x86_64",
+                        "--implementation", "cp", "--python-version", f"{sys.version_info[0]}{sys.version_info[1]}"],
+                       cwd=ROOT, check=True)
         stamp.touch()
     return WHEELS
 
@@ -82,7 +100,64 @@ def package(stage: str, out: Path | None = None) -> Path:
                        cwd=ROOT, env=env, check=True)
         _prune_chalice_cache()
     _minify(out / "sam.json")
+    slim(out / "deployment.zip", _runtime(out / "sam.json"))
     return out
+
+
+def _runtime(sam: Path) -> str:
+    runtimes = {r["Properties"].get("Runtime") for r in json.loads(sam.read_text())["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"}
+    runtimes.discard(None)
+    if len(runtimes) != 1:
+        raise SystemExit(f"expected one Lambda runtime in {sam}, found {sorted(runtimes)}")
+    return str(runtimes.pop())
+
+
+def provided_by_runtime(name: str) -> bool:
+    """Is this zip entry part of a library the Lambda Python runtime already has?"""
+    top = name.split("/", 1)[0]
+    if top.endswith((".dist-info", ".data")):
+        dist = top.split("-", 1)[0]
+        top = _DIST_NAMES.get(dist, dist)
+    elif top.endswith(".py"):
+        top = top[:-3]
+    return top in RUNTIME_PROVIDED
+
+
+def slim(zpath: Path, runtime: str) -> None:
+    """Rewrite the zip without what the runtime provides, adding `.pyc`s when this Python is the
+    runtime's (chalice picks the runtime from the Python that packages, so it is, unless overridden)."""
+    here = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    compile_pyc = here == runtime
+    if not compile_pyc:
+        print(f"warning: packaging with {here} for {runtime}: no .pyc shipped", file=sys.stderr)
+    tag = sys.implementation.cache_tag
+    tmp = zpath.with_suffix(".slim")
+    with zipfile.ZipFile(zpath) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst, \
+            tempfile.TemporaryDirectory() as work:
+        for info in src.infolist():
+            if provided_by_runtime(info.filename) or "/__pycache__/" in f"/{info.filename}":
+                continue
+            data = src.read(info)
+            dst.writestr(info, data, zipfile.ZIP_DEFLATED)
+            if compile_pyc and info.filename.endswith(".py"):
+                dst.writestr(_pyc_info(info, tag), _compile(info.filename, data, Path(work)), zipfile.ZIP_DEFLATED)
+    tmp.replace(zpath)
+
+
+def _pyc_info(info: zipfile.ZipInfo, tag: str) -> zipfile.ZipInfo:
+    folder, _, name = info.filename.rpartition("/")
+    pyc = zipfile.ZipInfo(f"{folder + '/' if folder else ''}__pycache__/{name[:-3]}.{tag}.pyc", info.date_time)
+    pyc.external_attr = 0o644 << 16
+    return pyc
+
+
+def _compile(arcname: str, source: bytes, work: Path) -> bytes:
+    src, out = work / "m.py", work / "m.pyc"
+    src.write_bytes(source)
+    py_compile.compile(str(src), cfile=str(out), dfile=arcname, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    return out.read_bytes()
 
 
 def _minify(path: Path) -> None:

@@ -1,13 +1,20 @@
-"""Test fixtures: fake credentials, moto in-process, tables from the app's own models."""
+"""Test fixtures: fake credentials, moto in-process, tables from the app's own models.
+
+`BAAS_TEST_BACKEND=dynalite` puts DynamoDB on dynalite instead of moto (tests/dynalite.py);
+S3 and the rest stay on moto. `@pytest.mark.moto_only(reason=...)` marks a known difference.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.dynalite import backend, drop_tables, dynalite_endpoint  # noqa: F401  (fixture)
 
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
@@ -18,18 +25,50 @@ os.environ.update({
 for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
     os.environ.pop(var, None)
 
+from scripts.moto_fast_query import apply as _fast_moto_query  # noqa: E402
+
+_fast_moto_query()  # moto's Query reads its partition, not the whole table (tested in test_moto_fast_query.py)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a backend other than moto, tests marked `moto_only` are skipped with their reason, never silently."""
+    if backend() == "moto":
+        return
+    for item in items:
+        mark = item.get_closest_marker("moto_only")
+        if mark is not None:
+            item.add_marker(pytest.mark.skip(reason=f"moto_only: {mark.kwargs.get('reason', '')}"))
+
+
+_tables = iter(range(1, 10**9))
+
 
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     from moto import mock_aws
 
     from chalicelib import bootstrap
 
-    with mock_aws():
-        bootstrap.reset()
-        bootstrap.create_resources()
-        yield
-        bootstrap.reset()
+    if backend() == "dynalite":
+        endpoint = request.getfixturevalue("dynalite_endpoint")
+        prefix = f"test{next(_tables)}"
+        patch = pytest.MonkeyPatch()
+        patch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        patch.setenv("BAAS_TABLE_PREFIX", prefix)
+    elif backend() != "moto":
+        raise pytest.UsageError(f"BAAS_TEST_BACKEND={backend()!r}: use moto or dynalite")
+    try:
+        with mock_aws():
+            bootstrap.reset()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # dynalite has no TTL API (bootstrap warns)
+                bootstrap.create_resources()
+            yield
+            bootstrap.reset()
+    finally:
+        if backend() == "dynalite":
+            drop_tables(endpoint, prefix)
+            patch.undo()
 
 
 @pytest.fixture

@@ -46,3 +46,8 @@ def method(fn: Callable[[Invocation], Any]) -> Callable[[Invocation], Any]:
 
 def lookup(service: str, name: str) -> Callable[[Invocation], Any] | None:
     return _REGISTRY.get((service.lower(), name.lower()))
+
+
+def names(service: str) -> list[str]:
+    """The registered functions of a service (its module imported), sorted: Parse lists jobs by name."""
+    return sorted(fn.__name__ for (svc, _), fn in _REGISTRY.items() if svc == service.lower())

@@ -1,16 +1,17 @@
 """Connections between entities (Usergrid's `/{collection}/{entity}/{verb}/{target}`), both ways.
 
-Each connection is two index items: `<app>#conn#<source>#<verb>` -> target and
-`<app>#connecting#<target>#<verb>` -> source, written in one batch. Listing either way is one
-Query on one small partition plus one BatchGetItem for the page of entities: no Scan.
+Each connection is four index items written in one batch (see `Connections`). Listing either way
+is one Query on one small partition plus one BatchGetItem for the page of entities: no Scan.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import InvalidInput, InvalidQuery
+from .ids import now_ms
 from .indexing import SEP, TOP
 from .ports import EntityStore, Record
 from .query import Node, matches
@@ -25,47 +26,97 @@ class Linked:
 
 
 class Connections:
-    def __init__(self, store: EntityStore) -> None:
-        self.store = store
+    """Each connection is four index items: membership, `conn#<source>#<verb>` -> `<collection>
+    SEP <target> SEP <ms>` and `connecting#<target>#<verb>` -> the source, which answer "is this
+    connected?" with one Query on a key prefix; and the same two ordered by connection time,
+    `connt#...` / `connectingt#...` -> `<ms, 13 digits> SEP <collection> SEP <uuid>`, which list
+    newest connection first (Usergrid's order: re-connecting moves an entity to the front).
+    Connections written before the time-ordered items existed (sort key without `SEP <ms>`) are
+    listed from the membership items, in uuid order, until they are re-connected."""
 
-    def connect(self, app: str, source: Record, verb: str, target: Record) -> None:
+    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms) -> None:
+        self.store = store
+        self.clock = clock
+
+    def connect(self, app: str, source: Record, verb: str, target: Record, *, fresh: bool = False) -> None:
+        """`fresh`: the target was just created, so no earlier edge can exist (no lookup)."""
         verb = _verb(verb)
-        self.store.write_index(f"{app}#", [
-            (f"conn#{source.uuid}#{verb}", f"{target.collection}{SEP}{target.uuid}"),
-            (f"connecting#{target.uuid}#{verb}", f"{source.collection}{SEP}{source.uuid}"),
-        ], [])
+        old = [] if fresh else self._edges(app, source, verb, target)
+        t = max([self.clock(), *(ms + 1 for ms in old)])
+        self.store.write_index(f"{app}#", _items(source, verb, target, t), self._stale(source, verb, target, old))
 
     def disconnect(self, app: str, source: Record, verb: str, target: Record) -> None:
         verb = _verb(verb)
-        self.store.write_index(f"{app}#", [], [
-            (f"conn#{source.uuid}#{verb}", f"{target.collection}{SEP}{target.uuid}"),
-            (f"connecting#{target.uuid}#{verb}", f"{source.collection}{SEP}{source.uuid}"),
-        ])
+        self.store.write_index(f"{app}#", [], self._stale(source, verb, target, self._edges(app, source, verb, target)))
 
-    def list(self, app: str, entity: Record, verb: str, *, reverse: bool = False, collection: str | None = None,
+    def connected(self, app: str, source: Record, verb: str, target: Record) -> bool:
+        return bool(self._edges(app, source, _verb(verb), target))
+
+    def _edges(self, app: str, source: Record, verb: str, target: Record) -> list[int]:
+        """The connection times of source -verb-> target (-1: an edge older than connection times)."""
+        prefix = f"{target.collection}{SEP}{target.uuid}"
+        hits, _ = self.store.query_index(f"{app}#conn#{source.uuid}#{_verb(verb)}", prefix, prefix + SEP + TOP,
+                                         False, None, 10)
+        return [int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else -1
+                for parts in (h.sk.split(SEP) for h in hits)]
+
+    @staticmethod
+    def _stale(source: Record, verb: str, target: Record, times: list[int]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for ms in times:
+            if ms < 0:  # written before connection times: membership items without one
+                out += [(f"conn#{source.uuid}#{verb}", f"{target.collection}{SEP}{target.uuid}"),
+                        (f"connecting#{target.uuid}#{verb}", f"{source.collection}{SEP}{source.uuid}")]
+            else:
+                out += _items(source, verb, target, ms)
+        return out
+
+    def list(self, app: str, entity: Record, verb: str, *, reverse: bool = False,
              where: Node | None = None, limit: int = 10, cursor: str | None = None,
-             visible: object = None, descending: bool = False) -> Linked:
-        """Entities connected from (or, reverse, to) `entity` by `verb`, newest connection order by uuid."""
+             visible: object = None) -> Linked:
+        """Entities connected from (or, reverse, to) `entity` by `verb`, newest connection first."""
         verb = _verb(verb)
-        part = f"{app}#{'connecting' if reverse else 'conn'}#{entity.uuid}#{verb}"
-        low, high = (collection + SEP, collection + SEP + TOP) if collection else ("0", TOP)
+        side = "connecting" if reverse else "conn"
+        timed = f"{app}#{side}t#{entity.uuid}#{verb}"
         after = _decode(cursor)
+        if after is None or after.startswith("t:"):
+            got = self._read(app, timed, where, limit, after[2:] if after else None, visible, "t:")
+            if got.records or got.cursor or after:
+                return got
+            after = None  # nothing time-ordered: a collection of connections older than connection times
+        legacy = after[2:] if after and after.startswith("m:") else None
+        return self._read(app, f"{app}#{side}#{entity.uuid}#{verb}", where, limit, legacy, visible, "m:",
+                          descending=False)
+
+    def _read(self, app: str, part: str, where: Node | None, limit: int, after: str | None,
+              visible: object, tag: str, descending: bool = True) -> Linked:
+        """One side's page: `t:` items hold the uuid third (`ms SEP coll SEP uuid`), `m:` second."""
+        uuid_at = 2 if tag == "t:" else 1
         out: list[Record] = []
         while len(out) < limit:
-            hits, last = self.store.query_index(part, low, high, descending, after, min(100, limit - len(out) + 2))
-            recs = self.store.batch_get(app, [h.sk.split(SEP)[1] for h in hits]) if hits else {}
+            hits, last = self.store.query_index(part, "0", TOP, descending, after, min(100, limit - len(out) + 2))
+            uuid_of = {h.sk: h.sk.split(SEP)[uuid_at] for h in hits}
+            recs = self.store.batch_get(app, list(uuid_of.values())) if hits else {}
             for h in hits:
                 after = h.sk
-                rec = recs.get(h.sk.split(SEP)[1])
+                rec = recs.get(uuid_of[h.sk])
                 if rec is not None and matches(where, rec.doc | {"uuid": rec.uuid}) and (
                         visible is None or visible(rec)):  # type: ignore[operator]
                     out.append(rec)
                     if len(out) == limit:
-                        return Linked(out, _encode(h.sk) if (last or h is not hits[-1]) else None)
+                        return Linked(out, _encode(tag + h.sk) if (last or h is not hits[-1]) else None)
             if last is None:
                 return Linked(out, None)
             after = last
-        return Linked(out, _encode(after) if after else None)
+        return Linked(out, _encode(tag + after) if after else None)
+
+
+def _items(source: Record, verb: str, target: Record, ms: int) -> list[tuple[str, str]]:
+    t = f"{ms:013d}"
+    return [(f"conn#{source.uuid}#{verb}", f"{target.collection}{SEP}{target.uuid}{SEP}{t}"),
+            (f"connecting#{target.uuid}#{verb}", f"{source.collection}{SEP}{source.uuid}{SEP}{t}"),
+            (f"connt#{source.uuid}#{verb}", f"{t}{SEP}{target.collection}{SEP}{target.uuid}"),
+            (f"connectingt#{target.uuid}#{verb}", f"{t}{SEP}{source.collection}{SEP}{source.uuid}")]
 
 
 def _verb(verb: str) -> str:

@@ -11,13 +11,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import parallel
 from .auth import Principal
+from .classes import SKIP, ClassRegistry
 from .connections import Connections, Linked
-from .entities import Entities, Page, public
-from .errors import Forbidden, Unauthorized
-from .planner import Executor
-from .ports import Record
-from .query import Query
+from .entities import Entities, NewEntity, Page, collection_key, collection_uuid, name_field, public
+from .errors import (
+    ConcurrencyExhausted,
+    CoreError,
+    DuplicateUnique,
+    EntityNotFound,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+)
+from .ids import is_uuid
+from .planner import Executor, count_range
+from .ports import Record, VersionConflict
+from .query import Node, Query
 from .tenancy import App
 
 ACL = dict[str, dict[str, bool]]
@@ -42,6 +54,13 @@ class Policy:
         """True when no entity is hidden from this caller, so an index count is its count too."""
         return True
 
+    def may_add_field(self, app: App, principal: Principal, collection: str) -> bool:
+        """Whether this caller's write may bring a field the collection has never held (Parse `addField`)."""
+        return True
+
+    def prefetch(self, app: App, principal: Principal) -> None:
+        """Warm whatever `can` reads for this caller; run beside the entity read (one round trip)."""
+
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
             if principal.is_anonymous:
@@ -59,6 +78,22 @@ class AppData:
     connections: Connections | None = None
     validator: Validator | None = None  # schema validation (core/metadata.py), when the app has schemas
     schema_version: str | None = None  # the schema version writes are checked against (None: default)
+    registry: ClassRegistry | None = None  # the fields each collection holds (core/classes.py), kept on write
+
+    def _new_fields(self, collection: str, props: Any) -> None:
+        """Before a write: a field the class has never held needs the `addField` class permission."""
+        if self.registry is None or not isinstance(props, dict):
+            return
+        known = (self.registry.classes(self.app.uuid).get(collection) or {}).get("fields")
+        if known is not None and all(k in known or k in SKIP for k in props):
+            return
+        if not self.policy.may_add_field(self.app, self.principal, collection):
+            raise Forbidden(f"Permission denied for action addField on class {collection}.")
+
+    def _observe(self, rec: Record) -> Record:
+        if self.registry is not None:
+            self.registry.observe(self.app.uuid, rec.collection, rec.doc)
+        return rec
 
     def _validate(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
         if self.validator is not None:
@@ -75,17 +110,64 @@ class AppData:
         if self.validator is not None and isinstance(props, dict):
             self.validator.fill(self.app.uuid, collection, props, self.schema_version)
         self._validate(collection, {k: v for k, v in props.items() if v is not None} if isinstance(props, dict) else props)
+        self._new_fields(collection, props)
         owner = self.principal.subject if self.principal.kind == "user" else None
+        return self._observe(self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner,
+                                                         acl=acl, uuid=uuid))
+
+    def _read(self, collection: str, ident: str) -> Record | None:
+        """The entity and the caller's rules, fetched together: the check that follows reads no more."""
+        got: list[Record | None] = []
+        parallel.run_all([lambda: self.policy.prefetch(self.app, self.principal),
+                          lambda: got.append(self.entities.find_record(self.app.uuid, collection, ident))])
+        return got[0]
+
+    def _must_read(self, collection: str, ident: str) -> Record:
+        rec = self._read(collection, ident)
+        if rec is None:
+            raise EntityNotFound(f"Could not find entity {ident} in {collection}")
+        return rec
+
+    def create_many(self, collection: str, items: list[tuple[dict[str, Any], ACL | None]]) -> list[Record | CoreError]:
+        """Several creates in one collection, two sequential round trips in all (Entities.create_many);
+        each item is checked (permission, schema) and succeeds or fails on its own."""
+        owner = self.principal.subject if self.principal.kind == "user" else None
+        out: list[Record | CoreError | None] = []
+        todo: list[tuple[int, NewEntity]] = []
+        for i, (props, acl) in enumerate(items):
+            try:
+                self._check("create", collection)
+                if self.validator is not None and isinstance(props, dict):
+                    self.validator.fill(self.app.uuid, collection, props, self.schema_version)
+                self._validate(collection, {k: v for k, v in props.items() if v is not None}
+                               if isinstance(props, dict) else props)
+                self._new_fields(collection, props)
+                todo.append((i, NewEntity(props, owner=owner, acl=acl)))
+                out.append(None)
+            except CoreError as e:
+                out.append(e)
+        done = self.entities.create_many(self.app.uuid, collection, [n for _, n in todo])
+        for (i, _), got in zip(todo, done, strict=True):
+            out[i] = self._observe(got) if isinstance(got, Record) else got
+        return [o for o in out if o is not None]
+    def import_record(self, collection: str, props: dict[str, Any], *, uuid: str, secret: str | None,
+                      owner: str | None, acl: ACL | None, stamps: tuple[int, int] | None) -> Record:
+        """An entity brought in from an export (core/transfer.py): its uuid, owner, ACL, password hash
+        and timestamps are kept. Only callers who see everything (org admins, the app) may do this."""
+        if not self.policy.sees_everything(self.app, self.principal):
+            raise Forbidden("importing needs the app's credentials or an org admin")
+        self._check("create", collection)
+        self._validate(collection, {k: v for k, v in props.items() if v is not None})
         return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,
-                                           uuid=uuid)
+                                           uuid=uuid, stamps=stamps)
 
     def record(self, collection: str, ident: str) -> Record:
-        rec = self.entities.get_record(self.app.uuid, collection, ident)
+        rec = self._must_read(collection, ident)
         self._check("read", collection, rec)
         return rec
 
     def find_record(self, collection: str, ident: str) -> Record | None:
-        rec = self.entities.find_record(self.app.uuid, collection, ident)
+        rec = self._read(collection, ident)
         if rec is not None:
             self._check("read", collection, rec)
         return rec
@@ -95,17 +177,55 @@ class AppData:
                       current: Record | None = None) -> Record:
         """`current`: the record the caller just read (a query's hit), which saves reading it again;
         each version the write is attempted against passes the permission check."""
-        rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
+        rec = current if current is not None else self._must_read(collection, ident)
         self._check("update", collection, rec)
+        self._new_fields(collection, props)
         if self.validator is not None:
             inner = mutate
             mutate = lambda doc: self._validate(collection, inner(doc) if inner else doc)  # noqa: E731
-        return self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
-                                           replace=replace, mutate=mutate, acl=acl, current=rec,
-                                           reread=lambda r: self._check("update", collection, r))
+        return self._observe(self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
+                                                         replace=replace, mutate=mutate, acl=acl, current=rec,
+                                                         reread=lambda r: self._check("update", collection, r)))
+
+    def collections(self) -> list[str]:
+        """The app's collections that have held an entity."""
+        names = self.entities.collection_names
+        return names(self.app.uuid) if names is not None else []
+
+    def collection(self, segment: str) -> str:
+        """A URL's collection segment, by name (any case, singular or plural) or by uuid."""
+        if is_uuid(segment):
+            found = next((c for c in self.collections()
+                          if collection_uuid(self.app.uuid, c) == segment.lower()), None)
+            if found is None:
+                raise NotFound(f"no collection has the uuid {segment}")
+            return found
+        return collection_key(segment)
+
+    def upsert_record(self, collection: str, ident: str, props: dict[str, Any]) -> Record:
+        """Update the entity a uuid or name addresses, or create it with that uuid or name when
+        there is none (Usergrid's PUT, reference section 3). A create lost to a concurrent one
+        (same name claimed, same uuid put) becomes an update of the winner."""
+        for _ in range(3):
+            rec = self.entities.find_record(self.app.uuid, collection, ident)
+            if rec is not None:
+                return self.update_record(collection, rec.uuid, props, current=rec)
+            if is_uuid(ident):
+                taken = self.entities.store.get(self.app.uuid, ident.lower())
+                if taken is not None:
+                    raise InvalidInput(f"{ident} is the uuid of an entity of another collection")
+                try:
+                    return self.create_record(collection, props, uuid=ident.lower())
+                except VersionConflict:
+                    continue
+            try:
+                return self.create_record(collection, {**props, name_field(collection): ident})
+            except DuplicateUnique:
+                continue
+        raise ConcurrencyExhausted()
 
     def delete_record(self, collection: str, ident: str, *, current: Record | None = None) -> Record:
-        rec = current if current is not None else self.entities.get_record(self.app.uuid, collection, ident)
+        rec = current if current is not None else self._must_read(collection, ident)
         self._check("delete", collection, rec)
         self.entities.delete(self.app.uuid, collection, rec.uuid, current=rec,
                              reread=lambda r: self._check("delete", collection, r))
@@ -143,10 +263,20 @@ class AppData:
         """How many entities the collection holds, from its `created` index alone (no entity read);
         None when some may be hidden from the caller, whose count then needs the entities themselves.
         Entries of a create still in flight, or of a crashed write no reader has repaired yet, count too."""
+        return self.count(collection, None)
+
+    def countable(self, collection: str, where: Node | None) -> bool:
+        """Would `count` answer from the index alone (no read needed to tell)?"""
+        return self.policy.sees_everything(self.app, self.principal) and count_range(where) is not None
+
+    def count(self, collection: str, where: Node | None) -> int | None:
+        """How many entities match `where`, counted on the index alone (planner.count_range): no entity is
+        read. None when the caller may not see everything (readability is per entity) or the where clause
+        needs each entity checked; the caller then counts what a query returns."""
         self._check("query", collection)
         if not self.policy.sees_everything(self.app, self.principal):
             return None
-        return self.executor.count(self.app.uuid, collection)
+        return self.executor.count(self.app.uuid, collection, where)
 
     # -- connections ---------------------------------------------------------------------
     def _target(self, ident: str, collection: str | None) -> Record:
@@ -170,16 +300,28 @@ class AppData:
         (self.connections.disconnect if remove else self.connections.connect)(self.app.uuid, source, verb, dest)
         return dest
 
+    def connection(self, collection: str, ident: str, verb: str, target: str,
+                   target_collection: str | None = None) -> Record:
+        """The target of one connection; NotFound when the two are not connected by `verb`."""
+        assert self.connections is not None
+        source = self.entities.get_record(self.app.uuid, collection, ident)
+        self._check("read", collection, source)
+        dest = self._target(target, target_collection)
+        self._check("read", dest.collection, dest)
+        if not self.connections.connected(self.app.uuid, source, verb, dest):
+            raise NotFound(f"/{collection}/{ident}/{verb}/{target} is not connected")
+        return dest
+
     def connected(self, collection: str, ident: str, verb: str, *, reverse: bool = False,
-                  query: Query | None = None, newest_first: bool = False) -> Page:
+                  query: Query | None = None) -> Page:
+        """Newest connection first (re-connecting moves an entity to the front), as Usergrid lists."""
         assert self.connections is not None
         source = self.entities.get_record(self.app.uuid, collection, ident)
         self._check("read", collection, source)
         q = query or Query()
         got: Linked = self.connections.list(
             self.app.uuid, source, verb, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
-            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r),
-            descending=newest_first)
+            visible=lambda r: self.policy.can(self.app, self.principal, "read", r.collection, r))
         return Page([public(r) for r in got.records], got.cursor, got.records)
 
     # -- activities ----------------------------------------------------------------------
@@ -201,10 +343,10 @@ class AppData:
             body["verb"] = "post"
         activity = self.entities.create_record(self.app.uuid, "activities", body, owner=self.principal.subject)
         conns = self.connections
-        conns.connect(self.app.uuid, owner, "activities", activity)
-        conns.connect(self.app.uuid, owner, "feed", activity)
+        conns.connect(self.app.uuid, owner, "activities", activity, fresh=True)
+        conns.connect(self.app.uuid, owner, "feed", activity, fresh=True)
         readers = conns.list(self.app.uuid, owner, "following" if collection == "users" else "users",
                              reverse=collection == "users", limit=1000)
         for reader in readers.records:
-            conns.connect(self.app.uuid, reader, "feed", activity)
+            conns.connect(self.app.uuid, reader, "feed", activity, fresh=True)
         return public(activity)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import indexing
+from . import indexing, parallel
 from .errors import (
     ConcurrencyExhausted,
+    CoreError,
     DuplicateUnique,
     EntityNotFound,
     InvalidInput,
@@ -24,7 +27,7 @@ from .errors import (
     TooLarge,
 )
 from .ids import is_uuid, now_ms, uuid7
-from .plural import is_plural, pluralize, singularize
+from .plural import collection_name, singularize
 from .ports import EntityStore, Record, UniqueStore, VersionConflict
 
 SYSTEM_PROPS = ("uuid", "type", "created", "modified", "metadata")
@@ -39,7 +42,7 @@ def collection_key(name: str) -> str:
     """Canonical collection: lower-case plural, so `item`, `items` and `Items` are one collection."""
     if not COLLECTION_RE.match(name):
         raise InvalidInput(f"invalid collection name: {name}")
-    return (name if is_plural(name) else pluralize(name)).lower()
+    return collection_name(name)
 
 
 def unique_fields(collection: str) -> tuple[str, ...]:
@@ -51,6 +54,16 @@ def unique_fields(collection: str) -> tuple[str, ...]:
 def name_field(collection: str) -> str:
     """The property that addresses an entity by name in a URL (Usergrid: users by username, groups by path)."""
     return {"users": "username", "groups": "path"}.get(collection, "name")
+
+
+@dataclass
+class NewEntity:
+    """One entity of `Entities.create_many`."""
+
+    props: dict[str, Any]
+    secret: str | None = None
+    owner: str | None = None
+    acl: dict[str, dict[str, bool]] | None = None
 
 
 @dataclass
@@ -72,6 +85,12 @@ class Entities:
         self.unique = unique
         self.clock = clock
         self.uniques = uniques
+        self._names = _NameCache()
+        # Called once per (app, collection) per process before the first create there: the app's
+        # collection list (exports, the Usergrid application entity) costs one write per new collection.
+        self.on_collection: Callable[[str, str], None] | None = None
+        self._seen: set[tuple[str, str]] = set()
+        self.collection_names: Callable[[str], list[str]] | None = None  # the list on_collection keeps
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -84,18 +103,36 @@ class Entities:
         return rec
 
     def find_record(self, app: str, collection: str, ident: str) -> Record | None:
+        """By uuid, or by name (users: username or email, as in Usergrid; groups: path)."""
         if is_uuid(ident):
             rec = self.store.get(app, ident.lower())
             return rec if rec is not None and rec.collection == collection else None
+        if collection == "users" and "@" in ident:
+            rec = self.find_by_unique(app, collection, "email", ident)
+            if rec is not None:
+                return rec
         return self.find_by_unique(app, collection, name_field(collection), ident)
 
     def find_by_unique(self, app: str, collection: str, prop: str, value: str) -> Record | None:
-        claim = self.unique.get(_unique_key(app, collection, prop, value.lower()))
+        """The entity holding a unique value: one GetItem when this container has seen the name.
+
+        The name's owner is remembered (`_names`) and the entity read is checked to still hold the name,
+        exactly as after reading the claim, so a renamed or deleted entity falls back to the claim.
+        """
+        key = _unique_key(app, collection, prop, value.lower())
+        known = self._names.get(key)
+        if known is not None:
+            rec = self.store.get(app, known)
+            if rec is not None and rec.collection == collection and _lower(rec.doc.get(prop)) == value.lower():
+                return rec
+            self._names.drop(key)
+        claim = self.unique.get(key)
         if claim is None:
             return None
         rec = self.store.get(app, claim[0])
         if rec is None or _lower(rec.doc.get(prop)) != value.lower():
             return None
+        self._names.put(key, rec.uuid)
         return rec
 
     # -- writes --------------------------------------------------------------------------
@@ -106,23 +143,96 @@ class Entities:
 
     def create_record(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       uuid: str | None = None, owner: str | None = None,
-                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
+                      acl: dict[str, dict[str, bool]] | None = None,
+                      stamps: tuple[int, int] | None = None) -> Record:
+        """`stamps`: (created, modified) kept from elsewhere (an import); the clock's now otherwise."""
         doc = clean_props(props, drop_nulls=True)
         now = self.clock()
-        doc["created"] = doc["modified"] = now
+        doc["created"], doc["modified"] = stamps or (now, now)
+        self._note_collection(app, collection)
         _check_size(doc)
+        fresh = uuid is None
         uuid = uuid or uuid7()
         entries = indexing.entries_for(doc)
-        claimed = self._claim_all(app, collection, uuid, doc, {})
-        try:
-            self.store.write_index(_prefix(app, collection), _keys(entries, uuid, dict.fromkeys(entries, 1)), [])
+        keys = _keys(entries, uuid, dict.fromkeys(entries, 1))
+        claimed: list[str] = []
+        written: list[bool] = []
+
+        def index() -> None:
+            self.store.write_index(_prefix(app, collection), keys, [])
+            written.append(True)
+
+        putting = False
+        try:  # steps 1 and 2 of the protocol do not depend on each other: one round trip
+            parallel.run_all([lambda: claimed.extend(self._claim_all(app, collection, uuid, doc, {})), index])
             rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl)
+            putting = True
             self.store.put(rec, expected_version=None)
         except BaseException:
-            for key in claimed:
-                self.unique.release(key, uuid)
+            # Before the entity put, a fresh uuid's entries are nobody's: removed at once (a lost name is
+            # common). After it, or with an explicit uuid (its keys could be an existing entity's), they
+            # are left to readers, who skip and repair them.
+            undo = [lambda k=k: self.unique.release(k, uuid) for k in claimed]
+            if fresh and written and not putting:
+                undo.append(lambda: self.store.write_index(_prefix(app, collection), [], keys))
+            parallel.run_all(undo)
             raise
         return rec
+
+    def _note_collection(self, app: str, collection: str) -> None:
+        if self.on_collection is not None and (app, collection) not in self._seen:
+            self.on_collection(app, collection)
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen.add((app, collection))
+
+    def create_many(self, app: str, collection: str, items: list[NewEntity]) -> list[Record | CoreError]:
+        """Create several entities of one collection in two waves, whatever their number: every claim
+        and every index entry at once (index entries in full 25-item BatchWriteItem requests), then
+        every entity (BatchWriteItem: fresh uuid7s cannot exist yet, so the put needs no condition).
+        The protocol's order holds per entity. Each item succeeds or fails alone (a taken name is that
+        item's DuplicateUnique); an error of the store itself releases every claim and is raised."""
+        out: list[Record | CoreError] = []
+        ready: list[tuple[int, Record, list[tuple[str, str]]]] = []
+        now = self.clock()
+        if items:
+            self._note_collection(app, collection)
+        for i, item in enumerate(items):
+            try:
+                doc = clean_props(item.props, drop_nulls=True)
+                doc["created"] = doc["modified"] = now
+                _check_size(doc)
+                uuid = uuid7()
+                entries = indexing.entries_for(doc)
+                pv = dict.fromkeys(entries, 1)
+                ready.append((i, Record(app, collection, uuid, 1, doc, pv, item.secret, item.owner, item.acl),
+                              _keys(entries, uuid, pv)))
+                out.append(None)  # type: ignore[arg-type]  # filled below
+            except CoreError as e:
+                out.append(e)
+        claimed: dict[int, list[str]] = {}
+
+        def claim(i: int, rec: Record) -> None:
+            try:
+                claimed[i] = self._claim_all(app, collection, rec.uuid, rec.doc, {})
+            except CoreError as e:
+                out[i] = e
+
+        prefix = _prefix(app, collection)
+        try:
+            parallel.run_all([*(lambda i=i, r=r: claim(i, r) for i, r, _ in ready),
+                              lambda: self.store.write_index(prefix, [k for _, _, ks in ready for k in ks], [])])
+            lost = [k for i, _, ks in ready if out[i] is not None for k in ks]
+            won = [rec for i, rec, _ in ready if out[i] is None]
+            parallel.run_all([lambda: self.store.put_new(won), lambda: self.store.write_index(prefix, [], lost)])
+        except BaseException:
+            parallel.run_all([lambda k=k, u=rec.uuid: self.unique.release(k, u)
+                              for i, rec, _ in ready for k in claimed.get(i, [])])
+            raise
+        for i, rec, _ in ready:
+            if out[i] is None:
+                out[i] = rec
+        return out
 
     def update(self, app: str, collection: str, ident: str, props: dict[str, Any], *,
                secret: str | None = None, replace: bool = False,
@@ -172,20 +282,22 @@ class Entities:
         changed = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
         pv = {p: v for p, v in rec.prop_versions.items() if p in new and p not in changed}
         pv.update({p: version for p in changed if p in new})
-        claimed = self._claim_all(app, coll, uuid, doc, rec.doc)
         puts = _keys({p: new[p] for p in changed if p in new}, uuid, pv)
         dels = _keys({p: old[p] for p in changed if p in old}, uuid, rec.prop_versions)
-        try:
-            self.store.write_index(_prefix(app, coll), puts, [])
+        claimed: list[str] = []
+        try:  # claims and new entries at once (steps 1, 2), then the entity (3)
+            parallel.run_all([lambda: claimed.extend(self._claim_all(app, coll, uuid, doc, rec.doc)),
+                              lambda: self.store.write_index(_prefix(app, coll), puts, [])])
             new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret,
                              rec.owner, acl if acl is not None else rec.acl)
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
-            for key in claimed:
-                self.unique.release(key, uuid)
+            # Entries stay: a concurrent writer at the same version may own identical keys.
+            parallel.run_all([lambda k=k: self.unique.release(k, uuid) for k in claimed])
             raise
-        self.store.write_index(_prefix(app, coll), [], dels)
-        self._release_changed(app, coll, uuid, rec.doc, doc)
+        # Step 4 and the released names, together: neither is visible to a reader that verifies.
+        parallel.run_all([lambda: self.store.write_index(_prefix(app, coll), [], dels),
+                          *self._releases(app, coll, uuid, rec.doc, doc)])
         return new_rec
 
     def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
@@ -199,8 +311,9 @@ class Entities:
                 ident = rec.uuid
                 continue
             entries = indexing.entries_for(rec.doc, check=False)
-            self.store.write_index(_prefix(app, collection), [], _keys(entries, rec.uuid, rec.prop_versions))
-            self._release_changed(app, collection, rec.uuid, rec.doc, {})
+            dels = _keys(entries, rec.uuid, rec.prop_versions)
+            parallel.run_all([lambda dels=dels: self.store.write_index(_prefix(app, collection), [], dels),
+                              *self._releases(app, collection, rec.uuid, rec.doc, {})])
             return public(rec)
         raise ConcurrencyExhausted()
 
@@ -215,24 +328,32 @@ class Entities:
         return [_Unique("+".join(paths), paths, False) for paths in declared]
 
     def _claim_all(self, app: str, coll: str, uuid: str, doc: dict[str, Any], old: dict[str, Any]) -> list[str]:
+        """Claim every new unique value at once (a user's username and email: one round trip); all or none."""
+        todo: list[tuple[str, _Unique, str]] = []
+        for spec in self._unique_specs(app, coll):
+            value = spec.value(doc)
+            if value is None or value == spec.value(old):
+                continue
+            if spec.usergrid:
+                raw = doc.get(spec.label)
+                # Usergrid's User.java: an email of "" is a value like any other (seed 000's
+                # example user sends one), so it is claimed once per app like any email.
+                if not isinstance(raw, str) or not (raw or spec.label == "email"):
+                    raise InvalidInput(f"{spec.label} must be a non-empty string")
+                if spec.label == "name" and is_uuid(raw):
+                    raise InvalidInput("a name cannot be a uuid")
+            todo.append((_unique_key(app, coll, spec.label, value), spec, value))
         claimed: list[str] = []
+
+        def claim(key: str, spec: _Unique, value: str) -> None:
+            self._claim(key, uuid, app, spec, value)
+            claimed.append(key)
+            self._names.put(key, uuid)  # a hint for find_by_unique, verified there
+
         try:
-            for spec in self._unique_specs(app, coll):
-                value = spec.value(doc)
-                if value is None or value == spec.value(old):
-                    continue
-                if spec.usergrid:
-                    raw = doc.get(spec.label)
-                    if not isinstance(raw, str) or not raw:
-                        raise InvalidInput(f"{spec.label} must be a non-empty string")
-                    if spec.label == "name" and is_uuid(raw):
-                        raise InvalidInput("a name cannot be a uuid")
-                key = _unique_key(app, coll, spec.label, value)
-                self._claim(key, uuid, app, spec, value)
-                claimed.append(key)
+            parallel.run_all([lambda t=t: claim(*t) for t in todo])
         except BaseException:
-            for key in claimed:
-                self.unique.release(key, uuid)
+            parallel.run_all([lambda k=k: self.unique.release(k, uuid) for k in claimed])
             raise
         return claimed
 
@@ -253,14 +374,48 @@ class Entities:
         raise DuplicateUnique(f"Entity {coll} requires that property named {spec.label} be unique, value of "
                               f"{shown} exists", prop=spec.label)
 
-    def _release_changed(self, app: str, coll: str, uuid: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    def _releases(self, app: str, coll: str, uuid: str, old: dict[str, Any],
+                  new: dict[str, Any]) -> list[Callable[[], None]]:
+        """The claim releases of unique values `old` held and `new` does not, as calls to run together."""
+        out: list[Callable[[], None]] = []
         for spec in self._unique_specs(app, coll):
             value = spec.value(old)
             if value is not None and value != spec.value(new):
-                self.unique.release(_unique_key(app, coll, spec.label, value), uuid)
+                key = _unique_key(app, coll, spec.label, value)
+                self._names.drop(key)
+                out.append(lambda key=key: self.unique.release(key, uuid))
+        return out
 
 
 _JOIN = "\x1f"
+
+
+class _NameCache:
+    """Unique key -> owner uuid, the most recent NAMES of them: a hint, always checked against the entity."""
+
+    NAMES = 10_000
+
+    def __init__(self) -> None:
+        self._d: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            got = self._d.get(key)
+            if got is not None:
+                self._d.move_to_end(key)
+            return got
+
+    def put(self, key: str, uuid: str) -> None:
+        with self._lock:
+            self._d[key] = uuid
+            self._d.move_to_end(key)
+            while len(self._d) > self.NAMES:
+                self._d.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._d.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -304,6 +459,14 @@ def public(rec: Record) -> dict[str, Any]:
     return {"uuid": rec.uuid, "type": singularize(rec.collection), **rec.doc}
 
 
+def collection_uuid(app: str, collection: str) -> str:
+    """A collection's uuid (Usergrid addresses collections by uuid too): stable, derived from
+    the app and the name, so no item maps it; resolving one reads the app's collection list."""
+    import uuid as _uuid
+
+    return str(_uuid.uuid5(_uuid.UUID(app), collection)) if is_uuid(app) else str(_uuid.uuid5(_uuid.NAMESPACE_URL, f"{app}/{collection}"))
+
+
 def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise InvalidInput("entity must be a JSON object")
@@ -315,7 +478,26 @@ def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
             raise InvalidPropertyName(f"invalid property name: {key}")
         if value is None and drop_nulls:
             continue
-        out[key] = value
+        out[key] = _geo_point(value) if key == "location" else value
+    return out
+
+
+def _geo_point(value: Any) -> Any:
+    """A `location` with latitude and longitude must hold numbers (numeric strings become numbers,
+    as Usergrid reads them); anything else there is a 400, not a point silently left unindexed."""
+    if not isinstance(value, dict) or not ({"latitude", "longitude"} & set(value)):
+        return value
+    out = dict(value)
+    for key, low, high in (("latitude", -90.0, 90.0), ("longitude", -180.0, 180.0)):
+        v = out.get(key)
+        if isinstance(v, str):
+            try:
+                v = float(v.strip())
+            except ValueError:
+                v = None
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
+            raise InvalidInput(f"location.{key} must be a number between {low:g} and {high:g}")
+        out[key] = v
     return out
 
 

@@ -53,6 +53,13 @@ class TenantNotFound(NotFound):
     default_message = "organization or application not found"
 
 
+class MethodNotAllowed(CoreError):
+    """The path exists but does not take this method (or not without the parameters it needs)."""
+
+    status = 405
+    default_message = "method not allowed"
+
+
 class Conflict(CoreError):
     default_message = "conflict"
 

@@ -175,6 +175,17 @@ def entries_for(doc: dict[str, Any], *, check: bool = True) -> dict[str, set[Ent
     return out
 
 
+def prop_entries(prop: str, value: Any) -> set[Entry]:
+    """The entries of one top-level property, as `entries_for` files them (a reader verifying a hit
+    needs only the properties of the indexes it read, not the whole document)."""
+    return set() if prop in UNINDEXED else _entries_of(prop, value)
+
+
+def top_property(index: str) -> str:
+    """The top-level property an index name belongs to: `address.city`, `title#kw`, `p#multi` -> its first part."""
+    return re.split(r"[.#]", index, maxsplit=1)[0]
+
+
 def _entries_of(prop: str, value: Any) -> set[Entry]:
     out: set[Entry] = set()
     if prop == "location" and isinstance(value, dict):

@@ -2,7 +2,8 @@
 
 Evaluation order for one action on one collection (and entity, when there is one):
 1. the app itself (client credentials), org admins: everything; the sandbox app: everything;
-2. an entity with an ACL: the ACL decides (user uuid, "role:<name>" or "*"), and a REST-key
+2. an entity with an ACL: the ACL decides (user uuid, "role:<name>" of the user's roles and the
+   roles they inherit, names ignoring case, or "*"), and a REST-key
    caller must also hold the key's permission;
 3. the `users` collection: a user may read and change only itself, unless a role names a
    `/users...` path explicitly (a wildcard like `/**` does not reach other users);
@@ -33,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import parallel
 from .auth import Principal
 from .data import Policy
 from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -64,6 +66,12 @@ DEFAULT_RULES: dict[str, Any] = {
 BUILTIN_ROLES = ("guest", "default", "admin", "apikey")  # administrable without a role entity
 _PERM_RE = re.compile(r"^(?P<verbs>[a-z,*]+):(?P<path>/[\w\-./*]*)$")
 _CACHE_S = 5.0
+# Parse class-level permissions: the operations each core action is checked against (any one suffices).
+CLP_OPS: dict[str, tuple[str, ...]] = {"read": ("get", "find"), "query": ("find",), "create": ("create",),
+                                       "update": ("update",), "delete": ("delete",)}
+CLP_KEYS = ("find", "count", "get", "create", "update", "delete", "addField", "readUserFields", "writeUserFields",
+            "protectedFields", "ACL")
+_CLP_WHO = re.compile(r"^(\*|requiresAuthentication|role:.+|[A-Za-z0-9\-]{1,64})$")
 # Collections a wildcard permission does not reach: only a rule naming their path does.
 PROTECTED = ("users", "roles", "groups")
 
@@ -146,11 +154,24 @@ class Permissions(Policy):
     def sees_everything(self, app: App, principal: Principal) -> bool:
         return principal.kind in ("app", "admin") or app.is_sandbox
 
+    def prefetch(self, app: App, principal: Principal) -> None:
+        """Load (into the 5 s cache) the rule documents `can` will read for this caller, together:
+        AppData runs this beside the entity read, so a request pays one round trip for all three."""
+        if self.sees_everything(app, principal):
+            return
+        loads = [lambda: self.rules(app.uuid)]
+        if principal.kind == "user" and principal.subject:
+            loads.append(lambda: self._member(app.uuid, principal.subject))
+        parallel.run_all(loads)
+
     def can(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> bool:
         if self.sees_everything(app, principal):
             return True
         verb = ACTION_VERB[action]
         rules = self.rules(app.uuid)
+        clp = rules.get("classes", {}).get(collection)
+        if clp is not None and not self._clp_allows(app, principal, clp, CLP_OPS[action]):
+            return False
         key_ok = True
         if principal.kind == "key" or principal.via_key:
             key_ok = grants(rules["apikey"], verb, self._paths(collection, record, None))
@@ -167,7 +188,7 @@ class Permissions(Policy):
         user = principal.subject if principal.kind == "user" else None
         roles = self.roles_of(app.uuid, user) if user else {"guest"}
         if record is not None and record.acl is not None:
-            return _acl_allows(record.acl, verb, user, roles)
+            return _acl_allows(record.acl, verb, user, self._closure(rules, roles))
         perms = self._permissions(rules, roles)
         paths = self._paths(collection, record, user)
         if collection in PROTECTED:
@@ -208,6 +229,31 @@ class Permissions(Policy):
                 raise Unauthorized(f"log in to {verb} {path[3:]}")
             raise Forbidden(f"not allowed to {verb} {path[3:]}")
 
+    def _clp_allows(self, app: App, principal: Principal, clp: dict[str, Any], ops: tuple[str, ...]) -> bool:
+        """Parse's class-level permissions: an operation the CLP does not name is not restricted;
+        one it names is open to `*`, to any user with `requiresAuthentication`, to the users and
+        `role:<name>`s it lists. Several ops (a read is a get or a find's hit): any one suffices."""
+        user = principal.subject if principal.kind == "user" else None
+        for op in ops:
+            grant = clp.get(op)
+            if not isinstance(grant, dict) or grant.get("*"):
+                return True
+            if user is None:
+                continue
+            if grant.get("requiresAuthentication") or grant.get(user):
+                return True
+            named = {k[5:].lower() for k, v in grant.items() if k.startswith("role:") and v is True}
+            if named & self.roles_of(app.uuid, user):
+                return True
+        return False
+
+    def may_add_field(self, app: App, principal: Principal, collection: str) -> bool:
+        """CLP `addField`: whether a write may bring a field the class does not have yet."""
+        if self.sees_everything(app, principal):
+            return True
+        clp = self.rules(app.uuid).get("classes", {}).get(collection)
+        return clp is None or self._clp_allows(app, principal, clp, ("addField",))
+
     @staticmethod
     def _paths(collection: str, record: Record | None, user: str | None) -> list[str]:
         if record is None:
@@ -221,8 +267,10 @@ class Permissions(Policy):
             paths.append("/users/me")
         return paths
 
-    def _permissions(self, rules: dict[str, Any], roles: set[str]) -> list[str]:
-        out: list[str] = []
+    @staticmethod
+    def _closure(rules: dict[str, Any], roles: set[str]) -> set[str]:
+        """The roles and every role they inherit: a user holding `juniors`, which inherits
+        `editors`, passes `role:editors` in an ACL too (Parse's role hierarchy)."""
         seen: set[str] = set()
         todo = list(roles)
         while todo:
@@ -230,10 +278,13 @@ class Permissions(Policy):
             if name in seen:
                 continue
             seen.add(name)
-            role = rules["roles"].get(name)
-            if role:
-                out += role.get("permissions", [])
-                todo += role.get("inherits", [])
+            todo += (rules["roles"].get(name) or {}).get("inherits", [])
+        return seen
+
+    def _permissions(self, rules: dict[str, Any], roles: set[str]) -> list[str]:
+        out: list[str] = []
+        for name in self._closure(rules, roles):
+            out += (rules["roles"].get(name) or {}).get("permissions", [])
         return out
 
     def roles_of(self, app: str, user: str) -> set[str]:
@@ -329,6 +380,25 @@ class Permissions(Policy):
         d = self._change(f"perm#{app}", DEFAULT_RULES, change)
         return list(d["apikey"] if name == "apikey" else d["roles"][name]["permissions"])
 
+    def class_permissions(self, app: str, collection: str) -> dict[str, Any] | None:
+        """The collection's class-level permissions (Parse CLP), None when it has none (all open)."""
+        got = self.rules(app).get("classes", {}).get(collection)
+        return None if got is None else dict(got)
+
+    def set_class_permissions(self, app: str, collection: str, clp: dict[str, Any] | None) -> None:
+        if clp is not None:
+            check_clp(clp)
+
+        def change(d: dict[str, Any]) -> dict[str, Any]:
+            classes = dict(d.get("classes", {}))
+            if clp is None:
+                classes.pop(collection, None)
+            else:
+                classes[collection] = clp
+            return d | {"classes": classes}
+
+        self._change(f"perm#{app}", DEFAULT_RULES, change)
+
     def set_apikey_permissions(self, app: str, perms: list[str]) -> None:
         for p in perms:
             parse_permission(p)
@@ -364,10 +434,48 @@ class Permissions(Policy):
         self._change(f"perm#{app}", DEFAULT_RULES, change)
 
 
+def check_clp(clp: Any) -> None:
+    """Parse's validation of class-level permissions (operations, keys and values)."""
+    if not isinstance(clp, dict):
+        raise InvalidInput("class level permissions must be an object", code="json")
+    for op, grant in clp.items():
+        if op not in CLP_KEYS:
+            raise InvalidInput(f"{op} is not a valid operation for class level permissions", code="json")
+        if op in ("readUserFields", "writeUserFields"):
+            if not isinstance(grant, list) or not all(isinstance(f, str) for f in grant):
+                raise InvalidInput(f"'{grant}' is not a valid value for class level permissions {op} - must be an array",
+                                   code="json")
+            continue
+        if not isinstance(grant, dict):
+            raise InvalidInput(f"'{grant}' is not a valid value for class level permissions {op} - must be an object",
+                               code="json")
+        for who, value in grant.items():
+            if op == "ACL":
+                if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
+                    raise InvalidInput(f"'{value}' is not a valid value for class level permissions acl", code="json")
+            elif op == "protectedFields":
+                if not isinstance(value, list):
+                    raise InvalidInput(f"'{value}' is not a valid value for protectedFields[{who}] - expected an array.",
+                                       code="json")
+            elif who == "pointerFields":
+                if not isinstance(value, list):
+                    raise InvalidInput(f"'{value}' is not a valid value for {op}[{who}] - expected an array.", code="json")
+            elif not _CLP_WHO.match(who):
+                raise InvalidInput(f"'{who}' is not a valid key for class level permissions", code="json")
+            elif value is not True:
+                raise InvalidInput(f"'{value}' is not a valid value for class level permissions acl {op}:{who}",
+                                   code="json")
+
+
 def _acl_allows(acl: dict[str, dict[str, bool]], verb: str, user: str | None, roles: set[str]) -> bool:
+    """Role names are case-insensitive (the rules store them lower-cased; Parse ACLs say `role:Mods`)."""
     need = "read" if verb == "get" else "write"
-    keys = ["*"] + ([user] if user else []) + [f"role:{r}" for r in roles]
-    return any(bool((acl.get(k) or {}).get(need)) for k in keys)
+    for key, perm in acl.items():
+        if key == "*" or (user is not None and key == user) or \
+                (key[:5] == "role:" and key[5:].lower() in roles):
+            if isinstance(perm, dict) and perm.get(need):
+                return True
+    return False
 
 
 def _role_name(name: str) -> str:

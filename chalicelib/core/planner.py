@@ -96,6 +96,28 @@ def plan(query: Query, multi: Callable[[str], bool] = lambda index: True) -> Pla
     return Plan(driver, near=near if near is not None and _only_within_driver(driver) else None)
 
 
+def count_range(where: Node | None) -> IndexRange | None:
+    """The one index range holding exactly one entry per match, when the where clause has one; then
+    DynamoDB counts the matches (`Select=COUNT`) and no entity is read.
+
+    The whole collection (`created`), or an equality on a top-level field with a number or boolean:
+    an entity holds at most one entry per distinct value of a field, and such keys are exact (string
+    keys are lower-cased and cut, nested paths elide arrays, so those are verified per entity instead).
+    Like every index count, entries of a write in flight or of a crashed one not yet repaired count too.
+    """
+    if where is None:
+        return IndexRange("created", *kind_bounds("n"))
+    if not (isinstance(where, Compare) and where.op == "eq" and "." not in where.field and where.field != "uuid"):
+        return None
+    v = where.value
+    if not isinstance(v, (bool, int, float)) or (isinstance(v, float) and v != v):
+        return None
+    name, enc = index_name(where.field), encode(v)
+    if name is None or enc is None:
+        return None
+    return IndexRange(name, enc + SEP, enc + HIGH)
+
+
 def _is_field_indexable(fld: str) -> bool:
     return index_name(fld) is not None
 
@@ -347,10 +369,13 @@ class Executor:
         run.repair()
         return Result(out, cursor)
 
-    def count(self, app: str, collection: str) -> int:
-        """Entities of a collection, counted on its `created` index (one entry per entity, never rewritten)."""
-        low, high = kind_bounds("n")
-        return self.store.count_index(f"{app}#{collection}#created", low, high)
+    def count(self, app: str, collection: str, where: Node | None = None) -> int | None:
+        """How many entities match, counted on one index range (`count_range`: the `created` index for the
+        whole collection); None when the where clause has no such range and the matches must be read."""
+        r = count_range(where)
+        if r is None:
+            return None
+        return self.store.count_index(f"{app}#{collection}#{r.index}", r.low, r.high)
 
     def _window(self, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None, qhash: str) -> Result:
         if p.near is not None:
@@ -380,6 +405,7 @@ class _Run:
         self.exhausted_budget = False
         self.position: tuple[int, str] | None = None
         self._keys: dict[str, set[tuple[str, str]]] = {}
+        self._props = {indexing.top_property(s.index) for s in scans}  # what verification needs
 
     def hits(self, start_scan: int, start_key: str | None, want: int = 100) -> Iterator[tuple[Record, int, str]]:
         """Verified hits in scan order. Pages start at `want` plus a little and double while
@@ -430,12 +456,15 @@ class _Run:
         return rec
 
     def _current_keys(self, rec: Record) -> set[tuple[str, str]]:
+        """The entity's current keys in the indexes this run reads (only their top-level properties are
+        indexed again: a hit is checked against the entry read, not against every entry of the entity)."""
         if rec.uuid not in self._keys:
             keys = set()
-            for prop, entries in indexing.entries_for(rec.doc, check=False).items():
+            for prop in self._props:
                 v = rec.prop_versions.get(prop)
-                if v is not None:
-                    keys |= {(e.prop, indexing.sort_key(e.enc, rec.uuid, v)) for e in entries}
+                if v is not None and prop in rec.doc:
+                    keys |= {(e.prop, indexing.sort_key(e.enc, rec.uuid, v))
+                             for e in indexing.prop_entries(prop, rec.doc[prop])}
             self._keys[rec.uuid] = keys
         return self._keys[rec.uuid]
 

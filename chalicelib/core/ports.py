@@ -44,6 +44,9 @@ class EntityStore(Protocol):
     def put(self, record: Record, expected_version: int | None) -> None:
         """Write the record iff its stored version is `expected_version` (None: must not exist)."""
 
+    def put_new(self, records: Sequence[Record]) -> None:
+        """Write entities with freshly generated uuids (none can exist yet, so no condition), in batches."""
+
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
 
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:

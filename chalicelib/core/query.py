@@ -115,11 +115,13 @@ class Query:
     where: Node | None = None
     order: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     select: list[str] | None = None
+    aliases: dict[str, str] | None = None  # output name -> field, for projections that rename (Usergrid)
     limit: int = 10
     cursor: str | None = None
 
 
 _MISSING = object()
+MISSING = _MISSING  # what get_path returns for a path a document does not have
 
 
 def get_path(doc: dict[str, Any], path: str) -> Any:

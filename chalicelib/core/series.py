@@ -40,6 +40,19 @@ def bucket(resolution: str, ts: int) -> int:
     return ts // _FIXED_MS[resolution] * _FIXED_MS[resolution]
 
 
+def rollup(counters: dict[str, int]) -> dict[str, int]:
+    """Counters are hierarchical, as Usergrid's CounterUtils makes them: `a.b.c` also counts into
+    `a.b` and `a` (one event's `a.x` and `a.y` add up in `a`)."""
+    out: dict[str, int] = {}
+    for name, value in counters.items():
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:i])
+            if prefix:
+                out[prefix] = out.get(prefix, 0) + value
+    return out
+
+
 class Series:
     def __init__(self, store: SeriesStore) -> None:
         self.store = store
@@ -47,7 +60,7 @@ class Series:
     def record(self, app: str, counters: Any, timestamp_ms: int) -> dict[str, int]:
         clean = self.validate(counters)
         buckets = [(r, bucket(r, timestamp_ms)) for r in RESOLUTIONS]
-        for name, value in clean.items():
+        for name, value in rollup(clean).items():
             self.store.add(app, name, buckets, value)
         return clean
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import BadCredentials, DuplicateUnique, Forbidden, InvalidInput, TenantNotFound
+from .errors import BadCredentials, DuplicateUnique, Forbidden, InvalidInput, NotFound, TenantNotFound
 from .ids import is_uuid, now_ms, uuid7
 from .ports import DocStore, UniqueStore, VersionConflict
 from .secrets import client_id_for, derive_key, hash_password, verify_password
@@ -69,6 +69,10 @@ class Tenancy:
     def signup(self, organization: str, username: str, name: str, email: str, password: str) -> tuple[Org, Admin, App]:
         if not self.open_signup:
             raise Forbidden("organization signup is disabled on this server")
+        # Seed 000: signing up without an organization creates one named after the username.
+        organization = organization or username
+        if not isinstance(organization, str) or not NAME_RE.match(organization):
+            raise InvalidInput(f"invalid organization name: {organization}")
         admin = self.create_admin(username, name, email, password)
         org = self.create_org(organization, admin)
         app = self.create_app(org, "sandbox")
@@ -194,6 +198,59 @@ class Tenancy:
                     self._cache.clear()
                 self._cache[key] = (time.monotonic() + _CACHE_S, value)
         return value
+
+    # -- organization admins ------------------------------------------------------------
+    def find_admin(self, ident: str) -> Admin:
+        """An admin by uuid, username or email."""
+        uuid = ident.lower() if is_uuid(ident) else self._owner(
+            f"admin:{'email' if '@' in ident else 'username'}:{ident.lower()}")
+        if not uuid:
+            raise NotFound(f"no admin user {ident}")
+        got = self.docs.get(f"admin#{uuid}")
+        if got is None:
+            raise NotFound(f"no admin user {ident}")
+        return _admin(got[0])
+
+    def org_admins(self, org: Org) -> list[Admin]:
+        got = self.docs.get(f"org#{org.uuid}")
+        out = []
+        for uuid in (got[0].get("admins") or []) if got else []:
+            admin = self.docs.get(f"admin#{uuid}")
+            if admin is not None:
+                out.append(_admin(admin[0]))
+        return out
+
+    def admin_orgs(self, admin: Admin) -> list[Org]:
+        out = []
+        for uuid in admin.orgs:
+            got = self.docs.get(f"org#{uuid}")
+            if got is not None:
+                out.append(Org(got[0]["uuid"], got[0]["name"], got[0]["created"]))
+        return out
+
+    def set_org_admin(self, org: Org, admin: Admin, member: bool) -> None:
+        """Add an admin to an organization or remove it; an organization keeps at least one admin.
+        Access is decided by the admin's own list of orgs (`check_org_admin`), the org's list of
+        admins is for listing: so an add writes the org first and the admin last, a removal the
+        admin first, and a crash between the two never leaves access that was meant to go."""
+        def change_org(d: dict[str, Any]) -> dict[str, Any]:
+            admins = [a for a in d.get("admins", []) if a != admin.uuid] + ([admin.uuid] if member else [])
+            if not admins:
+                raise InvalidInput("an organization needs at least one admin")
+            return d | {"admins": admins}
+
+        def change_admin(d: dict[str, Any]) -> dict[str, Any]:
+            orgs = set(d["orgs"]) | {org.uuid} if member else set(d["orgs"]) - {org.uuid}
+            return d | {"orgs": sorted(orgs)}
+
+        if member:
+            self._update(f"org#{org.uuid}", change_org)
+            self._update(f"admin#{admin.uuid}", change_admin)
+            return
+        if [a.uuid for a in self.org_admins(org)] == [admin.uuid]:
+            raise InvalidInput("an organization needs at least one admin")
+        self._update(f"admin#{admin.uuid}", change_admin)
+        self._update(f"org#{org.uuid}", change_org)
 
     # -- admins and keys -----------------------------------------------------------------
     def admin(self, uuid: str) -> Admin:

@@ -21,11 +21,9 @@ class S3BlobStore:
         if self._client is None:
             with _lock:
                 if self._client is None:
-                    import boto3
-                    from botocore.config import Config
+                    from .clients import client
 
-                    self._client = boto3.client("s3", region_name=self.region, endpoint_url=self.endpoint,
-                                                config=Config(signature_version="s3v4"))
+                    self._client = client("s3", self.region, self.endpoint, signature_version="s3v4")
         return self._client
 
     def put(self, key: str, data: bytes, content_type: str, owner: str | None = None) -> None:

@@ -30,9 +30,9 @@ class LambdaDispatcher:
         if self._client is None:
             with _lock:
                 if self._client is None:
-                    import boto3
+                    from .clients import client
 
-                    self._client = boto3.client("lambda", region_name=self.region)
+                    self._client = client("lambda", self.region)
         return self._client
 
     def dispatch(self, event: dict[str, str]) -> None:

@@ -19,9 +19,9 @@ class SesMailer:
         if self._client is None:
             with _lock:
                 if self._client is None:
-                    import boto3
+                    from .clients import client
 
-                    self._client = boto3.client("ses", region_name=self.region)
+                    self._client = client("ses", self.region)
         return self._client
 
     def send(self, to: Sequence[str], subject: str, text: str | None, html: str | None) -> str:

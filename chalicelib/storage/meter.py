@@ -8,6 +8,7 @@ threads of one request share nothing by accident and requests never mix).
 from __future__ import annotations
 
 import contextvars
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ class Meter:
     rcu: float = 0.0
     wcu: float = 0.0
     items_read: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def total_calls(self) -> int:
@@ -30,6 +32,10 @@ class Meter:
         return f"calls={self.total_calls}; rcu={self.rcu:g}; wcu={self.wcu:g}; items_read={self.items_read}; ops={ops}"
 
     def record(self, op: str, parsed: dict[str, Any]) -> None:
+        with self._lock:  # the calls of one request may run on several threads (core/parallel.py)
+            self._record(op, parsed)
+
+    def _record(self, op: str, parsed: dict[str, Any]) -> None:
         self.calls[op] = self.calls.get(op, 0) + 1
         units = 0.0
         cap = parsed.get("ConsumedCapacity")

@@ -141,3 +141,23 @@ def test_concurrent_batches(atomic_moto: Any) -> None:
         t.join()
     assert all("success" in x for body in out for x in body["results"])
     assert bea.get(f"GameScore/{oid}").json["score"] == 15
+
+
+def test_batch_of_creates_goes_out_in_waves_and_fails_per_object(bea: Any) -> None:
+    """Consecutive creates of one class: every claim and index entry at once, then every object
+    (issue 15); a taken name fails its own command only, and nothing of it stays visible."""
+    reqs = [{"method": "POST", "path": "/Dot", "body": {"i": i, "name": f"d{i}", "color": "red"}} for i in range(40)]
+    reqs[7]["body"]["name"] = "d3"  # taken inside the same batch
+    reqs.append({"method": "GET", "path": "/Dot", "body": {"where": {"color": "red"}, "count": 1, "limit": 0}})
+    reqs.append({"method": "POST", "path": "/Dot", "body": {"i": 99, "bad key!": 1}})
+    r = bea.post("batch", {"requests": reqs}, headers={"X-BEA-Master-Key": bea.master_key})  # cost: privileged only
+    res = r.json["results"]
+    ops = dict(op.split(":") for op in r.headers["X-Request-Cost"].split("ops=")[1].split(","))
+    winners = [k for k in (3, 7) if "success" in res[k]]
+    assert len(winners) == 1 and res[10 - winners[0]]["error"]["code"] == 137  # the other: duplicate value
+    assert all(set(res[i]["success"]) == {"createdAt", "objectId"} for i in range(40) if i not in (3, 7))
+    assert res[40]["success"]["count"] == 39 and res[41]["error"]["code"] == 105
+    assert int(ops["BatchWriteItem"]) <= 40 * 8 // 25 + 6  # full 25-item requests, not one per object
+    found = bea.get("Dot", params={"where": {"name": "d3"}}).json["results"]
+    assert [o["i"] for o in found] == [3 if winners == [3] else 7]
+    assert len(bea.query("Dot", where={"color": "red"}, limit=100)) == 39

@@ -94,3 +94,33 @@ def test_sdk_crud_query_connect_roles(server: str) -> None:
     assert len(fish) == 12
     assert client.DELETE("pets", "rex").ok
     assert client.GET("pets", "rex").status_code == 404
+
+
+def test_sdk_connections_by_name_users_by_email_and_put_ql(server: str) -> None:
+    """Issue 13: the SDK addresses connection ends by name, users by email, and updates by query."""
+    from urllib.parse import quote
+
+    from usergrid import Usergrid, UsergridClient
+    from usergrid.UsergridClient import UsergridEntity
+
+    creds = _signup(server)
+    client = UsergridClient("sdkorg", "app1", base_url=server, client_id=creds["client_id"],
+                            client_secret=creds["client_secret"])
+    Usergrid.client = client
+    client.POST("users", {"username": "bea", "email": "bea@sdk.test", "password": "pw-bea"})
+    client.POST("pets", [{"name": "tom", "kind": "cat"}, {"name": "kit", "kind": "cat"}])
+    by_email = client.GET("users", "bea@sdk.test")
+    assert by_email.ok and by_email.entity().get("username") == "bea"
+    # ends given by name only: /user/bea/likes/pet/tom
+    bea = UsergridEntity({"type": "user", "username": "bea", "name": "bea"})
+    for name in ("tom", "kit"):
+        assert client.connect_entities(bea, "likes", UsergridEntity({"type": "pet", "name": name})).ok
+    likes = client.session.get(f"{server}/sdkorg/app1/users/bea/likes").json()["entities"]
+    assert [e["name"] for e in likes] == ["kit", "tom"]  # newest connection first
+    assert client.disconnect_entities(bea, "likes", UsergridEntity({"type": "pet", "name": "kit"})).ok
+    assert client.session.get(f"{server}/sdkorg/app1/user/bea/likes/pet/kit").status_code == 404
+    # PUT ?ql= updates every match
+    r = client.session.put(f"{server}/sdkorg/app1/pets?ql=" + quote("select * where kind = 'cat'"),
+                           data='{"indoor": true}')
+    assert r.status_code == 200 and len(r.json()["entities"]) == 2
+    assert client.GET("pets", "kit").entity().get("indoor") is True

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.errors import NotFound
+from ..openapi import NOT_SERVED
 from .common import METHODS, Ctx, request, route
 
 DEPTH = 10
@@ -22,4 +23,4 @@ def unknown(ctx: Ctx, **_: str) -> Any:
 
 
 for depth in range(0, DEPTH + 1):
-    route("".join(f"/{{c{i}}}" for i in range(1, depth + 1)), **dict.fromkeys(METHODS, unknown))
+    route("".join(f"/{{c{i}}}" for i in range(1, depth + 1)), NOT_SERVED, **dict.fromkeys(METHODS, unknown))

@@ -8,7 +8,7 @@ and dispatches here: an undeclared method is a Backendless 404 like any unknown 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -22,11 +22,13 @@ from ...core.data import AppData
 from ...core.errors import BadToken, EntityNotFound, Forbidden, TenantNotFound
 from ...core.ports import Record
 from ...core.tenancy import App
-from ..http import endpoint, master_key
+from ..http import cors, endpoint, master_key
+from ..openapi import NOT_SERVED, Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
 PREFIX = "/{app_id}/{rest_key}"
+CORS = cors("user-token", "application-id", "secret-key", "application-type", "Authorization")  # what the dialect's SDKs send
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 SYSTEM_COLUMNS = ("objectId", "created", "updated", "ownerId", "___class", "__meta", "___jsonclass")
 _names = itertools.count()
@@ -80,8 +82,9 @@ def context(app_id: str, rest_key: str) -> Ctx:
 Handler = Callable[..., Any]
 
 
-def route(path: str, **handlers: Handler) -> None:
-    """Register `PREFIX + path` for every method; `handlers` maps GET/POST/... to `fn(ctx, **params)`."""
+def route(path: str, spec: Spec | Mapping[str, Spec] | None = None, **handlers: Handler) -> None:
+    """Register `PREFIX + path` for every method; `handlers` maps GET/POST/... to `fn(ctx, **params)`,
+    `spec` (models.py: one Op for all, or per method) documents them in the OpenAPI document."""
 
     def view(app_id: str, rest_key: str, **params: str) -> Any:
         ctx = context(app_id, rest_key)
@@ -92,7 +95,10 @@ def route(path: str, **handlers: Handler) -> None:
 
     wrapped = endpoint(request, errors.render, "backendless")(view)
     wrapped.__name__ = f"backendless_{next(_names)}"
-    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=True, name=wrapped.__name__)(wrapped)
+    given = dict(spec) if isinstance(spec, Mapping) else dict.fromkeys(handlers, spec) if spec is not None else {}
+    annotate(wrapped, {m: (given.get(m) if m in handlers else NOT_SERVED) for m in METHODS
+                       if m not in handlers or given.get(m) is not None})
+    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=CORS, name=wrapped.__name__)(wrapped)
 
 
 def query_param(name: str, default: Any = None) -> Any:

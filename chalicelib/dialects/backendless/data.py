@@ -7,6 +7,7 @@ count reads every match's index entry (no stored counters).
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
 from ...core.query import Query
 from ..http import json_body
+from . import aggregate, models
 from .common import Ctx, display_table, from_wire, ok, query_param, request, route, to_wire
 from .where import column, parse_where
 
@@ -25,7 +27,8 @@ def _coll(table: str) -> str:
     return collection_key(table)
 
 
-def _int(raw: Any, name: str, default: int, low: int, high: int) -> int:
+def int_param(raw: Any, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high], or the Backendless 400 that names it."""
     if raw in (None, ""):
         return default
     try:
@@ -58,18 +61,39 @@ def _props(raw: Any) -> list[str] | None:
 
 def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One page of a where/sortBy/offset query, as Backendless objects."""
-    page = _int(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
-    offset = _int(params.get("offset"), "offset", 0, 0, 100_000)
+    page = int_param(params.get("pageSize"), "pageSize", DEFAULT_PAGE, 1, MAX_PAGE)
+    offset = int_param(params.get("offset"), "offset", 0, 0, 100_000)
     where = parse_where(params.get("where"))
     order = _sort(params.get("sortBy"))
-    records = _read(ctx, table, where, order, offset + page)[offset:]
     shown = display_table(table)
-    out = [to_wire(r, shown) for r in records]
     props = _props(params.get("props") or params.get("property"))
+    grouped = aggregate.plan(props, params.get("groupBy"), params.get("having"))
+    if grouped is not None:
+        return _aggregate(ctx, table, grouped, where, order)[offset:offset + page]
+    records = _read(ctx, table, where, order, offset + page)[offset:]
+    out = [to_wire(r, shown) for r in records]
     if props:
         keep = {"objectId", "___class", *props}
         out = [{k: v for k, v in o.items() if k in keep} for o in out]
     return out
+
+
+def _aggregate(ctx: Ctx, table: str, grouped: aggregate.Plan, where: Any,
+               order: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    shown = display_table(table)
+    if where is None and aggregate.count_only(grouped):
+        n = ctx.data.count_all(_coll(table))
+        if n is not None:
+            return [{grouped.aggregates[0].name: n, "___class": shown}]
+    docs = aggregate.read_bounded(
+        lambda n: [r.doc | {"uuid": r.uuid} for r in _read(ctx, table, where, [], n)])
+    rows = aggregate.run(grouped, docs, shown)
+    for col, desc in reversed(order):
+        name = {"uuid": "objectId", "modified": "updated"}.get(col, col)
+        present = [r for r in rows if r.get(name) is not None]
+        present.sort(key=lambda r: (isinstance(r[name], str), r[name]), reverse=desc)
+        rows = present + [r for r in rows if r.get(name) is None]
+    return rows
 
 
 def _read(ctx: Ctx, table: str, where: Any, order: list[tuple[str, bool]], want: int) -> list[Any]:
@@ -89,7 +113,19 @@ def count(ctx: Ctx, table: str, where_text: Any) -> int:
 
 
 def _params() -> dict[str, Any]:
-    return dict(request().query_params or {})
+    """Query parameters; `property`, `props`, `groupBy`, `sortBy` may repeat (`?property=a&property=b`)."""
+    qp = request().query_params or {}
+    out: dict[str, Any] = dict(qp)
+    getlist = getattr(qp, "getlist", None)
+    for key in ("property", "props", "groupBy", "sortBy", "loadRelations"):
+        if getlist is not None and key in qp and len(getlist(key)) > 1:
+            out[key] = [part for v in getlist(key) for part in _split(v)]
+    return out
+
+
+def _split(value: str) -> list[str]:
+    """Comma-separated names, but not the commas inside an aggregate's parentheses."""
+    return [p.strip() for p in re.split(r",(?![^()]*\))", value) if p.strip()]
 
 
 def _body_params() -> dict[str, Any]:
@@ -173,9 +209,9 @@ def bulk_delete_view(ctx: Ctx, table: str) -> Any:
     return ok(_bulk_delete(ctx, table, _body_params().get("where")))
 
 
-route("/data/{table}", GET=table_view, POST=table_view, PUT=table_view)
-route("/data/{table}/find", POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
-route("/data/{table}/count", GET=count_view, POST=count_view)
-route("/data/{table}/{object_id}", GET=object_view, PUT=object_view, DELETE=object_view)
-route("/data/bulk/{table}", POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
-route("/data/bulk/{table}/delete", POST=bulk_delete_view)
+route("/data/{table}", models.TABLE, GET=table_view, POST=table_view, PUT=table_view)
+route("/data/{table}/find", models.FIND, POST=find_view, GET=lambda ctx, table: ok(find(ctx, table, _params())))
+route("/data/{table}/count", models.COUNT, GET=count_view, POST=count_view)
+route("/data/{table}/{object_id}", models.OBJECT_OPS, GET=object_view, PUT=object_view, DELETE=object_view)
+route("/data/bulk/{table}", models.BULK, POST=bulk_view, PUT=bulk_view, DELETE=bulk_view)
+route("/data/bulk/{table}/delete", models.BULK_DELETE, POST=bulk_delete_view)

@@ -19,7 +19,9 @@ from chalice import Response
 from ...bootstrap import services
 from ...core.errors import InvalidInput
 from ..http import base_url, json_body, raw_body
+from . import models
 from .common import Ctx, ok, query_param, request, route
+from .data import int_param
 
 DEPTH = 8
 
@@ -87,9 +89,9 @@ def file_view(ctx: Ctx, **params: str) -> Any:
 
 
 def _list(ctx: Ctx, path: str) -> Any:
-    size = int(query_param("pagesize", 100) or 100)
-    offset = int(query_param("offset", 0) or 0)
-    items = _files(ctx).listing(path, query_param("pattern", "*"), _flag("sub"), min(size, 1000), offset)
+    size = min(int_param(query_param("pagesize"), "pagesize", 100, 1, 10**9), 1000)  # over 1,000: a full page
+    offset = int_param(query_param("offset"), "offset", 0, 0, 100_000)
+    items = _files(ctx).listing(path, query_param("pattern", "*"), _flag("sub"), size, offset)
     if not items and not _files(ctx).exists(path):
         from ...core.files import FileNotFound
 
@@ -134,11 +136,11 @@ def _transfer(kind: str) -> Any:
     return view
 
 
-route("/files/rename", PUT=_transfer("rename"))
-route("/files/copy", PUT=_transfer("copy"))
-route("/files/move", PUT=_transfer("move"))
+route("/files/rename", models.TRANSFER, PUT=_transfer("rename"))
+route("/files/copy", models.TRANSFER, PUT=_transfer("copy"))
+route("/files/move", models.TRANSFER, PUT=_transfer("move"))
 for depth in range(1, DEPTH + 1):
     segs = "".join(f"/{{p{i}}}" for i in range(1, depth + 1))
-    route("/files" + segs, GET=file_view, POST=file_view, DELETE=file_view)
-    route("/files/binary" + segs, PUT=binary_view, GET=binary_view, POST=binary_view, DELETE=binary_view)
-    route("/files/upload-url" + segs, POST=upload_url_view)
+    route("/files" + segs, models.FILE, GET=file_view, POST=file_view, DELETE=file_view)
+    route("/files/binary" + segs, models.BINARY, PUT=binary_view, GET=binary_view, POST=binary_view, DELETE=binary_view)
+    route("/files/upload-url" + segs, models.UPLOAD_URL, POST=upload_url_view)

@@ -8,6 +8,7 @@ from chalice import Response
 
 from ...bootstrap import services
 from ..http import json_body, raw_body
+from . import models
 from .common import Ctx, ok, query_param, request, route
 
 
@@ -55,17 +56,17 @@ def listing(ctx: Ctx, name: str) -> Any:
     return ok(_c().names(ctx.app.uuid, name))
 
 
-route("/counters/{name}", GET=counter_get)
-route("/counters/{name}/get", GET=counter_get)
-route("/counters/{name}/list", GET=listing)
-route("/counters/{name}/reset", PUT=reset, POST=reset)
-route("/counters/{name}/increment/get", PUT=_adder(1, True))
-route("/counters/{name}/decrement/get", PUT=_adder(-1, True))
-route("/counters/{name}/incrementby/get", PUT=_adder(None, True))
-route("/counters/{name}/get/increment", PUT=_adder(1, False))
-route("/counters/{name}/get/decrement", PUT=_adder(-1, False))
-route("/counters/{name}/get/incrementby", PUT=_adder(None, False))
-route("/counters/{name}/get/compareandset", PUT=compare_and_set)
+route("/counters/{name}", models.COUNTER, GET=counter_get)
+route("/counters/{name}/get", models.COUNTER, GET=counter_get)
+route("/counters/{name}/list", models.COUNTER_LIST, GET=listing)
+route("/counters/{name}/reset", models.COUNTER_RESET, PUT=reset, POST=reset)
+route("/counters/{name}/increment/get", models.COUNTER_ADD, PUT=_adder(1, True))
+route("/counters/{name}/decrement/get", models.COUNTER_ADD, PUT=_adder(-1, True))
+route("/counters/{name}/incrementby/get", models.COUNTER_ADD, PUT=_adder(None, True))
+route("/counters/{name}/get/increment", models.COUNTER_ADD, PUT=_adder(1, False))
+route("/counters/{name}/get/decrement", models.COUNTER_ADD, PUT=_adder(-1, False))
+route("/counters/{name}/get/incrementby", models.COUNTER_ADD, PUT=_adder(None, False))
+route("/counters/{name}/get/compareandset", models.COMPARE_AND_SET, PUT=compare_and_set)
 
 
 # -- cache -----------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def expire_at(ctx: Ctx, key: str) -> Any:
     return Response(body="", status_code=200)
 
 
-route("/cache/{key}", GET=cache_item, PUT=cache_item, POST=cache_item, DELETE=cache_item)
-route("/cache/{key}/check", GET=cache_check)
-route("/cache/{key}/expireIn", PUT=expire_in, POST=expire_in)
-route("/cache/{key}/expireAt", PUT=expire_at, POST=expire_at)
+route("/cache/{key}", models.CACHE, GET=cache_item, PUT=cache_item, POST=cache_item, DELETE=cache_item)
+route("/cache/{key}/check", models.CACHE_CHECK, GET=cache_check)
+route("/cache/{key}/expireIn", models.EXPIRE_IN, PUT=expire_in, POST=expire_in)
+route("/cache/{key}/expireAt", models.EXPIRE_AT, PUT=expire_at, POST=expire_at)

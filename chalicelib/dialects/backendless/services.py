@@ -13,6 +13,7 @@ from ...core.cloudcode import NAME_RE, CloudCodeError, Invocation, lookup
 from ...core.errors import CoreError, InvalidInput, NotFound
 from ...core.query import And, In, Node, Query, Within
 from ..http import json_body
+from . import models
 from .common import Ctx, ok, query_param, request, route, to_wire
 from .errors import BackendlessError
 
@@ -34,8 +35,21 @@ def channel_view(ctx: Ctx, channel: str) -> Any:
     body = json_body(request())
     if not isinstance(body, dict) or "message" not in body:
         raise InvalidInput("the body must be a JSON object with a 'message'")
+    if _asks_for_push(body):
+        # Nothing here delivers push (APNs, FCM): say so rather than publish and pretend it was pushed.
+        raise BackendlessError(PUSH_UNAVAILABLE, "Push notifications are not available in this application: "
+                               "no push provider is configured. Publish without pushPolicy, pushBroadcast and "
+                               "pushSinglecast (or pushPolicy NONE).", 400)
     return ok(_m().publish(ctx.app.uuid, channel, body["message"], body.get("headers"), body.get("publishAt"),
                            ctx.user_id))
+
+
+PUSH_UNAVAILABLE = 5050  # our code for "no push provider": see README, differences from Backendless
+
+
+def _asks_for_push(body: dict[str, Any]) -> bool:
+    policy = str(body.get("pushPolicy") or "NONE").upper()
+    return policy in ("ONLY", "ALSO") or bool(body.get("pushBroadcast")) or bool(body.get("pushSinglecast"))
 
 
 def subscribe(ctx: Ctx, channel: str) -> Any:
@@ -60,10 +74,10 @@ def email(ctx: Ctx) -> Any:
     return ok({"status": "sent", "messageId": mid})
 
 
-route("/messaging/email", POST=email)
-route("/messaging/{channel}", POST=channel_view, GET=channel_view)
-route("/messaging/{channel}/subscribe", POST=subscribe)
-route("/messaging/{channel}/{subscription_id}", GET=poll)
+route("/messaging/email", models.EMAIL, POST=email)
+route("/messaging/{channel}", models.CHANNEL, POST=channel_view, GET=channel_view)
+route("/messaging/{channel}/subscribe", models.SUBSCRIBE, POST=subscribe)
+route("/messaging/{channel}/{subscription_id}", models.POLL, GET=poll)
 
 
 # -- geo: points are entities of the core collection `geopoints`, found through its geo index -----
@@ -137,7 +151,7 @@ def geo_view(ctx: Ctx) -> Any:
     return ok(out)
 
 
-route("/geo/points", GET=geo_view, POST=geo_view)
+route("/geo/points", models.GEO, GET=geo_view, POST=geo_view)
 
 
 # -- cloud code ------------------------------------------------------------------------------------
@@ -175,4 +189,4 @@ def _dumps(v: Any) -> str:
         raise BackendlessError(14000, "cloud code returned a value that is not JSON") from None
 
 
-route("/services/{service}/{method}", POST=invoke, GET=invoke, PUT=invoke)
+route("/services/{service}/{method}", models.SERVICE, POST=invoke, GET=invoke, PUT=invoke)

@@ -12,6 +12,7 @@ from ...core.errors import BadCredentials, DuplicateUnique, InvalidInput, NotFou
 from ...core.query import Compare, Query
 from ...core.secrets import hash_password
 from ..http import json_body
+from . import models
 from .common import Ctx, from_wire, ok, request, route, to_wire
 from .errors import BackendlessError
 
@@ -116,10 +117,10 @@ def _not_found(ctx: Ctx, **_: str) -> Any:
     raise NotFound(f"route not found: {request().method} {request().path}")
 
 
-route("/info", GET=info)
-route("/users/register", POST=register)
-route("/users/login", POST=login)
-route("/users/logout", GET=logout)
-route("/users/isvalidusertoken/{token}", GET=is_valid)
-route("/users/restorepassword/{identity}", GET=restore_password)
-route("/users/{user_id}", GET=user_view, PUT=user_view)
+route("/info", models.INFO, GET=info)
+route("/users/register", models.REGISTER, POST=register)
+route("/users/login", models.LOGIN, POST=login)
+route("/users/logout", models.LOGOUT, GET=logout)
+route("/users/isvalidusertoken/{token}", models.VALID_TOKEN, GET=is_valid)
+route("/users/restorepassword/{identity}", models.RESTORE, GET=restore_password)
+route("/users/{user_id}", models.USER, GET=user_view, PUT=user_view)

@@ -173,8 +173,12 @@ def like(col: str, pattern: str) -> Node:
     return And((Prefix(col, literal), check)) if literal else check
 
 
-def parse_where(text: str | None) -> Node | None:
-    if text is None or not str(text).strip():
+def parse_where(text: object) -> Node | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):  # a JSON body can carry any value here: only a clause is one
+        raise InvalidQuery("Invalid where clause: it must be a string")
+    if not text.strip():
         return None
     if len(text) > MAX_LENGTH:
         raise InvalidQuery(f"Invalid where clause: longer than {MAX_LENGTH} characters")

@@ -20,9 +20,9 @@ from typing import Any
 from ...bootstrap import services
 from ...core.errors import EntityNotFound, InvalidInput
 from ...core.ids import is_uuid
-from . import errors
+from ..parselike import errors
+from ..parselike.errors import ParseStyleError
 from .common import Ctx, Out, Req, router
-from .errors import BeaError
 from .objects import collect
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2,4})?$")
@@ -43,11 +43,11 @@ def builtin_route(ctx: Ctx, req: Req) -> Out | None:
 def add_lang(ctx: Ctx, body: Any) -> Out:
     lang = body.get("lang") if isinstance(body, dict) else None
     if not isinstance(lang, str) or not LANG_RE.match(lang):
-        raise BeaError(errors.INVALID_KEY_NAME, "lang must be a language code such as \"fr\" or \"pt_BR\"")
+        raise ParseStyleError(errors.INVALID_KEY_NAME, "lang must be a language code such as \"fr\" or \"pt_BR\"")
     recs, _ = collect(ctx, "bea-locales", None, [("created", False)], MAX_KEYS)
     missing = [r for r in recs if lang not in r.doc]
     if recs and not missing:
-        raise BeaError(errors.DUPLICATE_VALUE, f"language {lang} already exists")
+        raise ParseStyleError(errors.DUPLICATE_VALUE, f"language {lang} already exists")
 
     def add(doc: dict[str, Any]) -> dict[str, Any]:
         return doc if lang in doc else {**doc, lang: ""}
@@ -59,12 +59,12 @@ def add_lang(ctx: Ctx, body: Any) -> Out:
 
 def send_email(ctx: Ctx, body: Any) -> Out:
     if not isinstance(body, dict):
-        raise BeaError(errors.INVALID_JSON, "the body must be a JSON object")
+        raise ParseStyleError(errors.INVALID_JSON, "the body must be a JSON object")
     eid, to = body.get("emailId"), body.get("to")
     if not isinstance(eid, str) or not eid:
-        raise BeaError(errors.MISSING_OBJECT_ID, "emailId is required")
+        raise ParseStyleError(errors.MISSING_OBJECT_ID, "emailId is required")
     if not to:
-        raise BeaError(errors.EMAIL_MISSING, "to is required")
+        raise ParseStyleError(errors.EMAIL_MISSING, "to is required")
     if not is_uuid(eid):
         raise EntityNotFound("Object not found.")
     stored = ctx.data.record("bea-emails", eid).doc
@@ -72,11 +72,11 @@ def send_email(ctx: Ctx, body: Any) -> Out:
     text = body.get("body", stored.get("body"))
     html = stored.get("html") if "body" not in body else None
     if not isinstance(subject, str) or not subject:
-        raise BeaError(errors.INCORRECT_TYPE, "the email has no subject")
+        raise ParseStyleError(errors.INCORRECT_TYPE, "the email has no subject")
     if text is None and html is None:
-        raise BeaError(errors.INCORRECT_TYPE, "the email has no body")
+        raise ParseStyleError(errors.INCORRECT_TYPE, "the email has no body")
     try:
         mid = services().send_email(ctx.app, ctx.principal, to, subject, text, html)
     except InvalidInput:
-        raise BeaError(errors.INVALID_EMAIL, "to must be an email address or a list of them") from None
+        raise ParseStyleError(errors.INVALID_EMAIL, "to must be an email address or a list of them") from None
     return Out(200, {"messageId": mid})

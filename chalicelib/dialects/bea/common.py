@@ -24,8 +24,9 @@ from ...core.errors import BadToken, Forbidden, TenantNotFound
 from ...core.ids import is_uuid
 from ...core.tenancy import App
 from ..http import base_url, endpoint, raw_body
-from . import errors
-from .errors import BeaError
+from ..openapi import EXPAND, NOT_SERVED, annotate
+from ..parselike import errors
+from ..parselike.errors import ParseStyleError
 
 bp = Blueprint(__name__)
 METHODS = ["GET", "POST", "PUT", "DELETE"]
@@ -96,7 +97,7 @@ def dispatch(ctx: Ctx, req: Req) -> Out:
         out = fn(ctx, req)
         if out is not None:
             return out
-    raise BeaError(errors.INVALID_CLASS_NAME if req.parts else errors.OBJECT_NOT_FOUND,
+    raise ParseStyleError(errors.INVALID_CLASS_NAME if req.parts else errors.OBJECT_NOT_FOUND,
                    f"unknown route: {req.method} /1/{'/'.join(req.parts)}", 404)
 
 
@@ -106,7 +107,7 @@ def context() -> Ctx:
     h = req.headers or {}
     app_id, key, master = h.get("x-bea-application-id"), h.get("x-bea-authorization"), h.get("x-bea-master-key")
     if not app_id or not (key or master):
-        raise BeaError(errors.OPERATION_FORBIDDEN,
+        raise ParseStyleError(errors.OPERATION_FORBIDDEN,
                        "unauthorized: X-BEA-Application-Id and X-BEA-Authorization are required", 401)
     svc = services()
     try:
@@ -114,7 +115,7 @@ def context() -> Ctx:
             raise TenantNotFound()
         app = svc.tenancy.app_by_uuid(app_id)
     except TenantNotFound:
-        raise BeaError(errors.OPERATION_FORBIDDEN, "unauthorized: unknown application id", 403) from None
+        raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: unknown application id", 403) from None
     token = h.get("x-bea-session-token") or None
     if master:  # the server-side credential (Parse's master key): acts as the app
         try:
@@ -122,13 +123,13 @@ def context() -> Ctx:
             note_caller(app, principal)
             return Ctx(app, principal, token, base_uri())
         except Forbidden:
-            raise BeaError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid master key", 403) from None
+            raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid master key", 403) from None
     try:
         principal = svc.auth.key_principal(app, key, token)
     except Forbidden:
-        raise BeaError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid REST API key", 403) from None
+        raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid REST API key", 403) from None
     except BadToken:
-        raise BeaError(errors.INVALID_SESSION_TOKEN, "Invalid session token") from None
+        raise ParseStyleError(errors.INVALID_SESSION_TOKEN, "Invalid session token") from None
     note_caller(app, principal)
     return Ctx(app, principal, token, base_uri())
 
@@ -188,10 +189,17 @@ def three(a: str, b: str, c: str) -> Response:
 @bp.route("/{a}", methods=METHODS, content_types=["*/*"], cors=CORS)
 @_wrap
 def unknown(a: str) -> Response:
-    raise BeaError(errors.OBJECT_NOT_FOUND, f"unknown route: /{a}; the API lives under /bea/1/", 404)
+    raise ParseStyleError(errors.OBJECT_NOT_FOUND, f"unknown route: /{a}; the API lives under /bea/1/", 404)
 
 
 @bp.route("/1/{a}/{b}/{c}/{d}", methods=METHODS, content_types=["*/*"], cors=CORS)
 @_wrap
 def too_deep(a: str, b: str, c: str, d: str) -> Response:
-    raise BeaError(errors.OBJECT_NOT_FOUND, "unknown route", 404)
+    raise ParseStyleError(errors.OBJECT_NOT_FOUND, "unknown route", 404)
+
+
+# The segment dispatchers stand for the routes of models.ROUTES in the OpenAPI document.
+for _view in (one, two, three):
+    annotate(_view, EXPAND)
+for _view in (unknown, too_deep):
+    annotate(_view, NOT_SERVED)

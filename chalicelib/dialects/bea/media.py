@@ -29,10 +29,10 @@ from ...core.errors import EntityNotFound
 from ...core.files import safe_download_url
 from ...core.ids import is_uuid, uuid7
 from ...core.ports import Record
-from . import errors
-from .codec import to_wire
+from ..parselike import errors
+from ..parselike.codec import to_wire
+from ..parselike.errors import ParseStyleError
 from .common import Ctx, Out, Req, location, router
-from .errors import BeaError
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\- ]{0,127}$")
 URL_TTL_S = 900
@@ -46,7 +46,7 @@ def _path(coll: str, oid: str, name: str) -> str:
 def _name(raw: Any) -> str:
     name = str(raw or "file").rsplit("/", 1)[-1]
     if not NAME_RE.match(name):
-        raise BeaError(122, f"invalid file name: {name}")
+        raise ParseStyleError(122, f"invalid file name: {name}")
     return name
 
 
@@ -56,7 +56,7 @@ def upload(ctx: Ctx, cls: str, coll: str, req: Req) -> Out:
     files = [(_name(req.params.get("name") if n == "file" and "name" in req.params else n), ct, data)
              for n, ct, data in req.files]
     if not files:
-        raise BeaError(errors.FILE_SAVE_ERROR, "no file in the request body")
+        raise ParseStyleError(errors.FILE_SAVE_ERROR, "no file in the request body")
     target = req.params.get("objectId")
     oid = target.lower() if isinstance(target, str) and is_uuid(target) else uuid7()
     if target is not None and not is_uuid(target):
@@ -118,14 +118,14 @@ def media_route(ctx: Ctx, req: Req) -> Out | None:
         if name is not None:
             hit = next((f for f in files if f["name"] == name), None)
             if hit is None:
-                raise BeaError(errors.OBJECT_NOT_FOUND, f"no media named {name}", 404)
+                raise ParseStyleError(errors.OBJECT_NOT_FOUND, f"no media named {name}", 404)
             return Out(302, None, {"Location": hit["url"]})
         return Out(200, {"results": files})
     if req.method == "DELETE":
         rec = ctx.data.record(coll, oid)
         names = [f["name"] for f in with_urls(ctx, rec) if name is None or f["name"] == name]
         if name is not None and not names:
-            raise BeaError(errors.OBJECT_NOT_FOUND, f"no media named {name}", 404)
+            raise ParseStyleError(errors.OBJECT_NOT_FOUND, f"no media named {name}", 404)
 
         def drop(doc: dict[str, Any]) -> dict[str, Any]:
             left = [m for m in doc.get(FIELD) or [] if not (isinstance(m, dict) and m.get("name") in names)]

@@ -17,10 +17,10 @@ from ...core.errors import EntityNotFound
 from ...core.ids import is_uuid
 from ...core.query import Compare, Query
 from ...core.secrets import hash_password
-from . import errors
-from .codec import to_wire, wire_public
+from ..parselike import errors
+from ..parselike.codec import to_wire, wire_public
+from ..parselike.errors import ParseStyleError
 from .common import Ctx, Out, Req, router
-from .errors import BeaError
 from .objects import create, find, include, project, update
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -29,32 +29,32 @@ RESET_TTL_MS = 3_600_000
 
 def _session(ctx: Ctx) -> str:
     if ctx.principal.kind != "user" or not ctx.token:
-        raise BeaError(errors.INVALID_SESSION_TOKEN, "Invalid session token")
+        raise ParseStyleError(errors.INVALID_SESSION_TOKEN, "Invalid session token")
     return str(ctx.principal.subject)
 
 
 def _self_only(ctx: Ctx, oid: str) -> None:
     if ctx.principal.kind != "user" or (ctx.principal.subject or "").lower() != oid.lower():
-        raise BeaError(errors.SESSION_MISSING, f"Cannot modify user {oid}.")
+        raise ParseStyleError(errors.SESSION_MISSING, f"Cannot modify user {oid}.")
 
 
 def _password(body: dict[str, Any], required: bool) -> str | None:
     pw = body.pop("password", None)
     if pw is None:
         if required:
-            raise BeaError(errors.PASSWORD_MISSING, "password is required")
+            raise ParseStyleError(errors.PASSWORD_MISSING, "password is required")
         return None
     if not isinstance(pw, str) or not pw:
-        raise BeaError(errors.PASSWORD_MISSING, "password is required")
+        raise ParseStyleError(errors.PASSWORD_MISSING, "password is required")
     return hash_password(pw)
 
 
 def _check_identity(body: dict[str, Any], creating: bool) -> None:
     if creating or "username" in body:
         if not isinstance(body.get("username"), str) or not body["username"]:
-            raise BeaError(errors.USERNAME_MISSING, "bad or missing username")
+            raise ParseStyleError(errors.USERNAME_MISSING, "bad or missing username")
     if body.get("email") is not None and (not isinstance(body["email"], str) or not EMAIL_RE.match(body["email"])):
-        raise BeaError(errors.INVALID_EMAIL, "invalid email address")
+        raise ParseStyleError(errors.INVALID_EMAIL, "invalid email address")
     body.pop("sessionToken", None)
 
 
@@ -69,7 +69,7 @@ def users_route(ctx: Ctx, req: Req) -> Out | None:
     if not rest:
         if m == "POST":
             if not isinstance(body, dict):
-                raise BeaError(errors.INVALID_JSON, "the body must be a JSON object")
+                raise ParseStyleError(errors.INVALID_JSON, "the body must be a JSON object")
             _check_identity(body, True)
             secret = _password(body, True)
             out = create(ctx, "Users", "users", body, secret=secret)
@@ -105,7 +105,7 @@ def users_route(ctx: Ctx, req: Req) -> Out | None:
     if m == "PUT":
         _self_only(ctx, name)
         if not isinstance(body, dict):
-            raise BeaError(errors.INVALID_JSON, "the body must be a JSON object")
+            raise ParseStyleError(errors.INVALID_JSON, "the body must be a JSON object")
         _check_identity(body, False)
         return update(ctx, "users", name, body, secret=_password(body, False))
     if m == "DELETE":
@@ -120,9 +120,9 @@ def login(ctx: Ctx, req: Req) -> Out:
     src = {**req.params, **(req.body if isinstance(req.body, dict) else {})}
     username, password = src.get("username"), src.get("password")
     if not isinstance(username, str) or not username:
-        raise BeaError(errors.USERNAME_MISSING, "username is required.")
+        raise ParseStyleError(errors.USERNAME_MISSING, "username is required.")
     if not isinstance(password, str) or not password:
-        raise BeaError(errors.PASSWORD_MISSING, "password is required.")
+        raise ParseStyleError(errors.PASSWORD_MISSING, "password is required.")
     token, _, user = services().auth.login_user(ctx.app, username, password)
     obj = wire_public(user)
     obj["sessionToken"] = token
@@ -132,10 +132,10 @@ def login(ctx: Ctx, req: Req) -> Out:
 def password_reset(ctx: Ctx, body: Any) -> Out:
     email = body.get("email") if isinstance(body, dict) else None
     if not isinstance(email, str) or not email:
-        raise BeaError(errors.EMAIL_MISSING, "you must provide an email")
+        raise ParseStyleError(errors.EMAIL_MISSING, "you must provide an email")
     found = ctx.server.query("users", Query(where=Compare("email", "eq", email), limit=1)).records
     if not found:
-        raise BeaError(errors.EMAIL_NOT_FOUND, f"No user found with email {email}.")
+        raise ParseStyleError(errors.EMAIL_NOT_FOUND, f"No user found with email {email}.")
     user = found[0]
     token, _ = services().auth.issue(Principal("reset", user.uuid, ctx.app.uuid), RESET_TTL_MS)
     text = (f"Hello {user.doc.get('username', '')},\n\nsomeone asked to reset your password. "

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...core.errors import CoreError, InvalidInput
 from ..http import json_body
-from . import crud
+from . import crud, models
 from .common import Caller, caller, envelope, json_response, request, view
 from .errors import code_of, error_object
 
@@ -22,7 +22,7 @@ MAX_DOCS = 1000  # documents across every insert/save of one bulk call
 OPS = {"find": "find", "insert": "insert", "save": "save", "update": "update", "delete": "delete"}
 
 
-@view("/rest/data/bulk", ["POST"])
+@view("/rest/data/bulk", ["POST"], spec=models.BULK)
 def bulk() -> Any:
     c = caller()
     items = _requests(json_body(request(), default=None))

@@ -14,7 +14,7 @@ from ...bootstrap import services
 from ...core.errors import InvalidInput
 from ...core.tasks import caller_id
 from ..http import json_body
-from . import crud, worker
+from . import crud, models, worker
 from .common import Caller, caller, envelope, json_response, request, view
 from .expressions import simple_projection, simple_query, simple_sort
 
@@ -48,52 +48,52 @@ def _body() -> Any:
     return json_body(request(), default={})
 
 
-@view("/rest/data/insert/{entity}", ["PUT", "POST"])
+@view("/rest/data/insert/{entity}", ["PUT", "POST"], spec=models.INSERT_OP)
 def insert(entity: str) -> Any:
     return _run("insert", entity, None, _body())
 
 
-@view("/rest/data/insert/{entity}/{version}", ["PUT", "POST"])
+@view("/rest/data/insert/{entity}/{version}", ["PUT", "POST"], spec=models.INSERT_OP)
 def insert_v(entity: str, version: str) -> Any:
     return _run("insert", entity, version, _body())
 
 
-@view("/rest/data/save/{entity}", ["POST"])
+@view("/rest/data/save/{entity}", ["POST"], spec=models.SAVE_OP)
 def save(entity: str) -> Any:
     return _run("save", entity, None, _body())
 
 
-@view("/rest/data/save/{entity}/{version}", ["POST"])
+@view("/rest/data/save/{entity}/{version}", ["POST"], spec=models.SAVE_OP)
 def save_v(entity: str, version: str) -> Any:
     return _run("save", entity, version, _body())
 
 
-@view("/rest/data/update/{entity}", ["POST"])
+@view("/rest/data/update/{entity}", ["POST"], spec=models.UPDATE_OP)
 def update(entity: str) -> Any:
     return _run("update", entity, None, _body())
 
 
-@view("/rest/data/update/{entity}/{version}", ["POST"])
+@view("/rest/data/update/{entity}/{version}", ["POST"], spec=models.UPDATE_OP)
 def update_v(entity: str, version: str) -> Any:
     return _run("update", entity, version, _body())
 
 
-@view("/rest/data/delete/{entity}", ["POST"])
+@view("/rest/data/delete/{entity}", ["POST"], spec=models.DELETE_OP)
 def delete(entity: str) -> Any:
     return _run("delete", entity, None, _body())
 
 
-@view("/rest/data/delete/{entity}/{version}", ["POST"])
+@view("/rest/data/delete/{entity}/{version}", ["POST"], spec=models.DELETE_OP)
 def delete_v(entity: str, version: str) -> Any:
     return _run("delete", entity, version, _body())
 
 
-@view("/rest/data/find/{entity}", ["GET", "POST"])
+@view("/rest/data/find/{entity}", ["GET", "POST"], spec=models.FIND_OPS)
 def find(entity: str) -> Any:
     return _find(entity, None)
 
 
-@view("/rest/data/find/{entity}/{version}", ["GET", "POST"])
+@view("/rest/data/find/{entity}/{version}", ["GET", "POST"], spec=models.FIND_OPS)
 def find_v(entity: str, version: str) -> Any:
     return _find(entity, version)
 
@@ -116,7 +116,7 @@ def _find(entity: str, version: str | None) -> Any:
     return _run("find", entity, version, body)
 
 
-@view("/rest/data/task/{handle}", ["GET"])
+@view("/rest/data/task/{handle}", ["GET"], spec=models.TASK)
 def task(handle: str) -> Any:
     """ASYNC while the task runs, then the operation's own response (or its ERROR envelope).
 

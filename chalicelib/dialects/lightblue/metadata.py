@@ -26,6 +26,7 @@ from ...bootstrap import services
 from ...core.errors import Forbidden, InvalidInput
 from ...core.metadata import EntityMeta
 from ..http import json_body
+from . import models
 from .common import Caller, caller, json_response, request, view
 
 SCHEMA_PREFIX = "schema="
@@ -83,13 +84,13 @@ def _entity_view(c: Caller, meta: EntityMeta, version: str | None, what: str) ->
     return json_response([_dependencies(c.app.uuid, meta, version, set())])
 
 
-@view("/rest/metadata", ["GET"])
+@view("/rest/metadata", ["GET"], spec=models.NAMES)
 def names() -> Any:
     c = caller()
     return json_response({"entities": services().metadata.names(c.app.uuid)})
 
 
-@view("/rest/metadata/{entity}", ["GET", "PUT", "DELETE"])
+@view("/rest/metadata/{entity}", ["GET", "PUT", "DELETE"], spec=models.ENTITY_META)
 def entity_route(entity: str) -> Any:
     method, md = request().method, services().metadata
     if method == "GET":
@@ -111,7 +112,7 @@ def entity_route(entity: str) -> Any:
     return Response(body="", status_code=200, headers={"Content-Type": "application/json"})
 
 
-@view("/rest/metadata/{entity}/{version}", ["GET", "PUT", "DELETE"])
+@view("/rest/metadata/{entity}/{version}", ["GET", "PUT", "DELETE"], spec=models.VERSION_META)
 def one_version(entity: str, version: str) -> Any:
     method = request().method
     md = services().metadata
@@ -139,7 +140,7 @@ def one_version(entity: str, version: str) -> Any:
     return json_response(meta.document(version))
 
 
-@view("/rest/metadata/{entity}/{version}/{action}", ["GET", "PUT", "POST"])
+@view("/rest/metadata/{entity}/{version}/{action}", ["GET", "PUT", "POST"], spec=models.ACTION_META)
 def change(entity: str, version: str, action: str) -> Any:
     if request().method == "GET":
         c = caller()

@@ -149,7 +149,7 @@ def _run(ops: list[Op], target: dict[str, Any], root: dict[str, Any]) -> None:
                 arr[at:at] = [_rvalue(v, target, root) for v in values]
         elif op.kind == "$foreach":
             for cont, key in _locations(target, segs, create=False):
-                if isinstance(cont[key], list):
+                if _has(cont, key) and isinstance(cont[key], list):  # a missing array: nothing to do
                     cont[key] = _foreach_apply(op, cont[key], root)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 from chalice.app import Request
@@ -12,23 +15,35 @@ from chalice.app import Request
 from ...bootstrap import note_caller, services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import base_url, bearer_token, endpoint, master_key
+from ..http import base_url, bearer_token, cors, endpoint, master_key
+from ..openapi import Spec, annotate
 from . import errors
 
 bp = Blueprint(__name__)
+DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
+GROUP_PATH = re.compile(r"[A-Za-z0-9./-]{1,255}")  # Usergrid's GroupsService: letters, digits and -./
 CONTENT_TYPES = ["*/*"]  # JSON whatever the header says (curl -d), and binary assets
+CORS = cors("Authorization")  # what the dialect's SDKs send
 
 
 def request() -> Request:
     return bp.current_request
 
 
-def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a route with Usergrid's error mapping and metering around it."""
+def view(path: str, methods: list[str], spec: Spec | Mapping[str, Spec]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a route with Usergrid's error mapping and metering around it; `spec` (models.py) is
+    its entry in the OpenAPI document."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        wrapped = endpoint(request, errors.render, "usergrid")(fn)
-        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=True)(wrapped)
+        @functools.wraps(fn)
+        def decoded(**segments: str) -> Any:
+            # `chalice local` and the test client hand over path segments still percent-encoded
+            # (an email's `%40`, a name's `%2B`); Usergrid addresses entities by the decoded text.
+            return fn(**{k: unquote(v) if "%" in v else v for k, v in segments.items()})
+
+        wrapped = endpoint(request, errors.render, "usergrid")(decoded)
+        annotate(wrapped, spec)
+        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 
     return deco
@@ -57,28 +72,45 @@ def params() -> dict[str, list[str]]:
     return {k: (getlist(k) if getlist else [qp[k]]) for k in qp if k != "access_token"}
 
 
+def limit_param(raw: str | None) -> int:
+    """`limit`: above 1,000 clamped, zero, negative, empty or not a number the default (reference 4.5)."""
+    try:
+        n = int(raw or "")
+    except ValueError:
+        return DEFAULT_LIMIT
+    return DEFAULT_LIMIT if n <= 0 else min(n, MAX_LIMIT)
+
+
+def ql_param(qp: Any) -> str | None:
+    """`ql`, or its aliases `q` and `query`."""
+    return next((qp[k] for k in ("ql", "q", "query") if qp.get(k)), None)
+
+
 def base_uri() -> str:
     return base_url(request(), "/usergrid")
 
 
-def with_metadata(entity: dict[str, Any], collection: str) -> dict[str, Any]:
+def with_metadata(entity: dict[str, Any], collection: str, uri: str = "") -> dict[str, Any]:
     out = {k: v for k, v in entity.items() if k != "password"}
     out["metadata"] = {"path": f"/{collection}/{entity['uuid']}"}
+    if uri and "uuid" in entity:
+        out["uri"] = f"{uri}/{entity['uuid']}"
     return out
 
 
 def envelope(action: str, app: App, collection: str | None, entities: list[dict[str, Any]] | None = None,
              started: float | None = None, **extra: Any) -> dict[str, Any]:
     path = f"/{collection}" if collection else ""
+    uri = f"{base_uri()}/{app.org_name}/{app.name}{path}"
     body: dict[str, Any] = {
         "action": action,
         "application": app.uuid,
         "params": params(),
         "path": path,
-        "uri": f"{base_uri()}/{app.org_name}/{app.name}{path}",
+        "uri": uri,
     }
     if entities is not None:
-        body["entities"] = [with_metadata(e, collection or "") for e in entities]
+        body["entities"] = [with_metadata(e, collection or "", uri) for e in entities]
     body.update({
         "timestamp": int(time.time() * 1000),
         "duration": int((time.perf_counter() - started) * 1000) if started else 0,

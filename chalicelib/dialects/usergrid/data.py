@@ -8,32 +8,49 @@ from typing import Any
 from chalice import Response
 
 from ...bootstrap import services
-from ...core.entities import collection_key
-from ...core.errors import InvalidInput, InvalidQuery
+from ...core.entities import collection_uuid, public
+from ...core.errors import EntityNotFound, InvalidInput
 from ...core.files import serving_headers
-from ...core.ids import now_ms
-from ...core.plural import pluralize
+from ...core.ids import is_uuid, now_ms
+from ...core.plural import pluralize, singularize
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
-from .common import app_context, bp, envelope, json_response, request, view
+from ..openapi import NOT_SERVED
+from . import models
+from .common import (
+    GROUP_PATH,
+    MAX_LIMIT,
+    app_context,
+    bp,
+    envelope,
+    json_response,
+    limit_param,
+    ql_param,
+    request,
+    view,
+)
+from .errors import ServiceResourceNotFound, UnsupportedOperation
 from .ql import parse
 from .relations import _require_privileged, resolve_me
-
-DEFAULT_LIMIT, MAX_LIMIT = 10, 1000
-
 
 # Seed 000's default entity types: their collections exist in every app.
 DEFAULT_TYPES = ("user", "group", "role", "application", "activity", "device", "asset", "folder", "event",
                  "notifier", "notification", "receipt")
 
 
-@view("/{org}/{app}", ["GET"])
+@view("/{org}/{app}", ["GET", "PUT", "POST", "DELETE"],
+      spec={"GET": models.APPLICATION, "PUT": NOT_SERVED, "POST": NOT_SERVED, "DELETE": NOT_SERVED})
 def application(org: str, app: str) -> Any:
     """The application entity, listing its default collections as Usergrid does."""
     started = time.perf_counter()
     a, principal = app_context(org, app)
+    if request().method != "GET":
+        raise UnsupportedOperation(f"{request().method} is not supported on the application")
     services().data(a, principal).policy.check(a, principal, "read", "applications")
-    colls = {pluralize(t): {"title": pluralize(t).capitalize(), "type": t, "name": pluralize(t)} for t in DEFAULT_TYPES}
+    data = services().data(a, principal)
+    names = sorted({pluralize(t) for t in DEFAULT_TYPES} | set(data.collections()))  # Usergrid's own and the app's
+    colls = {n: {"title": n.capitalize(), "type": singularize(n), "name": n, "uuid": collection_uuid(a.uuid, n)}
+             for n in names}
     entity = {"uuid": a.uuid, "type": "application", "name": f"{a.org_name}/{a.name}", "created": a.created,
               "modified": a.created, "applicationName": a.name, "organizationName": a.org_name,
               "metadata": {"collections": colls}}
@@ -42,7 +59,7 @@ def application(org: str, app: str) -> Any:
     return json_response(body)
 
 
-@view("/{org}/{app}/token", ["POST", "GET"])
+@view("/{org}/{app}/token", ["POST", "GET"], spec=models.TOKEN_OP)
 def app_token(org: str, app: str) -> Any:
     svc = services()
     a = svc.tenancy.app(org, app)
@@ -63,20 +80,17 @@ def app_token(org: str, app: str) -> Any:
 
 def _query_params() -> tuple[str | None, int, str | None]:
     qp = request().query_params or {}
-    raw = qp.get("limit")
-    try:
-        limit = int(raw) if raw not in (None, "") else DEFAULT_LIMIT
-    except ValueError:
-        raise InvalidQuery("limit must be a number") from None
-    if not 0 < limit <= MAX_LIMIT:
-        raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
-    return qp.get("ql"), limit, qp.get("cursor") or None
+    return ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None
 
 
 def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any], str | None]:
     """Users: the password becomes a hash beside the document, never part of it."""
     if not isinstance(props, dict):
         raise InvalidInput("entity must be a JSON object")
+    if collection == "groups" and (creating or "path" in props):
+        path = props.get("path")
+        if not isinstance(path, str) or not GROUP_PATH.fullmatch(path):
+            raise InvalidInput("group path is required and may hold only letters, digits, '-', '.' and '/'")
     if collection != "users":
         return props, None
     props = dict(props)
@@ -84,6 +98,8 @@ def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any
     if creating:
         if not isinstance(props.get("username"), str) or not props["username"]:
             raise InvalidInput("Property username is required for users")
+        if props["username"].lower() == "me":
+            raise InvalidInput("username 'me' is reserved: /users/me is the logged-in user")
         props["activated"] = props.get("activated", True) is not False
     if password is None or not creating:
         return props, None  # passwords change through /users/{user}/password, as in Usergrid
@@ -92,12 +108,12 @@ def _prepare(collection: str, props: Any, creating: bool) -> tuple[dict[str, Any
     return props, hash_password(password)
 
 
-@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}", ["GET", "POST", "PUT", "DELETE"], spec=models.COLLECTION)
 def collection_view(org: str, app: str, collection: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
-    coll = collection_key(collection)
     data = services().data(a, principal)
+    coll = data.collection(collection)
     method = request().method
     if method == "POST":
         body = json_body(request())
@@ -124,19 +140,38 @@ def collection_view(org: str, app: str, collection: str) -> Any:
     if coll == "counters" and method == "GET":
         return _counters(a, principal, started)
     ql, limit, cursor = _query_params()
+    qp = request().query_params or {}
+    if method == "DELETE" and not ql and not qp.get("limit"):
+        raise UnsupportedOperation("DELETE of a collection needs ql or limit")
     query = parse(ql, limit, cursor)
     if method == "PUT":
-        props, _ = _prepare(coll, json_body(request()), False)
+        props, secret = _prepare(coll, json_body(request()), not ql)
+        if not ql:  # PUT on a collection without ql behaves like POST (reference section 3)
+            return json_response(envelope("put", a, coll, [data.create(coll, props, secret=secret)], started))
+        return _put_matches(a, data, coll, query, props, started)
     result = data.query(coll, query)
     entities = result.entities
-    if method == "PUT":
-        entities = [data.update(coll, e["uuid"], props) for e in entities]
-    elif method == "DELETE":
+    if method == "DELETE":
         entities = [data.delete(coll, e["uuid"]) for e in entities]
-    if query.select and method == "GET":
-        entities = [_project(e, query.select) for e in entities]
-    return json_response(envelope(method.lower(), a, coll, entities, started,
-                                  count=len(entities), cursor=result.cursor))
+        return json_response(envelope("delete", a, coll, entities, started, cursor=result.cursor))
+    if query.select:
+        entities = [project(e, query.select, query.aliases) for e in entities]
+    return json_response(envelope("get", a, coll, entities, started, count=len(entities), cursor=result.cursor))
+
+
+def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any], started: float) -> Any:
+    """PUT ?ql=: every match, up to 1,000 (Usergrid's AbstractCollectionService), not one page."""
+    query.limit, query.cursor, matched = MAX_LIMIT, None, []
+    while len(matched) < MAX_LIMIT:
+        page = data.query(coll, query)
+        matched.extend(page.records)
+        if not page.cursor:
+            break
+        query.cursor, query.limit = page.cursor, MAX_LIMIT - len(matched)
+    if not matched:
+        raise ServiceResourceNotFound("no entity matches the query")
+    updated = [public(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
+    return json_response(envelope("put", a, coll, updated, started))
 
 
 def _counters(a: Any, principal: Any, started: float) -> Any:
@@ -163,8 +198,12 @@ def _is_binary(content_type: str) -> bool:
 
 
 def _wants_binary() -> bool:
-    accept = (request().headers.get("accept") or "").split(",")[0].split(";")[0].strip().lower()
-    return bool(accept) and accept not in ("*/*", "application/json") and _is_binary(accept)
+    """The asset's bytes only for an Accept naming a binary type first and no HTML or JSON at all:
+    a browser's `text/html,...,*/*` gets the JSON entity (BrowserCompatibilityTest)."""
+    types = [t.split(";")[0].strip().lower() for t in (request().headers.get("accept") or "").split(",")]
+    if not types or any(t in ("text/html", "application/json", "application/xhtml+xml") for t in types):
+        return False
+    return types[0] not in ("", "*/*") and _is_binary(types[0])
 
 
 def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
@@ -183,20 +222,63 @@ def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
     return Response(body=body, status_code=200, headers=headers)
 
 
-def _project(entity: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+def project(entity: dict[str, Any], fields: list[str], aliases: dict[str, str] | None = None) -> dict[str, Any]:
+    """`select a, b.c`: uuid, type and the selected properties, nested ones keeping their nesting;
+    `select {alias: field}`: the field's value under the alias. Names match case-insensitively and
+    come out as stored (reference section 4.4)."""
     if fields == ["*"]:
         return entity
-    keep = {"uuid", "type", *fields}
-    return {k: v for k, v in entity.items() if k in keep}
+    out: dict[str, Any] = {"uuid": entity["uuid"], "type": entity.get("type")}
+    if aliases:
+        for alias, path in aliases.items():
+            found = _pick(entity, path.split("."))
+            if found is not None:
+                out[alias] = _leaf(found)
+        return out
+    for path in fields:
+        found = _pick(entity, path.split("."))
+        if found is not None:
+            _merge(out, found)
+    return out
 
 
-@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"])
+def _pick(doc: Any, parts: list[str]) -> dict[str, Any] | None:
+    """The nested `{stored key: ... value}` a dotted path reaches, or None."""
+    if not parts or not isinstance(doc, dict):
+        return None
+    key = parts[0] if parts[0] in doc else next((k for k in doc if k.lower() == parts[0].lower()), None)
+    if key is None:
+        return None
+    if len(parts) == 1:
+        return {key: doc[key]}
+    inner = _pick(doc[key], parts[1:])
+    return {key: inner} if inner is not None else None
+
+
+def _leaf(picked: dict[str, Any]) -> Any:
+    value: Any = picked
+    while isinstance(value, dict) and len(value) == 1:
+        value = next(iter(value.values()))
+        if not isinstance(value, dict):
+            break
+    return value
+
+
+def _merge(out: dict[str, Any], picked: dict[str, Any]) -> None:
+    for k, v in picked.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            _merge(out[k], v)
+        else:
+            out[k] = v
+
+
+@view("/{org}/{app}/{collection}/{entity}", ["GET", "PUT", "DELETE"], spec=models.ENTITY_OPS)
 def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
-    coll = collection_key(collection)
-    entity = resolve_me(coll, entity, principal)
     data = services().data(a, principal)
+    coll = data.collection(collection)
+    entity = resolve_me(coll, entity, principal)
     method = request().method
     if method == "GET" and _wants_binary():
         return _asset(a, principal, coll, entity)
@@ -205,14 +287,30 @@ def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
                                            request().headers.get("content-type", "").split(";")[0])
         return json_response(envelope("put", a, coll, [found], started))
     if method == "GET":
-        found = data.get(coll, entity)
+        found = data.find(coll, entity)
+        if found is None:
+            raise _missing(coll, entity)
     elif method == "PUT":
         props, _ = _prepare(coll, json_body(request()), False)
         if coll == "users" and principal.kind not in ("app", "admin"):
             props = {k: v for k, v in props.items() if k not in ("activated", "disabled", "roles")}
-        found = data.update(coll, entity, props)
+        if coll == "users" and not is_uuid(entity) and "username" not in props:
+            props = {**props, "username": entity}  # only used when the PUT creates the user
+        found = public(data.upsert_record(coll, entity, props))
     else:
-        found = data.delete(coll, entity)
+        try:
+            found = data.delete(coll, entity)
+        except EntityNotFound:
+            raise ServiceResourceNotFound(f"Service resource not found: /{coll}/{entity}") from None
         if coll == "roles":
             services().permissions.delete_role(a.uuid, found["name"])
     return json_response(envelope(method.lower(), a, coll, [found], started))
+
+
+def _missing(coll: str, ident: str) -> Exception:
+    """Usergrid's messages: a generic entity is `entity_not_found`, a user `service_resource_not_found`."""
+    if coll == "users":
+        return ServiceResourceNotFound(f"Service resource not found: /users/{ident}")
+    if is_uuid(ident):
+        return EntityNotFound(f"Cannot find entity associated with uuid: {ident}")
+    return EntityNotFound(f"Cannot find entity with name: {ident}")

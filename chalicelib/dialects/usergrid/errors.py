@@ -10,12 +10,25 @@ from chalice import Response
 from ...core import errors as e
 
 _PKG = "org.apache.usergrid"
+
+
+class ServiceResourceNotFound(e.NotFound):
+    """Usergrid's name for a miss outside a plain GET of a generic entity (reference section 5)."""
+
+
+class UnsupportedOperation(e.MethodNotAllowed):
+    """DELETE of a collection without ql or limit, DELETE of the application."""
+
+
 # core error -> (HTTP status, Usergrid error name, Java exception Usergrid names)
 TABLE: dict[type[Exception], tuple[int, str, str]] = {
     e.EntityNotFound: (404, "entity_not_found", f"{_PKG}.persistence.exceptions.EntityNotFoundException"),
     e.TenantNotFound: (404, "organization_application_not_found",
                        f"{_PKG}.rest.exceptions.OrganizationApplicationNotFoundException"),
-    e.NotFound: (404, "not_found", f"{_PKG}.services.exceptions.ServiceResourceNotFoundException"),
+    e.NotFound: (404, "service_resource_not_found", f"{_PKG}.services.exceptions.ServiceResourceNotFoundException"),
+    UnsupportedOperation: (405, "unsupported_service_operation",
+                           f"{_PKG}.services.exceptions.UnsupportedServiceOperationException"),
+    e.MethodNotAllowed: (405, "not_allowed", "javax.ws.rs.NotAllowedException"),
     e.DuplicateUnique: (400, "duplicate_unique_property_exists",
                         f"{_PKG}.persistence.exceptions.DuplicateUniquePropertyExistsException"),
     e.ConcurrencyExhausted: (409, "concurrent_modification", f"{_PKG}.persistence.exceptions.EntityVersionException"),

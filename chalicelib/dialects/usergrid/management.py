@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ...bootstrap import services
+from ...bootstrap import collections, services
 from ...core.errors import InvalidInput
 from ...core.tenancy import App, Org
+from ...core.transfer import export_page, import_batch
 from ..http import bearer_token, form_or_json, json_body
+from . import models
 from .common import json_response, request, view
 
 
@@ -27,7 +29,7 @@ def _envelope(action: str, started: float, **data: Any) -> dict[str, Any]:
             "duration": int((time.perf_counter() - started) * 1000), **data}
 
 
-@view("/management/organizations", ["POST"])
+@view("/management/organizations", ["POST"], spec=models.SIGNUP)
 def create_organization() -> Any:
     started = time.perf_counter()
     body = form_or_json(request())
@@ -39,7 +41,7 @@ def create_organization() -> Any:
         "owner": admin.public(), "organization": _org_json(org, {"sandbox": app.uuid})}))
 
 
-@view("/management/token", ["POST", "GET"])
+@view("/management/token", ["POST", "GET"], spec=models.ADMIN_TOKEN)
 def management_token() -> Any:
     body = form_or_json(request())
     if body.get("grant_type", "password") != "password":
@@ -56,7 +58,7 @@ def _admin_org(org_ident: str) -> Org:
     return org
 
 
-@view("/management/orgs/{org}/apps", ["POST", "GET"])
+@view("/management/orgs/{org}/apps", ["POST", "GET"], spec=models.ORG_APPS)
 def org_apps(org: str) -> Any:
     started = time.perf_counter()
     svc = services()
@@ -73,7 +75,7 @@ def org_apps(org: str) -> Any:
                                    entities=[_app_json(app)]))
 
 
-@view("/management/orgs/{org}/apps/{app}/credentials", ["GET", "POST"])
+@view("/management/orgs/{org}/apps/{app}/credentials", ["GET", "POST"], spec=models.CREDENTIALS)
 def app_credentials(org: str, app: str) -> Any:
     started = time.perf_counter()
     svc = services()
@@ -96,3 +98,136 @@ def _ttl(body: dict[str, Any]) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         raise InvalidInput("ttl must be a number of milliseconds") from None
+
+
+# -- admins of organizations (Usergrid's ManagementResource / OrganizationResource) -------------
+def _me() -> Any:
+    svc = services()
+    principal = svc.auth.resolve(bearer_token(request()))
+    if principal.kind != "admin" or not principal.subject:
+        from ...core.errors import Unauthorized
+
+        raise Unauthorized("an admin token is required")
+    return svc.tenancy.admin(principal.subject)
+
+
+def _new_admin(body: Any) -> Any:
+    if not isinstance(body, dict):
+        raise InvalidInput("expected a JSON object")
+    return services().tenancy.create_admin(str(body.get("username") or ""), str(body.get("name") or ""),
+                                          str(body.get("email") or ""), str(body.get("password") or ""))
+
+
+@view("/management/users", ["POST"], spec=models.NEW_ADMIN)
+def create_admin_user() -> Any:
+    """A new admin without an organization (open signup only); it creates or joins orgs later."""
+    started = time.perf_counter()
+    if not services().tenancy.open_signup:
+        from ...core.errors import Forbidden
+
+        raise Forbidden("admin signup is disabled on this server")
+    admin = _new_admin(form_or_json(request()))
+    return json_response(_envelope("create user", started, data={"user": admin.public()}))
+
+
+@view("/management/me", ["GET"], spec=models.ME)
+def management_me() -> Any:
+    started = time.perf_counter()
+    admin = _me()
+    orgs = {o.name: _org_json(o, services().tenancy.org_apps(o)) for o in services().tenancy.admin_orgs(admin)}
+    return json_response(_envelope("get admin user", started, data={**admin.public(), "organizations": orgs}))
+
+
+def _admin_orgs_view(user: str) -> Any:
+    """An admin's organizations (GET), or a new one it will administer (POST {"organization"})."""
+    started = time.perf_counter()
+    svc = services()
+    me = _me()
+    if svc.tenancy.find_admin(user).uuid != me.uuid:
+        from ...core.errors import Forbidden
+
+        raise Forbidden("an admin sees and creates only its own organizations")
+    if request().method == "POST":
+        body = form_or_json(request())
+        org = svc.tenancy.create_org(str(body.get("organization") or body.get("name") or ""), me)
+        app = svc.tenancy.create_app(org, "sandbox")
+        return json_response(_envelope("create organization", started,
+                                       data={"organization": _org_json(org, {"sandbox": app.uuid})}))
+    orgs = {o.name: _org_json(o, svc.tenancy.org_apps(o)) for o in svc.tenancy.admin_orgs(svc.tenancy.admin(me.uuid))}
+    return json_response(_envelope("get organizations for user", started, data=orgs))
+
+
+def _org_admins_view(org: str, user: str | None = None) -> Any:
+    """List an organization's admins, add a new or an existing admin, remove one."""
+    started = time.perf_counter()
+    svc = services()
+    o = _admin_org(org)
+    method = request().method
+    if user is None and method == "GET":
+        admins = [a.public() for a in svc.tenancy.org_admins(o)]
+        return json_response(_envelope("get organization users", started, data=admins))
+    if user is None:  # POST a new admin straight into the organization
+        admin = _new_admin(form_or_json(request()))
+    else:
+        admin = svc.tenancy.find_admin(user)
+    if method == "GET":
+        if admin.uuid not in {a.uuid for a in svc.tenancy.org_admins(o)}:
+            from ...core.errors import NotFound
+
+            raise NotFound(f"{user} is not an admin of {o.name}")
+        return json_response(_envelope("get organization user", started, data={"user": admin.public()}))
+    svc.tenancy.set_org_admin(o, admin, member=method != "DELETE")
+    action = "remove user from organization" if method == "DELETE" else "add user to organization"
+    return json_response(_envelope(action, started, data={"user": admin.public()}))
+
+
+for _prefix in ("/management/users/{user}/orgs", "/management/users/{user}/organizations"):
+    view(_prefix, ["GET", "POST"], spec=models.ADMIN_ORGS)(_admin_orgs_view)
+for _prefix in ("/management/orgs/{org}/users", "/management/organizations/{org}/users"):
+    view(_prefix, ["GET", "POST"], spec=models.ORG_ADMINS)(_org_admins_view)
+    view(_prefix + "/{user}", ["GET", "PUT", "POST", "DELETE"], spec=models.ORG_ADMIN)(_org_admins_view)
+
+
+def _admin_app(org: str, app: str) -> tuple[App, Any]:
+    """An app of an org the caller administers, and the caller's view of its data (everything)."""
+    svc = services()
+    o = _admin_org(org)
+    a = svc.tenancy.app(o.uuid, app)
+    return a, svc.data(a, svc.auth.resolve(bearer_token(request())))
+
+
+@view("/management/orgs/{org}/apps/{app}/collections", ["GET"], spec=models.APP_COLLECTIONS)
+def app_collections(org: str, app: str) -> Any:
+    """Every collection the app has created an entity in (what an export of the whole app walks)."""
+    started = time.perf_counter()
+    a, _ = _admin_app(org, app)
+    return json_response(_envelope("get application collections", started, collections=collections(a.uuid)))
+
+
+@view("/management/orgs/{org}/apps/{app}/export", ["GET"], spec=models.APP_EXPORT)
+def app_export(org: str, app: str) -> Any:
+    """One page of a collection as export lines (core/transfer.py), with the next page's cursor."""
+    started = time.perf_counter()
+    _, data = _admin_app(org, app)
+    qp = request().query_params or {}
+    coll = qp.get("collection") or ""
+    if not coll:
+        raise InvalidInput("collection is required")
+    try:
+        limit = int(qp.get("limit") or 500)
+    except ValueError:
+        raise InvalidInput("limit must be a number") from None
+    lines, cursor = export_page(data, coll, limit, qp.get("cursor") or None)
+    return json_response(_envelope("export", started, entities=lines, cursor=cursor, count=len(lines)))
+
+
+@view("/management/orgs/{org}/apps/{app}/import", ["POST"], spec=models.APP_IMPORT)
+def app_import(org: str, app: str) -> Any:
+    """Create a batch of exported entities (at most 100), keeping uuids: re-running skips what exists."""
+    started = time.perf_counter()
+    _, data = _admin_app(org, app)
+    body = json_body(request(), {})
+    if not isinstance(body, dict) or not isinstance(body.get("collection"), str) or not body["collection"]:
+        raise InvalidInput("expected {\"collection\": name, \"entities\": [...]}")
+    report = import_batch(data, body["collection"], body.get("entities"))
+    return json_response(_envelope("import", started, imported=report.imported, skipped=report.skipped))

@@ -9,14 +9,17 @@ offset where parsing stopped.
 
 Grammar (keywords are case-insensitive)::
 
-    query     := [SELECT ('*' | field (',' field)*)] [WHERE] [or_expr] [ORDER BY order (',' order)*]
-    or_expr   := and_expr (OR and_expr)*
-    and_expr  := not_expr (AND not_expr)*
+    query     := [SELECT projection] [WHERE] [or_expr] [ORDER BY order (',' order)*]
+    projection:= '*' | field (',' field)* | '{' alias ':' field (',' alias ':' field)* '}'
+    or_expr   := and_expr ((OR | '||') and_expr)*
+    and_expr  := not_expr ((AND | '&&') not_expr)*
     not_expr  := NOT not_expr | '(' or_expr ')' | condition
     condition := field op value | field CONTAINS string | field WITHIN number OF number ',' number
     order     := field [ASC | DESC]
 
 A keyword followed by an operator is a field name (``desc contains 'x'``, ``order = 2``).
+As in Usergrid 2.x (its CpQueryFilter grammar), there is no "not equal": ``!=`` and ``ne`` are
+errors (write ``not a = 1``); field names are matched as written.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from ...core.query import And, Compare, Contains, Exists, Node, Not, Or, Prefix,
 MAX_LENGTH = 4000
 MAX_DEPTH = 64  # nesting of parentheses and `not`: keeps recursion far from Python's limit
 
-_SYMBOL_OPS = {"=": "eq", "!=": "ne", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
-_WORD_OPS = {"eq": "eq", "ne": "ne", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}
+_SYMBOL_OPS = {"=": "eq", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+_WORD_OPS = {"eq": "eq", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}
 _OP_WORDS = {*_WORD_OPS, "contains", "within"}
 _CLAUSE_WORDS = {"select", "where", "and", "or", "order", "by", "of"}  # never a field unless an operator follows
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r"}
@@ -44,9 +47,10 @@ _TOKEN = re.compile(
     |(?P<uuid>[0-9a-fA-F]{{8}}(?:-[0-9a-fA-F]{{4}}){{3}}-[0-9a-fA-F]{{12}})(?![A-Za-z0-9_$.-])
     |(?P<num>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     |(?P<word>{_IDENT}(?:\.{_IDENT})*)
-    |(?P<op><=|>=|!=|[=<>])
-    |(?P<punct>[(),*])
-    |(?P<quote>['"])""",
+    |(?P<op><=|>=|[=<>])
+    |(?P<bool>&&|\|\|)
+    |(?P<punct>[(),*{{}}:])
+    |(?P<quote>')""",
     re.VERBOSE | re.ASCII,
 )
 
@@ -184,9 +188,14 @@ class _Parser:
 
     def query(self) -> Query:
         select: list[str] | None = None
+        aliases: dict[str, str] | None = None
         if self.keyword("select"):
             self.next()
-            select = self.select_list()
+            if self.punct("{"):
+                aliases = self.rename_list()
+                select = list(aliases.values())
+            else:
+                select = self.select_list()
         where: Node | None = None
         if self.keyword("where"):
             self.next()
@@ -205,7 +214,20 @@ class _Parser:
             raise self.fail("expected ',' or end of query" if order else
                             "expected 'and', 'or', 'order by' or end of query" if where else
                             "expected 'where', a condition, 'order by' or end of query")
-        return Query(where=where, order=order, select=select)
+        return Query(where=where, order=order, select=select, aliases=aliases)
+
+    def rename_list(self) -> dict[str, str]:
+        """`select {alias: field, ...}`: the documented form (reference section 4.4), alias first."""
+        self.next()
+        aliases: dict[str, str] = {}
+        while True:
+            alias = self.field_name("expected an alias", clause_words=False)
+            self.expect_punct(":", "':' between an alias and its field")
+            aliases[alias] = self.field_name("expected a field name", clause_words=False)
+            if self.punct("}"):
+                self.next()
+                return aliases
+            self.expect_punct(",", "',' or '}'")
 
     def select_list(self) -> list[str]:
         if self.punct("*"):
@@ -239,14 +261,14 @@ class _Parser:
 
     def or_expr(self) -> Node:
         nodes = [self.and_expr()]
-        while self.word("or"):
+        while self.word("or") or self.peek().kind == "bool" and self.peek().text == "||":
             self.next()
             nodes.append(self.and_expr())
         return _join(Or, nodes)
 
     def and_expr(self) -> Node:
         nodes = [self.unary()]
-        while self.word("and"):
+        while self.word("and") or self.peek().kind == "bool" and self.peek().text == "&&":
             self.next()
             nodes.append(self.unary())
         return _join(And, nodes)
@@ -290,12 +312,11 @@ class _Parser:
             return Within(field, radius, lat, lon)
         op = _SYMBOL_OPS.get(op_tok.text) if op_tok.kind == "op" else _WORD_OPS.get(op_word)
         if op is None:
-            raise self.fail("expected an operator (=, !=, <, <=, >, >=, eq, ne, lt, lte, gt, gte, contains, within)",
+            raise self.fail("expected an operator (=, <, <=, >, >=, eq, lt, lte, gt, gte, contains, within)",
                             op_tok)
         tok = self.next()
-        if tok.kind == "str" and tok.star and op in ("eq", "ne"):
-            prefix: Node = Prefix(field, tok.value[:-1]) if len(tok.value) > 1 else Exists(field)
-            return Not(prefix) if op == "ne" else prefix
+        if tok.kind == "str" and tok.star and op == "eq":
+            return Prefix(field, tok.value[:-1]) if len(tok.value) > 1 else Exists(field)
         if tok.kind in ("str", "num", "uuid"):
             return Compare(field, op, tok.value)
         if tok.kind == "word" and tok.text.lower() in ("true", "false"):

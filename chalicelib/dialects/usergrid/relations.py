@@ -15,7 +15,9 @@ from ...core.errors import BadCredentials, Forbidden, InvalidInput, NotFound
 from ...core.permissions import BUILTIN_ROLES
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
-from .common import app_context, envelope, json_response, request, view
+from . import models
+from .common import app_context, envelope, json_response, limit_param, ql_param, request, view
+from .errors import ServiceResourceNotFound
 from .ql import parse
 
 MANAGED = {("roles", "permissions"), ("users", "roles"), ("groups", "users"), ("groups", "roles"), ("users", "password")}
@@ -42,12 +44,13 @@ def resolve_me(coll: str, ident: str, principal: Any) -> str:
 def _context(org: str, app: str, collection: str, entity: str, verb: str) -> tuple[Any, ...]:
     """App, caller, canonical collection and verb, the entity with `me` resolved, its data door."""
     a, principal = app_context(org, app)
-    coll = collection_key(collection)
+    data = services().data(a, principal)
+    coll = data.collection(collection)
     entity = resolve_me(coll, entity, principal)
-    return a, principal, coll, verb.lower(), entity, services().data(a, principal)
+    return a, principal, coll, verb.lower(), entity, data
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}/{verb}", ["GET", "POST", "PUT", "DELETE"], spec=models.VERB)
 def below_entity(org: str, app: str, collection: str, entity: str, verb: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
@@ -101,17 +104,14 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
     if method != "GET":
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
     query = _query()
-    page = data.connected(coll, entity, verb_l, query=query, newest_first=verb_l in ("activities", "feed"))
+    page = data.connected(coll, entity, verb_l, query=query)
     return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", page.entities, started,
                                   count=len(page.entities), cursor=page.cursor))
 
 
 def _query() -> Any:
     qp = request().query_params or {}
-    raw = qp.get("limit") or "10"
-    if not raw.isdigit() or not 0 < int(raw) <= 1000:
-        raise InvalidInput("limit must be between 1 and 1000")
-    return parse(qp.get("ql"), int(raw), qp.get("cursor") or None)
+    return parse(ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None)
 
 
 def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
@@ -130,7 +130,7 @@ def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
     return json_response(envelope("set user password", a, "users", None, started))
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"])
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"], spec=models.TARGET)
 def to_target(org: str, app: str, collection: str, entity: str, verb: str, target: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
@@ -146,6 +146,8 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, targe
             user = data.get("users", entity)
             role = data.get("roles", target)
             perms.assign(a.uuid, user["uuid"], role["name"], add)
+            # the role -> user link lists GET /roles/{role}/users (membership itself is in perms)
+            data.connect("roles", role["uuid"], "users", user["uuid"], "users", remove=not add)
             return json_response(envelope(method.lower(), a, "roles", [role], started))
         group = data.get("groups", entity)
         if verb_l == "users":
@@ -161,15 +163,28 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, targe
         return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", page.entities, started,
                                       count=len(page.entities), cursor=page.cursor))
     if method == "GET":
-        raise NotFound(f"no such path below /{collection}/{entity}")
+        dest = _one_connection(data, coll, entity, verb_l, target, None)
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
     dest = data.connect(coll, entity, verb_l, target, None, remove=not add)
     return json_response(envelope(method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["POST", "DELETE"])
+def _one_connection(data: Any, coll: str, entity: str, verb: str, target: str, target_coll: str | None) -> Any:
+    """GET of one connection: the target, or Usergrid's 404 when the two are not connected."""
+    try:
+        return data.connection(coll, entity, verb, target, target_coll)
+    except NotFound as exc:
+        raise ServiceResourceNotFound(exc.message) from None
+
+
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}/{entity2}", ["GET", "POST", "DELETE"],
+      spec=models.TYPED_TARGET)
 def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
+    if request().method == "GET":
+        dest = _one_connection(data, coll, entity, verb_l, entity2, data.collection(collection2))
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
     dest = data.connect(coll, entity, verb_l, entity2, collection_key(collection2),
                         remove=request().method == "DELETE")
     return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}",

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import errors
 from .codec import decode, pointer
-from .errors import BeaError
+from .errors import ParseStyleError
 
 INCREMENT_RE = re.compile(r"^([+-])=\s*(\d+(?:\.\d+)?)$")
 ARRAY_OPS = {"add": "add", "addUnique": "addUnique", "addunique": "addUnique", "remove": "remove",
@@ -81,16 +81,16 @@ def _op(key: str, v: Any) -> Op | None:
         if name == "Increment":
             amount = v.get("amount", 1)
             if not isinstance(amount, (int, float)) or isinstance(amount, bool):
-                raise BeaError(errors.INVALID_JSON, "Increment amount must be a number")
+                raise ParseStyleError(errors.INVALID_JSON, "Increment amount must be a number")
             return _increment(key, amount)
         if name == "Delete":
             return lambda cur, present: DELETE
         if name in ARRAY_OPS:
             objs = v.get("objects")
             if not isinstance(objs, list):
-                raise BeaError(errors.INVALID_JSON, f"{name} takes a list in objects")
+                raise ParseStyleError(errors.INVALID_JSON, f"{name} takes a list in objects")
             return _array(key, ARRAY_OPS[name], [decode(o) for o in objs])
-        raise BeaError(errors.INVALID_JSON, f"unknown operator: {name}")
+        raise ParseStyleError(errors.INVALID_JSON, f"unknown operator: {name}")
     if len(v) == 1:
         (name, arg), = v.items()
         if name in ("add", "addUnique", "addunique", "remove"):
@@ -105,7 +105,7 @@ def _increment(key: str, amount: int | float) -> Op:
         if not present or cur is None:
             return amount
         if not isinstance(cur, (int, float)) or isinstance(cur, bool):
-            raise BeaError(errors.INCORRECT_TYPE, f"cannot increment {key}: it is not a number")
+            raise ParseStyleError(errors.INCORRECT_TYPE, f"cannot increment {key}: it is not a number")
         return cur + amount
 
     return apply
@@ -128,7 +128,7 @@ def _array(key: str, kind: str, objs: list[Any]) -> Op:
         if not present or cur is None:
             cur = []
         if not isinstance(cur, list):
-            raise BeaError(errors.INCORRECT_TYPE, f"cannot {kind} on {key}: it is not an array")
+            raise ParseStyleError(errors.INCORRECT_TYPE, f"cannot {kind} on {key}: it is not an array")
         items = _as_pointers(cur, objs)
         if kind == "add":
             return cur + items

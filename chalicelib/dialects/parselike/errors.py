@@ -18,10 +18,10 @@ MISSING_OBJECT_ID, INVALID_KEY_NAME, INVALID_POINTER, INVALID_JSON = 104, 105, 1
 INCORRECT_TYPE, OPERATION_FORBIDDEN, OBJECT_TOO_LARGE, DUPLICATE_VALUE = 111, 119, 116, 137
 USERNAME_MISSING, PASSWORD_MISSING, USERNAME_TAKEN, EMAIL_TAKEN = 200, 201, 202, 203
 EMAIL_MISSING, EMAIL_NOT_FOUND, SESSION_MISSING, INVALID_SESSION_TOKEN = 204, 205, 206, 209
-FILE_SAVE_ERROR, INVALID_EMAIL = 130, 125
+FILE_SAVE_ERROR, INVALID_EMAIL, OTHER_CAUSE = 130, 125, -1
 
 
-class BeaError(e.CoreError):
+class ParseStyleError(e.CoreError):
     """An error this dialect words itself, with its Parse code and HTTP status."""
 
     def __init__(self, code: int, message: str, status: int = 400) -> None:
@@ -54,7 +54,7 @@ TABLE: dict[type[Exception], tuple[int, int]] = {
 
 def code_for(err: e.CoreError) -> tuple[int, int, str]:
     """(status, code, message) of a core error."""
-    if isinstance(err, BeaError):
+    if isinstance(err, ParseStyleError):
         return err.status, err.code, err.message
     if isinstance(err, e.DuplicateUnique) and err.details.get("prop") in ("username", "email"):
         prop = err.details["prop"]

@@ -16,7 +16,14 @@
 | `arraykeyall` | a list of such objects, each matched by some element |
 
 `$`-prefixed spellings (`$lt`, `$in`, `$regex`, `$or`...) are accepted as Parse SDKs send them;
-`or` / `$or` and `and` / `$and` take lists of where objects. The seed's `""` key (an operator
+`or` / `$or`, `and` / `$and` and `$nor` take lists of where objects. Parse's own operators:
+
+| key | core node |
+|---|---|
+| `$inQuery` / `$notInQuery` `{className, where}` | the inner query first (at most 1,000), then `In` / `Not(In)` of Pointers |
+| `$relatedTo {object, key}` (top level) | the relation's members (core connections), then `In` on the uuid |
+| `$nearSphere` + `$maxDistanceIn{Radians,Kilometers,Miles}` | `Within` (geohash index), nearest first |
+| `$within {$box}`, `$geoWithin {$centerSphere}` | `Within` the enclosing circle, plus exact bounds on latitude/longitude | The seed's `""` key (an operator
 lost from its example for "not by a given list of players") is read as `nin`.
 """
 
@@ -28,16 +35,22 @@ from collections.abc import Callable
 from typing import Any
 
 from ...core.errors import InvalidQuery
-from ...core.query import And, Compare, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex
-from .codec import KEY_RE, date_ms, decode
+from ...core.query import And, Compare, Contains, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex, Within
+from .codec import KEY_RE, date_ms, decode, pointer
 
 FIELD_MAP = {"objectId": "uuid", "createdAt": "created", "updatedAt": "modified"}
 MAX_TEXT = 1000  # characters of a startswith/endswith/like operand
 SubQuery = Callable[[str, Any, str], list[Any]]  # (className, where, field) -> values
+Related = Callable[[Any, Any], list[str]]  # ($relatedTo's object, key) -> member uuids
+EARTH_M = 6_371_000.0
 
 _ALIASES = {"$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte", "$ne": "ne", "$in": "in", "$nin": "nin",
             "$exists": "exists", "$select": "select", "$dontSelect": "dontSelect", "$all": "all",
-            "$regex": "regex", "$options": "options", "$eq": "equals", "": "nin"}
+            "$regex": "regex", "$options": "options", "$eq": "equals", "": "nin",
+            "$inQuery": "inQuery", "$notInQuery": "notInQuery", "$nearSphere": "nearSphere",
+            "$within": "within", "$geoWithin": "geoWithin", "$maxDistance": "maxDistance",
+            "$maxDistanceInRadians": "maxDistance", "$maxDistanceInKilometers": "maxDistanceKm",
+            "$maxDistanceInMiles": "maxDistanceMiles", "$text": "text"}
 
 
 def parse_where(text: str | None) -> Any:
@@ -55,7 +68,7 @@ def parse_where(text: str | None) -> Any:
         raise InvalidQuery("where must be a JSON object") from None
 
 
-def compile_where(where: Any, sub: SubQuery, depth: int = 0) -> Node | None:
+def compile_where(where: Any, sub: SubQuery, depth: int = 0, related: Related | None = None) -> Node | None:
     if where is None:
         return None
     if not isinstance(where, dict):
@@ -64,12 +77,17 @@ def compile_where(where: Any, sub: SubQuery, depth: int = 0) -> Node | None:
         raise InvalidQuery("where is nested too deeply")
     terms: list[Node] = []
     for key, cond in where.items():
-        if key in ("$or", "or", "$and", "and"):
+        if key in ("$or", "or", "$and", "and", "$nor"):
             if not isinstance(cond, list) or not cond:
                 raise InvalidQuery(f"{key} takes a non-empty list of where objects")
-            kids = tuple(c for c in (compile_where(w, sub, depth + 1) for w in cond) if c is not None)
+            kids = tuple(c for c in (compile_where(w, sub, depth + 1, related) for w in cond) if c is not None)
             if kids:
-                terms.append(Or(kids) if "or" in key else And(kids))
+                terms.append(Not(Or(kids)) if key == "$nor" else Or(kids) if "or" in key else And(kids))
+            continue
+        if key == "$relatedTo":
+            if related is None or not isinstance(cond, dict):
+                raise InvalidQuery("$relatedTo takes {\"object\": Pointer, \"key\": name}")
+            terms.append(In("uuid", tuple(related(cond.get("object"), cond.get("key")))))
             continue
         terms.extend(_field_terms(key, cond, sub, depth))
     if not terms:
@@ -118,7 +136,10 @@ def _field_terms(key: str, cond: Any, sub: SubQuery, depth: int) -> list[Node]:
     out: list[Node] = []
     for op, arg in cond.items():
         op = _ALIASES.get(op, op)
-        if op == "options":
+        if op in ("options", "maxDistance", "maxDistanceKm", "maxDistanceMiles"):
+            continue
+        if op == "nearSphere":
+            out.append(_near(fld, arg, cond))
             continue
         out.append(_OPS[op](fld, arg, sub, options))
     return out
@@ -153,8 +174,28 @@ def _regex(f: str, a: Any, s: SubQuery, options: Any) -> Node:
     flags = (re.I if "i" in options else 0) | (re.M if "m" in options else 0) | (re.S if "s" in options else 0)
     from ...core.saferegex import compile_safe
 
-    compile_safe(_text("regex", a), flags)  # refuse a bad pattern now, not on the first entity
+    a = unquote(_text("regex", a))
+    compile_safe(a, flags)  # refuse a bad pattern now, not on the first entity
     return Regex(f, a, flags, safe=True)
+
+
+QUOTED_RE = re.compile(r"\\Q(.*?)(?:\\E|$)", re.S)
+
+
+def unquote(pattern: str) -> str:
+    """Java/PCRE literal quoting `\\Q...\\E` (what the Parse SDKs send for startsWith, contains,
+    endsWith) as an escaped literal; the SDK writes a literal `\\E` as `\\E\\\\E\\Q`."""
+    if "\\Q" not in pattern:
+        return pattern
+    pattern = pattern.replace("\\E\\\\E\\Q", "\x00")
+    return QUOTED_RE.sub(lambda m: re.escape(m.group(1).replace("\x00", "\\E")), pattern)
+
+
+def _text_search(f: str, a: Any, s: SubQuery, o: str) -> Node:
+    term = (a.get("$search") or {}).get("$term") if isinstance(a, dict) and isinstance(a.get("$search"), dict) else None
+    if not isinstance(term, str) or not term.strip():
+        raise InvalidQuery("$text takes {\"$search\": {\"$term\": \"words\"}}")
+    return Contains(f, _text("$text", term))
 
 
 def _select(negate: bool) -> Callable[..., Node]:
@@ -181,6 +222,74 @@ def _elem_all(f: str, a: Any, s: SubQuery, o: str) -> Node:
     return And(tuple(_elem(f, x, s, o) for x in _list("arraykeyall", a))) if a else Exists(f)
 
 
+def _in_query(negate: bool) -> Callable[..., Node]:
+    def make(f: str, a: Any, sub: SubQuery, o: str) -> Node:
+        if not isinstance(a, dict) or not isinstance(a.get("className"), str):
+            raise InvalidQuery("$inQuery takes {\"className\", \"where\"}")
+        cls = a["className"]
+        node = In(f, tuple(pointer(cls, i) for i in sub(cls, a.get("where"), "objectId")))
+        return Not(node) if negate else node
+
+    return make
+
+
+def _point(v: Any) -> tuple[float, float]:
+    lat, lon = (v.get("latitude"), v.get("longitude")) if isinstance(v, dict) else (None, None)
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)) \
+            or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidQuery("a GeoPoint needs latitude in [-90, 90] and longitude in [-180, 180]")
+    return float(lat), float(lon)
+
+
+def _near(f: str, arg: Any, cond: dict[str, Any]) -> Node:
+    lat, lon = _point(arg)
+    radians = cond.get("$maxDistanceInRadians", cond.get("$maxDistance"))
+    km, miles = cond.get("$maxDistanceInKilometers"), cond.get("$maxDistanceInMiles")
+    for v in (radians, km, miles):
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
+            raise InvalidQuery("a maximum distance is a number of 0 or more")
+    meters = radians * EARTH_M if radians is not None else km * 1000 if km is not None else \
+        miles * 1609.344 if miles is not None else None
+    if meters is None:  # Parse's unbounded near: every point, nearest first (the coarsest geohash cells)
+        meters = EARTH_M * 3.1416
+    return Within(f, min(meters, EARTH_M * 3.1416), lat, lon)
+
+
+def _box(f: str, sw: tuple[float, float], ne: tuple[float, float]) -> Node:
+    from ...core.geo import distance_m
+
+    clat, clon = (sw[0] + ne[0]) / 2, (sw[1] + ne[1]) / 2
+    radius = distance_m(clat, clon, ne[0], ne[1]) + 1
+    return And((Within(f, radius, clat, clon),
+                Compare(f + ".latitude", "gte", sw[0]), Compare(f + ".latitude", "lte", ne[0]),
+                Compare(f + ".longitude", "gte", sw[1]), Compare(f + ".longitude", "lte", ne[1])))
+
+
+def _within(f: str, a: Any, s: SubQuery, o: str) -> Node:
+    box = a.get("$box") if isinstance(a, dict) else None
+    if not isinstance(box, list) or len(box) != 2:
+        raise InvalidQuery("$within takes {\"$box\": [southwest, northeast]}")
+    sw, ne = _point(box[0]), _point(box[1])
+    if sw[0] > ne[0] or sw[1] > ne[1]:
+        raise InvalidQuery("$box: the first point must be south-west of the second")
+    return _box(f, sw, ne)
+
+
+def _geo_within(f: str, a: Any, s: SubQuery, o: str) -> Node:
+    if isinstance(a, dict) and isinstance(a.get("$centerSphere"), list) and len(a["$centerSphere"]) == 2:
+        center, radians = a["$centerSphere"]
+        if not isinstance(radians, (int, float)) or isinstance(radians, bool) or radians < 0:
+            raise InvalidQuery("$centerSphere takes [GeoPoint, radians]")
+        if isinstance(center, list) and len(center) == 2:  # GeoJSON order, as the SDK sends it
+            center = {"latitude": center[1], "longitude": center[0]}
+        lat, lon = _point(center)
+        return Within(f, min(radians * EARTH_M, EARTH_M * 3.1416), lat, lon)
+    if isinstance(a, dict) and isinstance(a.get("$box"), list):
+        return _within(f, a, s, o)
+    raise InvalidQuery("$geoWithin takes {\"$centerSphere\": [GeoPoint, radians]} or {\"$box\": [sw, ne]} "
+                       "($polygon is not supported)")
+
+
 def _exists(f: str, a: Any, s: SubQuery, o: str) -> Node:
     if not isinstance(a, bool):
         raise InvalidQuery("exists takes true or false")
@@ -200,6 +309,8 @@ _OPS: dict[str, Callable[[str, Any, SubQuery, Any], Node]] = {
     "all": lambda f, a, s, o: And(tuple(Compare(f, "eq", _operand(f, v)) for v in _list("all", a))) if a else Exists(f),
     "regex": _regex, "options": lambda f, a, s, o: Exists(f),
     "arraykey": _elem, "arraykeyall": _elem_all,
+    "inQuery": _in_query(False), "notInQuery": _in_query(True),
+    "within": _within, "geoWithin": _geo_within, "text": _text_search,
 }
 
 

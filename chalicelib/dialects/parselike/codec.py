@@ -1,11 +1,10 @@
-"""BEA objects <-> core entities.
+"""Parse-style objects <-> core entities (shared by the BEA and Parse dialects).
 
 An object's `objectId` is the entity uuid, `createdAt`/`updatedAt` are the core's `created` and
 `modified` (epoch ms) as ISO 8601 with milliseconds and `Z`; every other key is stored as is,
 so an object written here is an entity of the same collection for every other dialect. Typed
 values keep their `__type` hash in the document (the core indexes Dates by time and Pointers by
-class and id). A class is the core collection `collection_key(className)`; the built-in classes
-`_config`, `_locale` and `_emails` live in the collections `bea-configs`, `bea-locales`, `bea-emails`.
+class and id). Which collection a class name maps to is each dialect's own rule.
 """
 
 from __future__ import annotations
@@ -14,35 +13,17 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from ...core.entities import collection_key
 from ...core.errors import InvalidPropertyName
 from ...core.indexing import iso_to_ms
 from ...core.ports import Record
 from . import errors
-from .errors import BeaError
+from .errors import ParseStyleError
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,127}$")
 CLASS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 AUTO = ("objectId", "createdAt", "updatedAt")
 CORE_KEYS = ("uuid", "type", "created", "modified", "metadata")  # the core's own names: reserved here
-BUILTIN = {"_config": "bea-configs", "_locale": "bea-locales", "_emails": "bea-emails"}
-RESERVED_ROUTES = {"batch", "Users", "users", "login", "logout", "classes", "files"}
-TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object")
-
-
-def collection_of(class_name: str) -> str:
-    """The core collection of a class; `_`-prefixed names are reserved for the built-ins."""
-    if class_name in BUILTIN:
-        return BUILTIN[class_name]
-    if not CLASS_RE.match(class_name):
-        raise BeaError(errors.INVALID_CLASS_NAME, f"Invalid class name: {class_name}")
-    if class_name.startswith("_"):
-        raise BeaError(errors.OPERATION_FORBIDDEN,
-                       f"class names starting with _ are reserved for built-in classes: {class_name}", 403)
-    coll = collection_key(class_name)
-    if coll in ("users", "roles", "groups"):
-        raise BeaError(errors.OPERATION_FORBIDDEN, f"{class_name} is a built-in class: use /1/Users", 403)
-    return coll
+TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object", "Polygon")
 
 
 def iso(ms: int | float) -> str:
@@ -67,7 +48,7 @@ def check_key(key: Any) -> str:
 def decode(value: Any, depth: int = 0) -> Any:
     """A client value as stored: typed hashes checked and normalized, nested keys checked."""
     if depth > 32:
-        raise BeaError(errors.INVALID_JSON, "object nesting is too deep")
+        raise ParseStyleError(errors.INVALID_JSON, "object nesting is too deep")
     if isinstance(value, list):
         return [decode(v, depth + 1) for v in value]
     if not isinstance(value, dict):
@@ -91,40 +72,47 @@ def _typed(v: dict[str, Any]) -> Any:
     if t == "Date":
         ms = date_ms(v)
         if ms is None:
-            raise BeaError(errors.INCORRECT_TYPE, "invalid Date: iso must be an ISO 8601 timestamp")
+            raise ParseStyleError(errors.INCORRECT_TYPE, "invalid Date: iso must be an ISO 8601 timestamp")
         return {"__type": "Date", "iso": iso(ms)}
     if t == "Pointer":
         if not isinstance(v.get("className"), str) or not isinstance(v.get("objectId"), str):
-            raise BeaError(errors.INVALID_POINTER, "a Pointer needs className and objectId strings")
+            raise ParseStyleError(errors.INVALID_POINTER, "a Pointer needs className and objectId strings")
         return pointer(v["className"], v["objectId"])
     if t in ("Relation", "PointerArray"):
         cls = v.get("className")
         objs = v.get("objects", [])
         if not isinstance(cls, str) or not isinstance(objs, list):
-            raise BeaError(errors.INVALID_POINTER, f"a {t} needs a className and a list of objects")
+            raise ParseStyleError(errors.INVALID_POINTER, f"a {t} needs a className and a list of objects")
         return [pointer(cls, o) if isinstance(o, str) else _typed({**o, "__type": "Pointer"})
                 for o in objs if isinstance(o, (str, dict))]
     if t == "GeoPoint":
         lat, lon = v.get("latitude"), v.get("longitude")
         if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)) \
                 or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise BeaError(errors.INCORRECT_TYPE, "a GeoPoint needs latitude in [-90, 90] and longitude in [-180, 180]")
+            raise ParseStyleError(errors.INCORRECT_TYPE, "a GeoPoint needs latitude in [-90, 90] and longitude in [-180, 180]")
         return {"__type": "GeoPoint", "latitude": lat, "longitude": lon}
     if t == "File":
         if not isinstance(v.get("name"), str) or not v["name"]:
-            raise BeaError(errors.INCORRECT_TYPE, "a File needs a name")
+            raise ParseStyleError(errors.INCORRECT_TYPE, "a File needs a name")
         return {k: v[k] for k in ("__type", "name", "url", "contentType", "size") if k in v}
+    if t == "Polygon":
+        pts = v.get("coordinates")
+        if not isinstance(pts, list) or not 3 <= len(pts) <= 1000 or not all(
+                isinstance(p, list) and len(p) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                            for x in p) for p in pts):
+            raise ParseStyleError(errors.INCORRECT_TYPE, "a Polygon needs 3 to 1,000 [latitude, longitude] coordinates")
+        return {"__type": "Polygon", "coordinates": pts}
     if t == "Bytes":
         if not isinstance(v.get("base64"), str):
-            raise BeaError(errors.INCORRECT_TYPE, "Bytes need a base64 string")
+            raise ParseStyleError(errors.INCORRECT_TYPE, "Bytes need a base64 string")
         return {"__type": "Bytes", "base64": v["base64"]}
-    raise BeaError(errors.INCORRECT_TYPE, f"unknown __type: {t}")
+    raise ParseStyleError(errors.INCORRECT_TYPE, f"unknown __type: {t}")
 
 
 def split_body(body: Any) -> tuple[dict[str, Any], dict[str, dict[str, bool]] | None]:
     """(fields, ACL) of a create/update body; reserved and invalid keys are refused with 105."""
     if not isinstance(body, dict):
-        raise BeaError(errors.INVALID_JSON, "the body must be a JSON object")
+        raise ParseStyleError(errors.INVALID_JSON, "the body must be a JSON object")
     acl = None
     fields: dict[str, Any] = {}
     for k, v in body.items():
@@ -142,7 +130,7 @@ def check_acl(acl: Any) -> dict[str, dict[str, bool]]:
             isinstance(k, str) and isinstance(p, dict) and all(x in ("read", "write") and isinstance(b, bool)
                                                                for x, b in p.items())
             for k, p in acl.items()):
-        raise BeaError(123, "invalid ACL: expected {\"*\"|userId|\"role:Name\": {\"read\": bool, \"write\": bool}}")
+        raise ParseStyleError(123, "invalid ACL: expected {\"*\"|userId|\"role:Name\": {\"read\": bool, \"write\": bool}}")
     return acl
 
 

@@ -1,0 +1,44 @@
+"""Counts answered by the index alone (issue 15): one Select=COUNT Query, no entity read, and only for
+callers from whom nothing is hidden and where clauses whose index range holds one entry per match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.planner import count_range
+from chalicelib.core.query import And, Compare
+from chalicelib.storage import meter
+
+
+@pytest.fixture
+def data(svc: Any) -> Any:
+    org, _, _ = svc.tenancy.signup("cnt", "cnt", "C", "c@c.test", "pw-cnt")
+    app = svc.tenancy.create_app(org, "prod")  # not the open sandbox
+    for i in range(12):
+        svc.entities.create(app.uuid, "items", {"tier": i % 3, "vip": i % 4 == 0, "tags": [i % 3, 7]})
+    return lambda principal: svc.data(app, principal)
+
+
+def test_equality_on_a_number_is_one_count_query(data: Any) -> None:
+    d = data(Principal("app", "x"))
+    m = meter.start()
+    assert d.count("items", Compare("tier", "eq", 1)) == 4
+    assert m.calls == {"Query": 1} and m.items_read == 4
+    assert d.count("items", Compare("vip", "eq", True)) == 3
+    assert d.count("items", Compare("tags", "eq", 7)) == 12  # one entry per distinct value per entity
+    assert d.count("items", None) == 12
+
+
+def test_what_needs_the_entities_is_not_counted_on_the_index(data: Any) -> None:
+    d = data(Principal("app", "x"))
+    assert d.count("items", Compare("tier", "gt", 0)) is None  # multi-valued fields: two entries in range
+    assert d.count("items", Compare("name", "eq", "a")) is None  # string keys are cut and lower-cased
+    assert d.count("items", And((Compare("tier", "eq", 1), Compare("vip", "eq", True)))) is None
+    assert count_range(Compare("a.b", "eq", 1)) is None  # nested paths elide arrays
+
+
+def test_a_filtered_caller_gets_no_index_count(data: Any) -> None:
+    assert data(Principal("key", None)).count("items", Compare("tier", "eq", 1)) is None

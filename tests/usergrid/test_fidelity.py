@@ -1,0 +1,257 @@
+"""Usergrid 2.x behaviours a client sees (issue 13), each citing ../shared/protocols/usergrid.md.
+
+Sections are the reference's: §3 collections and names, §4 ql, §5 errors, §6 feature areas; the
+test names follow Usergrid's own REST integration tests where the reference's §8 lists one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from chalicelib.core.plural import collection_name, singularize
+
+B = "/usergrid/acme/sandbox"
+
+
+def q(ql: str) -> str:
+    return quote(ql, safe="")
+
+
+def names(r: Any, key: str = "name") -> list[Any]:
+    assert r.status_code == 200, r.body
+    return [e.get(key) for e in r.json["entities"]]
+
+
+# -- §3 collections and names ---------------------------------------------------------------
+@pytest.mark.parametrize(("segment", "collection", "type_"), [
+    ("person", "people", "person"), ("people", "people", "person"), ("myperson", "mypeople", "myperson"),
+    ("category", "categories", "category"), ("child", "children", "child"), ("equipment", "equipment", "equipment"),
+    ("fish", "fish", "fish"), ("data", "data", "data"), ("analytics", "analytics", "analytics"),
+    ("stadium", "stadiums", "stadium"), ("analysis", "analyses", "analysis"), ("matrix", "matrices", "matrix"),
+    ("index", "indices", "index"), ("mouse", "mice", "mouse"), ("ox", "oxen", "ox"), ("quiz", "quizzes", "quiz"),
+    ("bus", "buses", "bus"), ("status", "statuses", "status"), ("octopus", "octopi", "octopus"),
+    ("knife", "knives", "knife"), ("tomato", "tomatoes", "tomato"), ("box", "boxes", "box"),
+    ("Items", "items", "item"), ("users", "users", "user"), ("activity", "activities", "activity"),
+])
+def test_inflector(segment: str, collection: str, type_: str) -> None:
+    """§3: type = singular of the lower-cased segment, collection = plural of the type."""
+    assert collection_name(segment) == collection
+    assert singularize(collection) == type_
+
+
+def test_uncountable_and_irregular_collections_over_http(api: Any, org: dict[str, Any]) -> None:
+    r = api.post(f"{B}/equipment", {"name": "drill"})
+    assert r.json["path"] == "/equipment" and r.json["entities"][0]["type"] == "equipment"
+    r = api.post(f"{B}/category", {"name": "food"})
+    assert r.json["path"] == "/categories"
+    assert names(api.get(f"{B}/categories")) == ["food"]
+
+
+def test_entity_uri(api: Any, org: dict[str, Any]) -> None:
+    """Seed 001 shows `uri` on each entity: the entity's own URL."""
+    e = api.post(f"{B}/items", {"name": "milk"}).json["entities"][0]
+    assert e["uri"].endswith(f"/acme/sandbox/items/{e['uuid']}")
+
+
+def test_collection_addressable_by_uuid(api: Any, org: dict[str, Any]) -> None:
+    """Seed 001: "Collection UUID or collection name"; the application entity lists the uuids."""
+    api.post(f"{B}/items", {"name": "milk"})
+    app = api.get(B).json["entities"][0]
+    coll = app["metadata"]["collections"]["items"]
+    assert coll["uuid"]
+    assert names(api.get(f"{B}/{coll['uuid']}")) == ["milk"]
+    assert api.get(f"{B}/{coll['uuid']}/milk").json["entities"][0]["name"] == "milk"
+
+
+def test_user_with_empty_email(api: Any, org: dict[str, Any]) -> None:
+    """Seed 000's example user sends `"email": ""`: a value like any other (§10)."""
+    r = api.post(f"{B}/users", {"username": "john.doe", "email": "", "name": "John Doe", "password": "test1234"})
+    assert r.status_code == 200, r.body
+    assert r.json["entities"][0]["email"] == ""
+
+
+def test_users_by_email(api: Any, org: dict[str, Any]) -> None:
+    """UserResourceIT: a user is addressable by uuid, username and email."""
+    u = api.post(f"{B}/users", {"username": "ann", "email": "Ann+x@Example.com"}).json["entities"][0]
+    for ident in ("ann", u["uuid"], "ann+x@example.com", quote("Ann+x@Example.com")):
+        r = api.get(f"{B}/users/{ident}")
+        assert r.status_code == 200, (ident, r.body)
+        assert r.json["entities"][0]["uuid"] == u["uuid"]
+    assert api.put(f"{B}/users/ann+x@example.com", {"city": "Oslo"}).json["entities"][0]["city"] == "Oslo"
+
+
+def test_username_me_is_refused(api: Any, org: dict[str, Any]) -> None:
+    r = api.post(f"{B}/users", {"username": "Me"})
+    assert r.status_code == 400 and r.json["error"] == "illegal_argument"
+
+
+def test_group_path_with_space(api: Any, org: dict[str, Any]) -> None:
+    """GroupResourceIT, §10: only letters, digits and -./ in a group path."""
+    r = api.post(f"{B}/groups", {"path": "my group"})
+    assert r.status_code == 400 and r.json["error"] == "illegal_argument"
+    assert api.post(f"{B}/groups", {"path": "team/a-1.b"}).status_code == 200
+
+
+def test_upsert_by_uuid_and_name(api: Any, org: dict[str, Any]) -> None:
+    """DevicesResourceIT, §3: PUT to a missing uuid or name creates the entity with it."""
+    uuid = "0190aaaa-bbbb-7ccc-8ddd-eeeeffff0001"
+    r = api.put(f"{B}/devices/{uuid}", {"model": "x1"})
+    assert r.status_code == 200, r.body
+    assert r.json["entities"][0]["uuid"] == uuid
+    assert api.get(f"{B}/devices/{uuid}").json["entities"][0]["model"] == "x1"
+    r = api.put(f"{B}/items/cheese", {"price": 7})
+    assert r.status_code == 200 and r.json["entities"][0]["name"] == "cheese"
+    assert api.delete(f"{B}/devices/{uuid}").status_code == 200
+    assert api.get(f"{B}/devices/{uuid}").status_code == 404
+    assert api.put(f"{B}/devices/{uuid}", {"model": "x2"}).json["entities"][0]["uuid"] == uuid
+
+
+# -- §4 ql -------------------------------------------------------------------------------
+@pytest.fixture
+def ordinals(api: Any, org: dict[str, Any]) -> None:
+    api.post(f"{B}/things", [{"name": f"t{i}", "ordinal": i, "madeup": i >= 5, "verb": "go" if i % 2 else "stop",
+                              "spec": {"size": i * 10, "colour": "red"}} for i in range(10)])
+
+
+def test_symbolic_boolean_operators(api: Any, ordinals: None) -> None:
+    """AndOrQueryTest: `&&` and `||` as well as the words, keywords in any case. (Its mixed-case
+    property names, `Ordinal gte 0` for `ordinal`, are a known difference: README.)"""
+    r = api.get(f"{B}/things?limit=20&ql={q('madeup = true && ordinal >= 8')}")
+    assert sorted(names(r)) == ["t8", "t9"]
+    r = api.get(f"{B}/things?limit=20&ql={q('ordinal = 1 || ordinal = 2')}")
+    assert sorted(names(r)) == ["t1", "t2"]
+    r = api.get(f"{B}/things?limit=20&ql={q('SELECT * WHERE ordinal GTE 2 AND ordinal lte 3 ORDER BY ordinal ASC')}")
+    assert names(r) == ["t2", "t3"]
+
+
+def test_not_equal_is_a_parse_error(api: Any, ordinals: None) -> None:
+    """BadGrammarQueryTest: `!=` is not in the language."""
+    for bad in ("name != 'go'", "name != go", "!= 'go'", 'NOT name = "go"', "name 'go'"):
+        r = api.get(f"{B}/things?ql={q(bad)}")
+        assert r.status_code == 400, bad
+        assert r.json["error"] in ("query_parse", "query_token"), bad
+    assert names(api.get(f"{B}/things?ql={q('select * where limit = 5')}")) == []
+
+
+def test_nested_projection_and_rename(api: Any, ordinals: None) -> None:
+    """SelectMappingsQueryTest: `select spec.size` keeps nesting; `select {label: name}` renames."""
+    r = api.get(f"{B}/things?ql={q('select spec.size, name where ordinal = 3')}")
+    e = r.json["entities"][0]
+    assert e["spec"] == {"size": 30} and e["name"] == "t3" and "verb" not in e and e["uuid"]
+    r = api.get(f"{B}/things?ql={q('select {label: name, n: ordinal} where ordinal = 4')}")
+    e = r.json["entities"][0]
+    assert e["label"] == "t4" and e["n"] == 4 and "name" not in e
+
+
+def test_limit_above_max_is_clamped(api: Any, ordinals: None) -> None:
+    """§4.5: limit above 1000 is clamped; <= 0, empty or junk is the default."""
+    assert len(names(api.get(f"{B}/things?limit=5000"))) == 10
+    assert len(names(api.get(f"{B}/things?limit=0"))) == 10
+    assert len(names(api.get(f"{B}/things?limit=abc"))) == 10
+
+
+def test_put_ql_updates_every_match(api: Any, org: dict[str, Any]) -> None:
+    """§10: PUT ?ql= updates every match (up to 1000), not one page."""
+    api.post(f"{B}/pens", [{"name": f"p{i}", "colour": "blue"} for i in range(14)])
+    r = api.put(f"{B}/pens?ql={q('colour = ' + repr('blue'))}", {"colour": "red"})
+    assert r.status_code == 200 and len(r.json["entities"]) == 14
+    assert len(names(api.get(f"{B}/pens?limit=50&ql={q(chr(39).join(['colour = ', 'red', '']))}"))) == 14
+    r = api.put(f"{B}/pens?ql={q('colour = ' + repr('green'))}", {"colour": "x"})
+    assert r.status_code == 404 and r.json["error"] == "service_resource_not_found"
+
+
+def test_delete_collection_needs_ql_or_limit(api: Any, org: dict[str, Any]) -> None:
+    """ExceptionResourceIT: DELETE on a collection without a query, or on the app, is a 405."""
+    api.post(f"{B}/pens", {"name": "p"})
+    r = api.delete(f"{B}/pens")
+    assert r.status_code == 405 and r.json["error"] == "unsupported_service_operation"
+    assert names(api.get(f"{B}/pens")) == ["p"]
+    r = api.delete(B)
+    assert r.status_code == 405 and set(r.json) >= {"error", "error_description", "exception", "timestamp", "duration"}
+    assert api.delete(f"{B}/pens?limit=5").status_code == 200
+    assert names(api.get(f"{B}/pens")) == []
+
+
+# -- §5 errors -----------------------------------------------------------------------------
+def test_error_strings_per_operation(api: Any, org: dict[str, Any]) -> None:
+    missing = "0190aaaa-bbbb-7ccc-8ddd-eeeeffff0002"
+    r = api.get(f"{B}/items/{missing}")
+    assert r.status_code == 404 and r.json["error"] == "entity_not_found"
+    assert r.json["error_description"] == f"Cannot find entity associated with uuid: {missing}"
+    r = api.get(f"{B}/items/nothing")
+    assert r.json["error"] == "entity_not_found" and r.json["error_description"] == "Cannot find entity with name: nothing"
+    r = api.get(f"{B}/users/ghost")
+    assert r.status_code == 404 and r.json["error"] == "service_resource_not_found"
+    r = api.delete(f"{B}/items/nothing")
+    assert r.status_code == 404 and r.json["error"] == "service_resource_not_found"
+    for resp in (r, api.get(f"{B}/items/{missing}")):
+        assert set(resp.json) == {"error", "error_description", "exception", "timestamp", "duration"}
+
+
+# -- §6 feature areas ------------------------------------------------------------------------
+def test_location_must_be_numeric(api: Any, org: dict[str, Any]) -> None:
+    """BasicGeoTests: non-numeric coordinates are a 400 illegal_argument; numeric strings are fine."""
+    r = api.post(f"{B}/stores", {"name": "a", "location": {"latitude": "fred", "longitude": "x"}})
+    assert r.status_code == 400 and r.json["error"] == "illegal_argument"
+    assert api.post(f"{B}/stores", {"name": "b", "location": {"latitude": "37.7", "longitude": -122.4}}).status_code == 200
+    r = api.put(f"{B}/stores/b", {"location": {"latitude": 1, "longitude": True}})
+    assert r.status_code == 400
+
+
+def test_browser_accept_gets_json(api: Any, org: dict[str, Any]) -> None:
+    """BrowserCompatibilityTest, §6.8: a browser's Accept gets the JSON entity, not the asset."""
+    api.post(f"{B}/pictures", {"name": "cat"})
+    assert api.put(f"{B}/pictures/cat", raw=b"\x89PNG....", headers={"Content-Type": "image/png"}).status_code == 200
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8"
+    r = api.get(f"{B}/pictures/cat", headers={"Accept": browser})
+    assert r.status_code == 200 and r.json["entities"][0]["name"] == "cat"
+    r = api.get(f"{B}/pictures/cat", headers={"Accept": "application/octet-stream"})
+    assert r.status_code == 200 and r.body == b"\x89PNG...."
+
+
+def test_hierarchical_counters(api: Any, org: dict[str, Any]) -> None:
+    """§10 (CounterUtils): an event counter `a.clicks` also counts into `a`."""
+    api.post(f"{B}/events", {"timestamp": 0, "counters": {"button.clicks": 2}})
+    api.post(f"{B}/events", {"timestamp": 0, "counters": {"button.views": 3}})
+    r = api.get(f"{B}/counters?counter=button&counter=button.clicks&resolution=all")
+    got = {c["name"]: sum(v["value"] for v in c["values"]) for c in r.json["counters"]}
+    assert got == {"button": 5, "button.clicks": 2}
+
+
+def test_role_users(api: Any, org: dict[str, Any]) -> None:
+    """§6.2: GET /roles/{r}/users lists the role's users."""
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    api.post(f"{B}/roles", {"name": "editor"})
+    assert api.post(f"{B}/roles/editor/users/ann").status_code == 200
+    assert names(api.get(f"{B}/roles/editor/users"), "username") == ["ann"]
+    api.delete(f"{B}/roles/editor/users/ann")
+    assert names(api.get(f"{B}/roles/editor/users"), "username") == []
+
+
+def test_connections_newest_first_and_one_connection(api: Any, org: dict[str, Any]) -> None:
+    """ConnectionResourceTest: listed newest connection first, re-posting moves to the front;
+    GET of one connection, 404 when not connected; DELETE of one connection keeps both entities."""
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "bread"}, {"name": "jam"}])
+    for n in ("milk", "bread", "jam"):
+        assert api.post(f"{B}/users/ann/likes/items/{n}").status_code == 200
+    assert names(api.get(f"{B}/users/ann/likes")) == ["jam", "bread", "milk"]
+    api.post(f"{B}/users/ann/likes/items/milk")  # re-connect: to the front
+    assert names(api.get(f"{B}/users/ann/likes")) == ["milk", "jam", "bread"]
+    r = api.get(f"{B}/users/ann/likes?limit=2")
+    r2 = api.get(f"{B}/users/ann/likes?limit=2&cursor={r.json['cursor']}")
+    assert names(r) + names(r2) == ["milk", "jam", "bread"] and "cursor" not in r2.json
+    assert names(api.get(f"{B}/users/ann/likes/items/jam")) == ["jam"]
+    jam = api.get(f"{B}/items/jam").json["entities"][0]
+    assert names(api.get(f"{B}/users/ann/likes/{jam['uuid']}")) == ["jam"]
+    api.post(f"{B}/items", {"name": "tea"})
+    r = api.get(f"{B}/users/ann/likes/items/tea")
+    assert r.status_code == 404 and r.json["error"] == "service_resource_not_found"
+    assert api.delete(f"{B}/users/ann/likes/items/jam").status_code == 200
+    assert names(api.get(f"{B}/users/ann/likes")) == ["milk", "bread"]
+    assert api.get(f"{B}/users/ann/likes/items/jam").status_code == 404
+    assert api.get(f"{B}/items/jam").status_code == 200
+    assert names(api.get(f"{B}/items/milk/connecting/likes"), "username") == ["ann"]
