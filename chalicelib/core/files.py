@@ -144,9 +144,10 @@ class Files:
 
 
 # -- who may touch which file ------------------------------------------------------------------
-# Prefixes of files that belong to an entity (their entity's rules decide) or to the server:
-# the free-standing file API never reaches them, whatever the caller.
-RESERVED = ("bea-media", "assets", "_tasks")
+# Prefixes of files that belong to an entity (their entity's rules decide), to another dialect's
+# file API with rules of its own (Parse files: deleted only with the master key), or to the
+# server: the free-standing file API never reaches them, whatever the caller.
+RESERVED = ("bea-media", "assets", "parse-files", "_tasks")
 # Content a browser would run (scripts, markup) if served inline from our origin or the bucket's.
 _ACTIVE = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
            "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript",

@@ -92,7 +92,7 @@ def test_file_read(world: World, caller: str) -> None:
 
 # -- attached files: the free-standing API never reaches them; their entity's rules apply ------------
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("prefix", ["bea-media", "assets", "_tasks"])
+@pytest.mark.parametrize("prefix", ["bea-media", "assets", "parse-files", "_tasks"])
 def test_file_api_never_reaches_attached_files(world: World, caller: str, prefix: str) -> None:
     target = f"files/{prefix}/notes/{world.note}/x.txt"
     body, ct = multipart("x.txt", b"evil")
