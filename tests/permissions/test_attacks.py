@@ -242,10 +242,10 @@ def test_nosniff_on_every_response(world: World) -> None:
 
 
 def test_active_uploads_are_sandboxed_attachments(world: World) -> None:
-    html = b"<script>alert(document.cookie)</script>"
-    r = world.call("usergrid", "owner", "PUT", f"notes/{world.note}", raw=html, ctype="text/html")
+    html = b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(document.cookie)'/>"
+    r = world.call("usergrid", "owner", "PUT", f"notes/{world.note}", raw=html, ctype="image/svg+xml")
     assert r.status_code == 200, r.body
-    r = world.call("usergrid", "owner", "GET", f"notes/{world.note}", headers={"Accept": "text/html"})
+    r = world.call("usergrid", "owner", "GET", f"notes/{world.note}", headers={"Accept": "image/svg+xml"})
     assert r.status_code == 200 and r.body == html
     assert r.headers["Content-Disposition"] == "attachment"
     assert r.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
