@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib.dialects.backendless.api import bp as backendless
 from chalicelib.dialects.bea import bp as bea
+from chalicelib.dialects.http import install_edge
 from chalicelib.dialects.lightblue import bp as lightblue
 from chalicelib.dialects.lightblue.worker import bp as lightblue_worker
 from chalicelib.dialects.parse import bp as parse
@@ -16,6 +17,7 @@ app.register_blueprint(bea, url_prefix="/bea")
 app.register_blueprint(lightblue, url_prefix="/lightblue")
 app.register_blueprint(parse, url_prefix="/parse")
 app.register_blueprint(lightblue_worker)  # the async-task worker Lambda (`lightblue_task`)
+install_edge(app)  # X-Content-Type-Options: nosniff on every response
 app.api.binary_types.append("multipart/form-data")  # Backendless file uploads reach the Lambda as bytes
 
 

@@ -96,6 +96,13 @@ class Services:
             self._tasks = tasks
         return self._tasks
 
+    def read_task(self, app: App, principal: Principal, handle: str) -> dict[str, Any]:
+        """A task's status and result, for its creator or a privileged caller only (else unknown)."""
+        from .core.tasks import caller_id
+
+        reader = None if self.policy.sees_everything(app, principal) else caller_id(principal)
+        return self.tasks.get(app.uuid, handle, reader)
+
     # Backendless services (issue 4), each built on first use: a request pays only for what it touches.
     def counters(self) -> Any:
         return _lazy(self, "_counters", "counters")
@@ -108,6 +115,41 @@ class Services:
 
     def messaging(self) -> Any:
         return _lazy(self, "_messaging", "messaging")
+
+    def app_files(self, app: App, principal: Principal) -> Any:
+        """The app's free-standing files as this caller may use them (core/files.AppFiles)."""
+        from .core.files import AppFiles
+
+        request_app.set(app.uuid)
+        return AppFiles(self.files(), app, principal, self.permissions)
+
+    def require(self, app: App, principal: Principal, kind: str, name: str, verb: str) -> None:
+        """The core's decision on a resource other than an entity (cache, counters, messaging,
+        email, cloud code): Forbidden/Unauthorized unless the caller's roles grant `verb` on it."""
+        from .core.permissions import resource_path
+
+        request_app.set(app.uuid)
+        self.permissions.require(app, principal, resource_path(kind, name), verb)
+
+    def send_email(self, app: App, principal: Principal, to: Any, subject: Any, text: Any = None,
+                   html: Any = None, *, to_own_user: bool = False) -> str:
+        """Email for any dialect: the `/_/email` permission, then core/messaging.send_app_email's
+        recipient rules and daily quota. `to_own_user`: the server writes to a registered user
+        (password reset), which counts against the quota like any other email."""
+        from .core.messaging import MailLimits, send_app_email
+
+        if not to_own_user:
+            self.require(app, principal, "email", "", "post")
+        # the sandbox is open to anyone, but the world outside it is not: only the app itself
+        # (credentials, master key) and org admins write to arbitrary addresses
+        privileged = to_own_user or principal.kind in ("app", "admin")
+        limits = MailLimits(self.settings.mail_daily_quota, self.settings.mail_max_recipients)
+
+        def is_member(addr: str) -> bool:
+            return self.entities.find_by_unique(app.uuid, "users", "email", addr) is not None
+
+        return send_app_email(self.messaging(), self.counters().store, app.uuid, limits, privileged=privileged,
+                              is_member=is_member, to=to, subject=subject, text=text, html=html)
 
     def assets(self) -> Any:
         """Usergrid assets on S3, sharing the Backendless files' blob store."""
@@ -128,6 +170,22 @@ class Services:
 _lock = threading.Lock()
 _services: Services | None = None
 request_app: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_app", default=None)
+# The app and caller of the current request, once a dialect has resolved them (for the cost header).
+request_caller: contextvars.ContextVar[tuple[App, Principal] | None] = contextvars.ContextVar("request_caller",
+                                                                                             default=None)
+
+
+def note_caller(app: App, principal: Principal) -> None:
+    """Each dialect names the request's caller once it has resolved it (not the server acting for it)."""
+    request_caller.set((app, principal))
+
+
+def caller_is_privileged() -> bool:
+    """Whether the current request's caller sees everything (app credentials, org admins, master
+    key, the sandbox): only such callers get X-Request-Cost, which otherwise is an oracle on data
+    they cannot read (an extra BatchGetItem means a hidden entity matched)."""
+    got = request_caller.get()
+    return got is not None and _services is not None and _services.policy.sees_everything(*got)
 
 
 def configure_models(s: Settings) -> None:
@@ -157,6 +215,7 @@ def start_meter() -> Any:
     from .storage import meter
 
     request_app.set(None)
+    request_caller.set(None)
     return meter.start()
 
 

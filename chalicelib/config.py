@@ -24,6 +24,9 @@ class Settings:
     token_ttl_s: int
     secret_key: str
     max_body_bytes: int
+    mail_daily_quota: int = 200  # recipients per app and UTC day (BAAS_MAIL_DAILY_QUOTA)
+    mail_max_recipients: int = 10  # per email (BAAS_MAIL_MAX_RECIPIENTS)
+    public_url: str = ""  # the API's public root, e.g. https://api.example.com (BAAS_PUBLIC_URL)
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -43,4 +46,7 @@ def settings() -> Settings:
         token_ttl_s=int(os.environ.get("BAAS_TOKEN_TTL", "604800")),
         secret_key=os.environ.get("BAAS_SECRET_KEY", ""),
         max_body_bytes=int(os.environ.get("BAAS_MAX_BODY_BYTES", str(1_000_000))),
+        mail_daily_quota=int(os.environ.get("BAAS_MAIL_DAILY_QUOTA", "200")),
+        mail_max_recipients=int(os.environ.get("BAAS_MAIL_MAX_RECIPIENTS", "10")),
+        public_url=os.environ.get("BAAS_PUBLIC_URL", "").rstrip("/"),
     )

@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset", action="store_true", help="forget the stored local data and start empty")
     args = parser.parse_args(argv)
     port = int(os.environ.get("PORT", "8000"))
+    os.environ.setdefault("BAAS_PUBLIC_URL", f"http://127.0.0.1:{port}")  # URLs the server builds
     moto_port = int(os.environ.get("MOTO_PORT", "5005"))
     stage = os.environ.get("STAGE", "dev")
     folder = Path(os.environ.get("BAAS_LOCAL_DIR") or ROOT / ".local").resolve()

@@ -13,6 +13,7 @@ from typing import Any
 
 from .data import AppData
 from .errors import NotFound
+from .files import safe_download_url
 from .ids import now_ms
 from .ports import BlobStore
 
@@ -52,7 +53,7 @@ class Assets:
             raise NotFound(f"{collection}/{ident} has no asset")
         k = key(data.app.uuid, collection, rec.uuid)
         if meta.get("uploaded-directly") or int(meta.get("content-length") or 0) > INLINE_MAX:
-            return self.blobs.download_url(k, URL_TTL_S)
+            return safe_download_url(self.blobs, k, URL_TTL_S, str(meta.get("content-type") or ""))
         got = self.blobs.get(k)
         if got is None:
             raise NotFound(f"{collection}/{ident} has no asset")

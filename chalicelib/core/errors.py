@@ -99,3 +99,9 @@ class MalformedBody(InvalidInput):
     """The request body is not the JSON (or form) it claims to be."""
 
     default_message = "malformed request body"
+
+
+class TooManyRequests(CoreError):
+    """A quota is used up (email per app and day); retry later."""
+
+    status = 429

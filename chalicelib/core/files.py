@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Any
+from typing import Any, Protocol
 
-from .errors import Conflict, InvalidInput, NotFound, TooLarge
+from .auth import Principal
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from .ports import BlobInfo, BlobStore
+from .tenancy import App
 
 MAX_DEPTH = 16
 _SEGMENT_RE = re.compile(r"^[^\x00-\x1f\\]{1,255}$")
@@ -119,14 +121,14 @@ class Files:
         dest = self._key(app, f"{parent}/{new_name}" if parent else new_name)
         return self._transfer(app, self._key(app, old), dest, True)
 
-    def _transfer(self, app: str, skey: str, dkey: str, move: bool) -> str:
+    def _transfer(self, app: str, skey: str, dkey: str, move: bool, owner: str | None = None) -> str:
         pairs = [(b.key, dkey + b.key[len(skey):]) for b in self.blobs.list(skey + "/", True, 100_000)]
         if self.blobs.exists(skey):
             pairs.append((skey, dkey))
         if not pairs:
             raise FileNotFound(f"{skey.split('/', 1)[1]} not found")
         for s, d in pairs:
-            self.blobs.copy(s, d)
+            self.blobs.copy(s, d, owner)
         if move:
             self.blobs.delete([s for s, _ in pairs])
         return dkey.split("/", 1)[1]
@@ -139,3 +141,193 @@ class Files:
         rel = b.key[len(app) + 1:].rstrip("/")
         return {"name": self._name(b), "path": rel, "size": b.size, "createdOn": b.modified_ms,
                 "isDirectory": b.is_dir or b.key.endswith("/")}
+
+
+# -- who may touch which file ------------------------------------------------------------------
+# Prefixes of files that belong to an entity (their entity's rules decide), to another dialect's
+# file API with rules of its own (Parse files: deleted only with the master key), or to the
+# server: the free-standing file API never reaches them, whatever the caller.
+RESERVED = ("bea-media", "assets", "parse-files", "_tasks")
+# Content a browser would run (scripts, markup) if served inline from our origin or the bucket's.
+_ACTIVE = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+           "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript",
+           "application/x-javascript", "text/xsl", "application/pdf", "multipart/x-mixed-replace")
+SANDBOX_CSP = "sandbox; default-src 'none'"
+MAX_CHECKED = 1000  # files a non-privileged directory operation may touch (one HEAD each)
+
+
+def is_active(content_type: str | None) -> bool:
+    """True for types a browser executes or renders with scripts (HTML, SVG, XML, JS...), and for
+    no type at all (a browser would sniff it)."""
+    base = (content_type or "").split(";")[0].strip().lower()
+    return not base or base in _ACTIVE or base.endswith(("+xml", "/xml")) or "script" in base
+
+
+def serving_headers(content_type: str | None) -> dict[str, str]:
+    """Headers for serving user-uploaded bytes from our origin: active types keep their type (the
+    client asked for it) but come as attachments under a CSP sandbox, so nothing in them runs."""
+    ctype = content_type or "application/octet-stream"
+    if is_active(content_type):
+        return {"Content-Type": ctype, "Content-Disposition": "attachment", "Content-Security-Policy": SANDBOX_CSP}
+    return {"Content-Type": ctype}
+
+
+def safe_download_url(blobs: BlobStore, key: str, expires_s: int, content_type: str | None) -> str:
+    """A presigned GET that S3 answers as an attachment when the content is active. S3 cannot add a
+    CSP to its answer, so the type is also replaced by application/octet-stream: nothing renders."""
+    if is_active(content_type):
+        return blobs.download_url(key, expires_s, "application/octet-stream", "attachment")
+    return blobs.download_url(key, expires_s)
+
+
+class ResourcePolicy(Protocol):
+    def sees_everything(self, app: App, principal: Principal) -> bool: ...
+
+    def require(self, app: App, principal: Principal, path: str, verb: str) -> None: ...
+
+
+class AppFiles:
+    """The free-standing files of one app as one caller may use them (Backendless Files API).
+
+    Path rules: `get|post|put|delete:/_/files/<path>` permissions of the caller's roles (post
+    creates, put overwrites). Owners: a file written by a user carries that user's uuid in its S3
+    object metadata (`x-amz-meta-owner`), so the check costs the HEAD that the write does anyway
+    and no second store can disagree with S3; only that user or a privileged caller (app
+    credentials, org admins, master key) overwrites, moves or deletes it. Files written with the
+    key alone or by a privileged caller have no owner. Entity-attached files (RESERVED) are out
+    of reach: their entity's rules apply through the dialect that attaches them.
+    """
+
+    def __init__(self, files: Files, app: App, principal: Principal, policy: ResourcePolicy) -> None:
+        self.files, self.blobs, self.app, self.principal, self.policy = files, files.blobs, app, principal, policy
+        self.privileged = policy.sees_everything(app, principal)
+        self.owner = principal.subject if principal.kind == "user" and not self.privileged else None
+
+    def _path(self, path: str, allow_root: bool = False) -> str:
+        clean = clean_path(path, allow_root)
+        if clean and clean.split("/", 1)[0].lower() in RESERVED:
+            raise Forbidden(f"{clean.split('/', 1)[0]}/ holds files attached to entities: use their own API")
+        return clean
+
+    def _require(self, path: str, verb: str) -> None:
+        from .permissions import resource_path
+
+        self.policy.require(self.app, self.principal, resource_path("files", path), verb)
+
+    def _may_change(self, key: str, head: dict[str, str] | None = None) -> None:
+        head = head if head is not None else self.blobs.head(key)
+        if head and head.get("owner") and not self.privileged and head["owner"] != self.owner:
+            raise Forbidden(f"{key.split('/', 1)[1]} belongs to another user")
+
+    def _keys_under(self, key: str) -> list[str]:
+        keys = [b.key for b in self.blobs.list(key + "/", True, 100_000)]
+        if not self.privileged and len(keys) > MAX_CHECKED:
+            raise TooLarge(f"more than {MAX_CHECKED} files: ask with app credentials")
+        return keys
+
+    def upload(self, path: str, data: bytes, content_type: str, overwrite: bool) -> str:
+        clean = self._path(path)
+        self._require(clean, "post")
+        head = self.blobs.head(f"{self.app.uuid}/{clean}")
+        if head is not None:
+            if not overwrite:
+                raise FileExists(f"file {clean} already exists")
+            self._require(clean, "put")
+            self._may_change(f"{self.app.uuid}/{clean}", head)
+        if len(data) > MAX_INLINE_BYTES:
+            raise TooLarge("file too big for a direct upload: ask for an upload URL")
+        owner = (head or {}).get("owner") or self.owner  # an overwrite keeps the file's owner
+        self.blobs.put(f"{self.app.uuid}/{clean}", data, content_type or "application/octet-stream", owner)
+        return clean
+
+    def upload_url(self, path: str, content_type: str) -> dict[str, Any]:
+        clean = self._path(path)
+        self._require(clean, "post")
+        key = f"{self.app.uuid}/{clean}"
+        head = self.blobs.head(key)
+        if head is not None:
+            self._require(clean, "put")
+            self._may_change(key, head)
+        ctype = content_type or "application/octet-stream"
+        owner = (head or {}).get("owner") or self.owner
+        headers = {"Content-Type": ctype, **({"x-amz-meta-owner": owner} if owner else {})}
+        return {"uploadURL": self.blobs.upload_url(key, URL_TTL_S, ctype, owner), "method": "PUT",
+                "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
+
+    def create_directory(self, path: str) -> None:
+        clean = self._path(path)
+        self._require(clean, "post")
+        self.files.create_directory(self.app.uuid, clean)
+
+    def exists(self, path: str) -> bool:
+        clean = self._path(path)
+        self._require(clean, "get")
+        return self.files.exists(self.app.uuid, clean)
+
+    def is_dir(self, path: str) -> bool:
+        clean = self._path(path)
+        self._require(clean, "get")
+        return bool(self.files.listing(self.app.uuid, clean, limit=1, sub=True))
+
+    def download_url(self, path: str) -> str:
+        clean = self._path(path)
+        self._require(clean, "get")
+        key = f"{self.app.uuid}/{clean}"
+        head = self.blobs.head(key)
+        if head is None:
+            raise FileNotFound(f"file {clean} not found")
+        return safe_download_url(self.blobs, key, URL_TTL_S, head.get("content_type"))
+
+    def listing(self, path: str, pattern: str = "*", sub: bool = False, limit: int = 100,
+                offset: int = 0) -> list[dict[str, Any]]:
+        clean = self._path(path, allow_root=True)
+        self._require(clean, "get")
+        if clean:
+            return self.files.listing(self.app.uuid, clean, pattern, sub, limit, offset)
+        got = self.files.listing(self.app.uuid, clean, pattern, sub, limit + offset + 100, 0)
+        return [i for i in got if i["path"].split("/", 1)[0].lower() not in RESERVED][offset: offset + limit]
+
+    def count(self, path: str, pattern: str = "*", sub: bool = False, dirs: bool = False) -> int:
+        items = self.listing(path, pattern, sub, limit=100_000)
+        return sum(1 for i in items if dirs or not i["isDirectory"])
+
+    def delete(self, path: str) -> int:
+        clean = self._path(path)
+        self._require(clean, "delete")
+        key = f"{self.app.uuid}/{clean}"
+        if not self.privileged:
+            for k in self._keys_under(key) + [key]:
+                self._may_change(k)
+        return self.files.delete(self.app.uuid, clean)
+
+    def copy(self, src: str, dst: str, move: bool = False) -> str:
+        s, d = self._path(src), self._path(dst, allow_root=True)
+        name = s.rsplit("/", 1)[-1]
+        return self._transfer(s, f"{d}/{name}" if d else name, move)
+
+    def rename(self, old: str, new_name: str) -> str:
+        if "/" in new_name or not new_name:
+            raise InvalidInput("newName must be a file or directory name, not a path")
+        s = self._path(old)
+        parent = s.rsplit("/", 1)[0] if "/" in s else ""
+        return self._transfer(s, f"{parent}/{new_name}" if parent else new_name, True)
+
+    def _transfer(self, src: str, dst: str, move: bool) -> str:
+        """Check every source (read; delete and owner when moving) and every target (create;
+        overwrite and owner when it exists) before copying anything."""
+        dst = self._path(dst)
+        self._require(src, "get")
+        self._require(dst, "post")
+        if move:
+            self._require(src, "delete")
+        skey, dkey = f"{self.app.uuid}/{src}", f"{self.app.uuid}/{dst}"
+        if not self.privileged:
+            for k in self._keys_under(skey) + [skey]:
+                target = dkey + k[len(skey):]
+                if move:
+                    self._may_change(k)
+                head = self.blobs.head(target)
+                if head is not None:
+                    self._require(dst, "put")
+                    self._may_change(target, head)
+        return self.files._transfer(self.app.uuid, skey, dkey, move, self.owner)

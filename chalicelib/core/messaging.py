@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInput, NotFound
+from .errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from .ids import uuid7
-from .ports import Mailer, MessageStore
+from .ports import CounterStore, Mailer, MessageStore
 
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
 MESSAGE_TTL_S = 86_400  # messages and statuses are kept a day
@@ -92,6 +93,47 @@ class Messaging:
         if text is None and html is None:
             raise InvalidInput("bodyparts needs textmessage or htmlmessage")
         return self.mailer.send(list(recipients), subject, _opt(text), _opt(html))
+
+
+@dataclass(frozen=True)
+class MailLimits:
+    """Per-app email limits (settings BAAS_MAIL_DAILY_QUOTA, BAAS_MAIL_MAX_RECIPIENTS, per stage)."""
+
+    daily_quota: int = 200
+    max_recipients: int = 10
+
+
+class MailQuotaExceeded(TooManyRequests):
+    default_message = "the application's daily email quota is used up"
+
+
+def send_app_email(messaging: Messaging, counters: CounterStore, app: str, limits: MailLimits, *,
+                   privileged: bool, is_member: Callable[[str], bool], to: Any, subject: Any,
+                   text: Any = None, html: Any = None, now_s: float | None = None) -> str:
+    """Email on behalf of an app, decided here for every dialect (no open relay).
+
+    - at most `max_recipients` addresses per message, whoever sends;
+    - callers other than the app itself (app credentials, admins, master key) may write only to
+      the app's own users (each address must be a registered user's email: one GetItem each);
+    - every app has a daily quota of recipients, counted with one atomic ADD on the counters
+      table under `<app>#mail` (a partition the counters API cannot name) before sending.
+    """
+    recipients = [to] if isinstance(to, str) else to
+    if isinstance(recipients, list) and len(recipients) > limits.max_recipients:
+        raise InvalidInput(f"at most {limits.max_recipients} recipients per email")
+    if not isinstance(recipients, list) or not recipients or not all(
+            isinstance(r, str) and EMAIL_RE.match(r) for r in recipients):
+        raise InvalidInput("'to' must be a list of email addresses")
+    if not privileged:
+        strangers = [r for r in recipients if not is_member(r)]
+        if strangers:
+            raise Forbidden("email goes only to the application's users unless the application itself sends it")
+    day = time.strftime("%Y%m%d", time.gmtime(now_s if now_s is not None else time.time()))
+    used = counters.add(f"{app}#mail", day, len(recipients))
+    if used > limits.daily_quota:
+        counters.add(f"{app}#mail", day, -len(recipients))
+        raise MailQuotaExceeded(f"the application's daily quota of {limits.daily_quota} emails is used up")
+    return messaging.send_email(recipients, subject, text, html)
 
 
 def _opt(v: Any) -> str | None:

@@ -12,6 +12,14 @@ Evaluation order for one action on one collection (and entity, when there is one
    for a REST key; a logged-in user on a REST key gets what both allow;
 5. owners may update and delete what they created.
 
+A REST key alone is the app's guest within the API-key role: it never changes an entity that has
+an owner (unless its ACL says so), never touches roles or groups; entities without an owner (made
+with the key, as the seeds do) stay changeable with the key, also by a user who comes with it.
+
+Resources other than entities (files, cache, counters, messaging, email, cloud code) are decided
+by `can_use` on paths under `/_/` (`resource_path`), in the same permission syntax; wildcards
+such as `/**` never reach them, only permissions naming `/_...`.
+
 Rules live in one small document per app (roles, groups' roles, the API-key role) and one per
 user (its roles and groups); both are cached a few seconds in memory, so a request pays at
 most two GetItems for them, and usually none.
@@ -29,21 +37,33 @@ from typing import Any
 from . import parallel
 from .auth import Principal
 from .data import Policy
-from .errors import InvalidInput, NotFound
+from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from .ports import DocStore, Record, VersionConflict
 from .tenancy import App
 
 VERBS = ("get", "post", "put", "delete")
 ACTION_VERB = {"read": "get", "query": "get", "create": "post", "update": "put", "delete": "delete"}
+# Resources other than entities (files, cache, counters, messaging, email, cloud code) are paths
+# under `/_/` (no collection name starts with `_`): `/_/files/<path>`, `/_/cache/<key>`,
+# `/_/counters/<name>`, `/_/messaging/<channel>`, `/_/email`, `/_/services/<service>/<method>`.
+# A wildcard such as `/**` never reaches them: only a permission whose path starts with `/_`.
+RESOURCE_DEFAULTS: list[str] = [
+    "get,post,put,delete:/_/files/**", "get,put,delete:/_/cache/**", "get,put:/_/counters/**",
+    "get,post:/_/messaging/**", "post:/_/email", "post:/_/services/**",
+]
+RULES_VERSION = 1  # rules stored before resources were permissions get RESOURCE_DEFAULTS on read
 DEFAULT_RULES: dict[str, Any] = {
     "roles": {
-        "guest": {"permissions": ["post:/users"], "inherits": []},  # register; log in is not a data action
-        "default": {"permissions": ["get,post:/**", "get,put,delete:/users/me"], "inherits": []},
-        "admin": {"permissions": ["get,post,put,delete:/**"], "inherits": []},
+        "guest": {"permissions": ["post:/users", *RESOURCE_DEFAULTS], "inherits": []},  # register
+        "default": {"permissions": ["get,post:/**", "get,put,delete:/users/me", *RESOURCE_DEFAULTS],
+                    "inherits": []},
+        "admin": {"permissions": ["get,post,put,delete:/**", "get,post,put,delete:/_/**"], "inherits": []},
     },
     "groups": {},
-    "apikey": ["get,post,put,delete:/**"],
+    "apikey": ["get,post,put,delete:/**", "get,post,put,delete:/_/**"],
+    "rv": RULES_VERSION,
 }
+BUILTIN_ROLES = ("guest", "default", "admin", "apikey")  # administrable without a role entity
 _PERM_RE = re.compile(r"^(?P<verbs>[a-z,*]+):(?P<path>/[\w\-./*]*)$")
 _CACHE_S = 5.0
 # Parse class-level permissions: the operations each core action is checked against (any one suffices).
@@ -81,6 +101,29 @@ def path_matches(pattern: str, path: str) -> bool:
         return False
 
     return go(0, 0)
+
+
+def resource_path(kind: str, name: str = "") -> str:
+    """The permission path of a resource (`/_/files/a/b.txt`), lower-cased as patterns are."""
+    return f"/_/{kind}/{name}".rstrip("/").lower()
+
+
+def _resource_perms(perms: list[str]) -> list[str]:
+    return [p for p in perms if parse_permission(p)[1].startswith("/_")]
+
+
+def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
+    """Rules written before resources were permissions: their built-in roles get the defaults."""
+    if doc.get("rv", 0) >= RULES_VERSION:
+        return doc
+    doc = _copy(doc)
+    for name, role in DEFAULT_RULES["roles"].items():
+        if name in doc["roles"]:
+            extra = [p for p in role["permissions"] if ":/_" in p]
+            doc["roles"][name]["permissions"] = list(dict.fromkeys(doc["roles"][name]["permissions"] + extra))
+    doc["apikey"] = list(dict.fromkeys(list(doc.get("apikey", [])) + ["get,post,put,delete:/_/**"]))
+    doc["rv"] = RULES_VERSION
+    return doc
 
 
 def grants(perms: list[str], verb: str, paths: list[str]) -> bool:
@@ -143,9 +186,13 @@ class Permissions(Policy):
         if principal.kind == "key" or principal.via_key:
             key_ok = grants(rules["apikey"], verb, self._paths(collection, record, None))
         if principal.kind == "key":
-            if collection == "users" and action != "create":
-                return False  # a REST key is in every client: it must not list or change users
-            return key_ok and (record is None or record.acl is None or _acl_allows(record.acl, verb, None, set()))
+            if collection == "users" and action != "create" or collection in ("roles", "groups"):
+                return False  # a REST key is in every client: it must not list users or grant roles
+            if record is not None and record.acl is not None:
+                return key_ok and _acl_allows(record.acl, verb, None, set())
+            if record is not None and record.owner and action in ("update", "delete"):
+                return False  # a user's entity: the key alone is no more than a stranger
+            return key_ok
         if not key_ok:
             return False
         user = principal.subject if principal.kind == "user" else None
@@ -164,7 +211,33 @@ class Permissions(Policy):
             return grants(explicit, verb, paths)
         if grants(perms, verb, paths):
             return True
+        if principal.via_key and record is not None and not record.owner and action in ("update", "delete"):
+            return True  # what the key alone may change, a user holding the key may too
         return bool(user and record is not None and record.owner == user and action in ("update", "delete"))
+
+    def can_use(self, app: App, principal: Principal, path: str, verb: str) -> bool:
+        """May this caller `verb` (get, post, put, delete) the resource at `path` (`resource_path`)?
+
+        Only permissions naming `/_...` count. A REST key alone is the guest role within the
+        API-key role; a user on a key is its roles within the API-key role."""
+        if self.sees_everything(app, principal):
+            return True
+        rules = self.rules(app.uuid)
+        if (principal.kind == "key" or principal.via_key) and not grants(_resource_perms(rules["apikey"]), verb, [path]):
+            return False
+        if principal.kind == "user" and principal.subject:
+            roles = self.roles_of(app.uuid, principal.subject)
+        elif principal.kind in ("anonymous", "key"):
+            roles = {"guest"}
+        else:
+            return False
+        return grants(_resource_perms(self._permissions(rules, roles)), verb, [path])
+
+    def require(self, app: App, principal: Principal, path: str, verb: str) -> None:
+        if not self.can_use(app, principal, path, verb):
+            if principal.is_anonymous:
+                raise Unauthorized(f"log in to {verb} {path[3:]}")
+            raise Forbidden(f"not allowed to {verb} {path[3:]}")
 
     def _clp_allows(self, app: App, principal: Principal, clp: dict[str, Any], ops: tuple[str, ...]) -> bool:
         """Parse's class-level permissions: an operation the CLP does not name is not restricted;
@@ -235,7 +308,7 @@ class Permissions(Policy):
 
     # -- storage of rules, cached --------------------------------------------------------
     def rules(self, app: str) -> dict[str, Any]:
-        return self._cached(f"perm#{app}", lambda: (self.docs.get(f"perm#{app}") or (DEFAULT_RULES, 0))[0])
+        return self._cached(f"perm#{app}", lambda: upgrade((self.docs.get(f"perm#{app}") or (DEFAULT_RULES, 0))[0]))
 
     def _member(self, app: str, user: str) -> dict[str, Any]:
         return self._cached(f"member#{app}#{user}",
@@ -257,7 +330,7 @@ class Permissions(Policy):
         for _ in range(10):
             got = self.docs.get(key)
             doc, ver = (got[0], got[1]) if got else (_copy(default), None)
-            new = change(_copy(doc))
+            new = change(upgrade(_copy(doc)) if "roles" in doc else _copy(doc))
             try:
                 self.docs.put(key, new, ver)
             except VersionConflict:
@@ -287,35 +360,36 @@ class Permissions(Policy):
         self._change(f"perm#{app}", DEFAULT_RULES, lambda d: d | {"roles": {k: v for k, v in d["roles"].items() if k != name}})
 
     def permissions(self, app: str, role: str) -> list[str]:
-        got = self.rules(app)["roles"].get(_role_name(role))
+        """A role's permissions; `apikey` names the API-key role (what a REST key may do)."""
+        rules = self.rules(app)
+        if _role_name(role) == "apikey":
+            return list(rules["apikey"])
+        got = rules["roles"].get(_role_name(role))
         if got is None:
             raise NotFound(f"role {role} not found")
         return list(got["permissions"])
 
     def grant(self, app: str, role: str, permission: str) -> list[str]:
         parse_permission(permission)
-        name = _role_name(role)
-
-        def change(d: dict[str, Any]) -> dict[str, Any]:
-            if name not in d["roles"]:
-                raise NotFound(f"role {role} not found")
-            perms = d["roles"][name]["permissions"]
-            if permission not in perms:
-                perms.append(permission)
-            return d
-
-        return list(self._change(f"perm#{app}", DEFAULT_RULES, change)["roles"][name]["permissions"])
+        return self._edit(app, role, lambda perms: perms if permission in perms else perms + [permission])
 
     def revoke(self, app: str, role: str, permission: str) -> list[str]:
+        return self._edit(app, role, lambda perms: [p for p in perms if p != permission])
+
+    def _edit(self, app: str, role: str, edit: Callable[[list[str]], list[str]]) -> list[str]:
         name = _role_name(role)
 
         def change(d: dict[str, Any]) -> dict[str, Any]:
+            if name == "apikey":
+                d["apikey"] = edit(list(d["apikey"]))
+                return d
             if name not in d["roles"]:
                 raise NotFound(f"role {role} not found")
-            d["roles"][name]["permissions"] = [p for p in d["roles"][name]["permissions"] if p != permission]
+            d["roles"][name]["permissions"] = edit(list(d["roles"][name]["permissions"]))
             return d
 
-        return list(self._change(f"perm#{app}", DEFAULT_RULES, change)["roles"][name]["permissions"])
+        d = self._change(f"perm#{app}", DEFAULT_RULES, change)
+        return list(d["apikey"] if name == "apikey" else d["roles"][name]["permissions"])
 
     def class_permissions(self, app: str, collection: str) -> dict[str, Any] | None:
         """The collection's class-level permissions (Parse CLP), None when it has none (all open)."""

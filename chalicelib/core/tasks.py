@@ -119,6 +119,11 @@ def principal_doc(p: Principal) -> dict[str, Any]:
     return {"kind": p.kind, "subject": p.subject, "app": p.app, "orgs": list(p.orgs), "via_key": p.via_key}
 
 
+def caller_id(p: Principal) -> str:
+    """Who created a task, as stored with it: the kind and subject of the principal."""
+    return f"{p.kind}:{p.subject or ''}"
+
+
 def principal_of(doc: dict[str, Any]) -> Principal:
     return Principal(str(doc["kind"]), doc.get("subject"), doc.get("app"), tuple(doc.get("orgs") or ()),
                      bool(doc.get("via_key")))
@@ -142,7 +147,7 @@ class Tasks:
         self.max_result_bytes = MAX_RESULT_BYTES
 
     # -- the API function -----------------------------------------------------------------------
-    def submit(self, app: str, runner: str, params: dict[str, Any]) -> str:
+    def submit(self, app: str, runner: str, params: dict[str, Any], owner: str | None = None) -> str:
         """Store the request and its RUNNING status, start the worker; returns the handle.
 
         A dispatch that fails (the invoke is refused) ends the task as ERROR at once rather than
@@ -153,7 +158,8 @@ class Tasks:
         handle = uuid7()
         data = json.dumps({"runner": runner, "params": params}, separators=(",", ":")).encode()
         self.blobs.put(request_key(app, handle), data, "application/json")
-        status = {"handle": handle, "kind": runner, "state": "RUNNING", "submitted": self._ms()}
+        status = {"handle": handle, "kind": runner, "state": "RUNNING", "submitted": self._ms(),
+                  **({"owner": owner} if owner else {})}
         self._put(app, handle, status)
         try:
             self.dispatcher.dispatch({"task": handle, "app": app})
@@ -163,9 +169,14 @@ class Tasks:
             self._finish(app, handle, status, "ERROR", self._error(runner, params, failed))
         return handle
 
-    def get(self, app: str, handle: str) -> dict[str, Any]:
-        """{"state": RUNNING|COMPLETE|ERROR, "result": ...}; another app's handle is unknown here."""
+    def get(self, app: str, handle: str, reader: str | None = None) -> dict[str, Any]:
+        """{"state": RUNNING|COMPLETE|ERROR, "result": ...}; another app's handle is unknown here.
+
+        `reader`: who asks (`caller_id`), None for a privileged caller. A task's result is the
+        answer to its creator's request, so anyone else gets the same 404 as for no task at all."""
         doc = self.store.get(_key(app, handle)) if is_uuid(handle) else None
+        if doc is not None and reader is not None and doc.get("owner") != reader:
+            doc = None
         if doc is None:
             raise NotFound(f"unknown task {handle}", code="rest-crud:UnknownTask")
         state = doc.get("state")

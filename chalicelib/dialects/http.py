@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from chalice import CORSConfig, Response
 from chalice.app import Request
 
-from ..bootstrap import request_app, services, start_meter
+from ..bootstrap import caller_is_privileged, request_app, services, start_meter
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
 
@@ -51,13 +51,27 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
                 response = render_error(None, e, started)
             if not isinstance(response, Response):
                 response = Response(body=response, status_code=200)
-            response.headers = {**(response.headers or {}), "X-Request-Cost": m.header()}
+            headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
+            if caller_is_privileged():
+                headers["X-Request-Cost"] = m.header()  # to others it would tell what they cannot read
+            response.headers = headers
             _log(get_request(), dialect, response.status_code, started, m)
             return response
 
         return inner
 
     return wrap
+
+
+def install_edge(app: Any) -> None:
+    """Headers on every HTTP response of the app, also those no `endpoint` wraps (Chalice's own
+    405s and 415s, CORS preflights, /status): browsers must never sniff a type into HTML."""
+
+    @app.middleware("http")
+    def _nosniff(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        response = get_response(event)
+        response.headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
+        return response
 
 
 def _log(request: Request | None, dialect: str, status: int, started: float, m: Any) -> None:
@@ -128,6 +142,11 @@ def form_or_json(request: Request) -> dict[str, Any]:
     return params
 
 
+def master_key(request: Request, header: str = "x-master-key") -> str | None:
+    """The app's master key from a header (never the URL: URLs end up in logs and answers)."""
+    return (request.headers or {}).get(header) or None
+
+
 def bearer_token(request: Request) -> str | None:
     auth = (request.headers or {}).get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -140,10 +159,18 @@ BODY_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "
 
 
 def base_url(request: Request, prefix: str) -> str:
-    """The dialect's root as the client reached it (scheme, host, API Gateway stage, prefix)."""
-    headers = request.headers or {}
-    proto = headers.get("x-forwarded-proto", "http")
-    host = headers.get("host", "localhost")
-    stage = (request.context or {}).get("stage")
-    staged = f"/{stage}" if stage and stage not in ("api", "$default") and headers.get("x-forwarded-proto") else ""
-    return f"{proto}://{host}{staged}{prefix}"
+    """The dialect's public root for URLs the server builds (Location, fileURL, uri).
+
+    From BAAS_PUBLIC_URL when set (a custom domain, the local server), else from API Gateway's
+    request context (`domainName`, `stage`), which the client cannot forge; never from the `Host`
+    or `X-Forwarded-Proto` headers, which it can (`javascript:` URLs, phishing hosts)."""
+    public = services().settings.public_url
+    if public:
+        return f"{public}{prefix}"
+    ctx = request.context or {}
+    domain = ctx.get("domainName")
+    if isinstance(domain, str) and domain and "/" not in domain and ":" not in domain.split("]")[-1]:
+        stage = ctx.get("stage")
+        staged = f"/{stage}" if stage and stage != "$default" and domain.endswith(".amazonaws.com") else ""
+        return f"https://{domain}{staged}{prefix}"
+    return f"http://localhost{prefix}"

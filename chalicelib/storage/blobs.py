@@ -26,19 +26,25 @@ class S3BlobStore:
                     self._client = client("s3", self.region, self.endpoint, signature_version="s3v4")
         return self._client
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None) -> None:
+        extra = {"Metadata": {"owner": owner}} if owner else {}
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **extra)
 
     def exists(self, key: str) -> bool:
+        return self.head(key) is not None
+
+    def head(self, key: str) -> dict[str, str] | None:
+        """{"owner", "content_type"} of an object (owner "" when none), None when absent: one HEAD."""
         from botocore.exceptions import ClientError
 
         try:
-            self.s3.head_object(Bucket=self.bucket, Key=key)
+            got = self.s3.head_object(Bucket=self.bucket, Key=key)
         except ClientError as e:
             if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
+                return None
             raise
-        return True
+        return {"owner": str((got.get("Metadata") or {}).get("owner") or ""),
+                "content_type": str(got.get("ContentType") or "application/octet-stream")}
 
     def list(self, prefix: str, recursive: bool, limit: int) -> list[BlobInfo]:
         out: list[BlobInfo] = []
@@ -59,17 +65,30 @@ class S3BlobStore:
             chunk = [{"Key": k} for k in keys[i: i + 1000]]
             self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
 
-    def copy(self, src: str, dst: str) -> None:
-        self.s3.copy_object(Bucket=self.bucket, Key=dst, CopySource={"Bucket": self.bucket, "Key": src})
+    def copy(self, src: str, dst: str, owner: str | None = None) -> None:
+        """The copy belongs to `owner` (its writer), not to the source's owner."""
+        head = self.head(src) or {"content_type": "application/octet-stream"}
+        self.s3.copy_object(Bucket=self.bucket, Key=dst, CopySource={"Bucket": self.bucket, "Key": src},
+                            MetadataDirective="REPLACE", ContentType=head["content_type"],
+                            Metadata={"owner": owner} if owner else {})
 
-    def download_url(self, key: str, expires_s: int) -> str:
-        return str(self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
-                                                  ExpiresIn=expires_s))
+    def download_url(self, key: str, expires_s: int, content_type: str | None = None,
+                     disposition: str | None = None) -> str:
+        """A presigned GET; `content_type`/`disposition` override what S3 answers with (its
+        response-content-* parameters), so active content is served as a download."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if content_type:
+            params["ResponseContentType"] = content_type
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
+        return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s))
 
-    def upload_url(self, key: str, expires_s: int, content_type: str) -> str:
-        return str(self.s3.generate_presigned_url(
-            "put_object", Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
-            ExpiresIn=expires_s))
+    def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None) -> str:
+        """A presigned PUT; with an owner, the client must send `x-amz-meta-owner: <owner>` (signed)."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
+        if owner:
+            params["Metadata"] = {"owner": owner}
+        return str(self.s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_s))
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         from botocore.exceptions import ClientError

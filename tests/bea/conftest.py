@@ -9,8 +9,8 @@ import pytest
 
 
 class Bea:
-    def __init__(self, client: Any, app_id: str, key: str) -> None:
-        self.c, self.app_id, self.key = client, app_id, key
+    def __init__(self, client: Any, app_id: str, key: str, master_key: str = "") -> None:
+        self.c, self.app_id, self.key, self.master_key = client, app_id, key, master_key
         self.session: str | None = None
 
     def call(self, method: str, path: str, body: Any = None, *, params: dict[str, Any] | None = None,
@@ -56,7 +56,7 @@ class Bea:
 @pytest.fixture
 def bea(client: Any, org: dict[str, Any]) -> Bea:
     creds = org["credentials"]
-    return Bea(client, creds["uuid"], creds["rest_api_key"])
+    return Bea(client, creds["uuid"], creds["rest_api_key"], creds.get("master_key", ""))
 
 
 @pytest.fixture

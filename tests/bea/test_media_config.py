@@ -72,6 +72,10 @@ def test_locale_add_lang(bea: Any) -> None:
 
 def test_emails_send(bea: Any) -> None:
     eid = bea.post("_emails", {"name": "welcome", "subject": "Welcome!", "body": "Hi there"}).json["objectId"]
+    r = bea.post("_emails/send", {"emailId": eid, "to": "stranger@example.com"})
+    assert r.status_code == 403, r.body  # the key alone writes only to the app's users (no open relay)
+    for name in ("ann", "bob"):
+        assert bea.post("Users", {"username": name, "password": "pw", "email": f"{name}@example.com"}).status_code == 201
     r = bea.post("_emails/send", {"emailId": eid, "to": "ann@example.com"})
     assert r.status_code == 200 and r.json["messageId"]
     r = bea.post("_emails/send", {"emailId": eid, "to": ["bob@example.com"], "subject": "Hey", "body": "Custom"})

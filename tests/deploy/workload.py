@@ -251,13 +251,15 @@ def _adapter_workload() -> None:
     msgs.read(app, "news", "", sk, 10)
     msgs.advance(app, "s1", "", sk, now + 3600)
     blobs = S3BlobStore(s.bucket, s.region, s.s3_endpoint)
-    blobs.put(f"{app}/a.txt", b"hello", "text/plain")
+    blobs.put(f"{app}/a.txt", b"hello", "text/plain", owner="u1")  # the owner is object metadata
     blobs.exists(f"{app}/a.txt")
+    blobs.head(f"{app}/a.txt")
     blobs.get(f"{app}/a.txt")
-    blobs.copy(f"{app}/a.txt", f"{app}/b.txt")
+    blobs.copy(f"{app}/a.txt", f"{app}/b.txt", owner="u2")
     blobs.list(f"{app}/", False, 10)
     blobs.download_url(f"{app}/a.txt", 60)  # the browser's GET and PUT use the role's rights
-    blobs.upload_url(f"{app}/c.txt", 60, "text/plain")
+    blobs.download_url(f"{app}/a.txt", 60, "application/octet-stream", "attachment")
+    blobs.upload_url(f"{app}/c.txt", 60, "text/plain", owner="u1")
     blobs.delete([f"{app}/a.txt", f"{app}/b.txt"])
     SesMailer(mail_sender(), s.region).send(["ada@acme.test"], "hi", "text", "<p>html</p>")
     unique = DynamoUniqueStore()  # replace(): taking over a stale claim, which HTTP reaches only after a crash

@@ -17,14 +17,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(aws: None) -> Iterator[str]:
-    """The server's base URL (`http://127.0.0.1:<port>`)."""
+def live_server(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The server's base URL (`http://127.0.0.1:<port>`), also its BAAS_PUBLIC_URL: URLs the server
+    builds never come from the client's Host header (as `make run` does)."""
     from chalice.config import Config
     from chalice.local import LocalDevServer
 
     from app import app
+    from chalicelib import bootstrap
 
     port = _free_port()
+    monkeypatch.setenv("BAAS_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    bootstrap.reset()  # settings are read once: read them again with the public URL, now, before
+    bootstrap.services()  # the dev server applies its stage's environment (other table names)
     srv = LocalDevServer(app, Config.create(chalice_stage="dev"), "127.0.0.1", port)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()

@@ -16,13 +16,13 @@ from urllib.parse import unquote
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import services
+from ...bootstrap import note_caller, services
 from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import BadToken, EntityNotFound, Forbidden, TenantNotFound
 from ...core.ports import Record
 from ...core.tenancy import App
-from ..http import cors, endpoint
+from ..http import cors, endpoint, master_key
 from ..openapi import NOT_SERVED, Spec, annotate
 from . import errors
 
@@ -62,13 +62,20 @@ def context(app_id: str, rest_key: str) -> Ctx:
     except TenantNotFound:
         raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 401) from None
     token = (request().headers or {}).get("user-token") or None
+    master = master_key(request(), "master-key") or master_key(request())
     try:
+        if master:  # the server-side credential, in a header beside the REST key of the URL
+            svc.auth.check_rest_key(app, rest_key)
+            principal = svc.auth.master_principal(app, master)
+            note_caller(app, principal)
+            return Ctx(app, principal, token, rest_key)
         principal = svc.auth.key_principal(app, rest_key, token)
     except BadToken:
         raise errors.BackendlessError(3064, f"Not existing user token - {token}. Relogin user to update your user token",
                                       401) from None
     except Forbidden:  # a wrong REST API key
         raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 403) from None
+    note_caller(app, principal)
     return Ctx(app, principal, token, rest_key)
 
 

@@ -40,6 +40,7 @@ TABLE: dict[type[Exception], tuple[int, int]] = {  # core error -> (HTTP status,
     e.BadCredentials: (401, 3003),
     e.Unauthorized: (401, 3064),
     e.Forbidden: (403, 4000),  # ours: "no permission"
+    e.TooManyRequests: (429, 5040),  # ours: a quota is used up
     e.InvalidQuery: (400, 1017),  # invalid where clause
     e.MalformedBody: (400, 8002),  # could not parse the request
     e.InvalidPropertyName: (400, 1007),  # ours

@@ -18,7 +18,7 @@ from chalice import Response
 
 from ...bootstrap import services
 from ...core.errors import InvalidInput
-from ..http import json_body, raw_body
+from ..http import base_url, json_body, raw_body
 from . import models
 from .common import Ctx, ok, query_param, request, route
 from .data import int_param
@@ -26,8 +26,9 @@ from .data import int_param
 DEPTH = 8
 
 
-def _files() -> Any:
-    return services().files()
+def _files(ctx: Ctx) -> Any:
+    """The app's free-standing files as this caller may use them (core/files.AppFiles decides)."""
+    return services().app_files(ctx.app, ctx.principal)
 
 
 def _path(params: dict[str, str]) -> str:
@@ -39,9 +40,7 @@ def _flag(name: str) -> bool:
 
 
 def file_url(ctx: Ctx, path: str) -> str:
-    headers = request().headers or {}
-    proto = headers.get("x-forwarded-proto", "http")
-    return f"{proto}://{headers.get('host', 'localhost')}/backendless/{ctx.app.uuid}/{ctx.rest_key}/files/{path}"
+    return f"{base_url(request(), '/backendless')}/{ctx.app.uuid}/{ctx.rest_key}/files/{path}"
 
 
 def _multipart_file() -> tuple[bytes, str]:
@@ -58,7 +57,7 @@ def _multipart_file() -> tuple[bytes, str]:
 
 def _dir_post(ctx: Ctx, path: str) -> Any:
     if request().path.endswith("/") or not raw_body(request()).strip():
-        _files().create_directory(ctx.app.uuid, path)
+        _files(ctx).create_directory(path)
         return Response(body="", status_code=200)
     return None
 
@@ -72,32 +71,28 @@ def file_view(ctx: Ctx, **params: str) -> Any:
             if made is not None:
                 return made
         data, content_type = _multipart_file()
-        saved = _files().upload(ctx.app.uuid, path, data, content_type, _flag("overwrite"))
+        saved = _files(ctx).upload(path, data, content_type, _flag("overwrite"))
         return ok({"fileURL": file_url(ctx, saved)})
     if method == "DELETE":
-        _files().delete(ctx.app.uuid, path)
+        _files(ctx).delete(path)
         return Response(body="", status_code=200)
     action = query_param("action")
     if action == "exists":
-        return ok(_files().exists(ctx.app.uuid, path))
+        return ok(_files(ctx).exists(path))
     if action == "count":
-        return ok(_files().count(ctx.app.uuid, path, query_param("pattern", "*"), _flag("sub"),
+        return ok(_files(ctx).count(path, query_param("pattern", "*"), _flag("sub"),
                                  _flag("countDirectories")))
     if query_param("pattern") is not None or query_param("sub") is not None or request().path.endswith("/") \
-            or not _files().exists(ctx.app.uuid, path) or _is_dir(ctx, path):
+            or not _files(ctx).exists(path) or _files(ctx).is_dir(path):
         return _list(ctx, path)
-    return Response(body="", status_code=302, headers={"Location": _files().download_url(ctx.app.uuid, path)})
-
-
-def _is_dir(ctx: Ctx, path: str) -> bool:
-    return bool(_files().listing(ctx.app.uuid, path, limit=1, sub=True))
+    return Response(body="", status_code=302, headers={"Location": _files(ctx).download_url(path)})
 
 
 def _list(ctx: Ctx, path: str) -> Any:
     size = min(int_param(query_param("pagesize"), "pagesize", 100, 1, 10**9), 1000)  # over 1,000: a full page
     offset = int_param(query_param("offset"), "offset", 0, 0, 100_000)
-    items = _files().listing(ctx.app.uuid, path, query_param("pattern", "*"), _flag("sub"), size, offset)
-    if not items and not _files().exists(ctx.app.uuid, path):
+    items = _files(ctx).listing(path, query_param("pattern", "*"), _flag("sub"), size, offset)
+    if not items and not _files(ctx).exists(path):
         from ...core.files import FileNotFound
 
         raise FileNotFound(f"file or directory {path} not found")
@@ -114,7 +109,7 @@ def binary_view(ctx: Ctx, **params: str) -> Any:
         data = base64.b64decode(raw_body(request()).strip(), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput("the body must be base64") from None
-    saved = _files().upload(ctx.app.uuid, path, data, "application/octet-stream", _flag("overwrite"))
+    saved = _files(ctx).upload(path, data, "application/octet-stream", _flag("overwrite"))
     return ok(file_url(ctx, saved))
 
 
@@ -122,7 +117,7 @@ def upload_url_view(ctx: Ctx, **params: str) -> Any:
     """A presigned S3 PUT for files too big for a Lambda request (over ~6 MB)."""
     body = json_body(request(), {}) or {}
     ctype = body.get("contentType") if isinstance(body, dict) else None
-    got = _files().upload_url(ctx.app.uuid, _path(params), str(ctype or "application/octet-stream"))
+    got = _files(ctx).upload_url(_path(params), str(ctype or "application/octet-stream"))
     return ok({**got, "fileURL": file_url(ctx, got["path"])})
 
 
@@ -131,12 +126,11 @@ def _transfer(kind: str) -> Any:
         body = json_body(request())
         if not isinstance(body, dict):
             raise InvalidInput("expected a JSON object")
-        f = _files()
+        f = _files(ctx)
         if kind == "rename":
-            new = f.rename(ctx.app.uuid, str(body.get("oldPathName") or ""), str(body.get("newName") or ""))
+            new = f.rename(str(body.get("oldPathName") or ""), str(body.get("newName") or ""))
         else:
-            new = f.copy(ctx.app.uuid, str(body.get("sourcePath") or ""), str(body.get("targetPath") or ""),
-                         move=kind == "move")
+            new = f.copy(str(body.get("sourcePath") or ""), str(body.get("targetPath") or ""), move=kind == "move")
         return ok(file_url(ctx, new))
 
     return view

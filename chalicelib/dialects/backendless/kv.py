@@ -17,7 +17,12 @@ def _c() -> Any:
     return services().counters()
 
 
+def _may(ctx: Ctx, kind: str, name: str, verb: str) -> None:
+    services().require(ctx.app, ctx.principal, kind, name, verb)
+
+
 def counter_get(ctx: Ctx, name: str) -> Any:
+    _may(ctx, "counters", name, "get")
     return ok(_c().get(ctx.app.uuid, name))
 
 
@@ -28,6 +33,7 @@ def _adder(delta: int | None, after: bool) -> Any:
             from ...core.errors import InvalidInput
 
             raise InvalidInput("value is required")
+        _may(ctx, "counters", name, "put")
         fn = _c().add_and_get if after else _c().get_and_add
         return ok(fn(ctx.app.uuid, name, d))
 
@@ -35,15 +41,18 @@ def _adder(delta: int | None, after: bool) -> Any:
 
 
 def compare_and_set(ctx: Ctx, name: str) -> Any:
+    _may(ctx, "counters", name, "put")
     return ok(_c().compare_and_set(ctx.app.uuid, name, query_param("expected"), query_param("updatedvalue")))
 
 
 def reset(ctx: Ctx, name: str) -> Any:
+    _may(ctx, "counters", name, "put")
     _c().reset(ctx.app.uuid, name)
     return Response(body="", status_code=200)
 
 
 def listing(ctx: Ctx, name: str) -> Any:
+    _may(ctx, "counters", "", "get")
     return ok(_c().names(ctx.app.uuid, name))
 
 
@@ -67,6 +76,7 @@ def _k() -> Any:
 
 def cache_item(ctx: Ctx, key: str) -> Any:
     method = request().method
+    _may(ctx, "cache", key, {"GET": "get", "DELETE": "delete"}.get(method, "put"))
     if method == "GET":
         return ok(_k().get(ctx.app.uuid, key))
     if method == "DELETE":
@@ -81,15 +91,18 @@ def cache_item(ctx: Ctx, key: str) -> Any:
 
 
 def cache_check(ctx: Ctx, key: str) -> Any:
+    _may(ctx, "cache", key, "get")
     return ok(_k().contains(ctx.app.uuid, key))
 
 
 def expire_in(ctx: Ctx, key: str) -> Any:
+    _may(ctx, "cache", key, "put")
     _k().expire_in(ctx.app.uuid, key, query_param("timeout"))
     return Response(body="", status_code=200)
 
 
 def expire_at(ctx: Ctx, key: str) -> Any:
+    _may(ctx, "cache", key, "put")
     _k().expire_at(ctx.app.uuid, key, query_param("timestamp"))
     return Response(body="", status_code=200)
 

@@ -23,9 +23,15 @@ def _m() -> Any:
     return services().messaging()
 
 
+def _may(ctx: Ctx, kind: str, name: str, verb: str) -> None:
+    services().require(ctx.app, ctx.principal, kind, name, verb)
+
+
 def channel_view(ctx: Ctx, channel: str) -> Any:
     if request().method == "GET":  # GET /messaging/{messageId}: the message's status
+        _may(ctx, "messaging", "", "get")
         return ok(_m().status(ctx.app.uuid, channel))
+    _may(ctx, "messaging", channel, "post")
     body = json_body(request())
     if not isinstance(body, dict) or "message" not in body:
         raise InvalidInput("the body must be a JSON object with a 'message'")
@@ -47,10 +53,12 @@ def _asks_for_push(body: dict[str, Any]) -> bool:
 
 
 def subscribe(ctx: Ctx, channel: str) -> Any:
+    _may(ctx, "messaging", channel, "get")
     return ok({"subscriptionId": _m().subscribe(ctx.app.uuid, channel)})
 
 
 def poll(ctx: Ctx, channel: str, subscription_id: str) -> Any:
+    _may(ctx, "messaging", channel, "get")
     return ok({"messages": _m().poll(ctx.app.uuid, channel, subscription_id)})
 
 
@@ -61,7 +69,8 @@ def email(ctx: Ctx) -> Any:
     parts = body.get("bodyparts") or {}
     if not isinstance(parts, dict):
         raise InvalidInput("bodyparts must be an object")
-    mid = _m().send_email(body.get("to"), body.get("subject"), parts.get("textmessage"), parts.get("htmlmessage"))
+    mid = services().send_email(ctx.app, ctx.principal, body.get("to"), body.get("subject"), parts.get("textmessage"),
+                                parts.get("htmlmessage"))
     return ok({"status": "sent", "messageId": mid})
 
 
@@ -156,6 +165,7 @@ def invoke(ctx: Ctx, service: str, method: str) -> Any:
     fn = lookup(service, method)
     if fn is None:
         raise BackendlessError(14002, f"Method {method} not found in service {service}", 404)
+    _may(ctx, "services", f"{service}/{method}", "post")
     body = json_body(request(), None)
     user = None
     if ctx.user_id:

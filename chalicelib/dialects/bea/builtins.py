@@ -76,7 +76,7 @@ def send_email(ctx: Ctx, body: Any) -> Out:
     if text is None and html is None:
         raise ParseStyleError(errors.INCORRECT_TYPE, "the email has no body")
     try:
-        mid = services().messaging().send_email(to, subject, text, html)
+        mid = services().send_email(ctx.app, ctx.principal, to, subject, text, html)
     except InvalidInput:
         raise ParseStyleError(errors.INVALID_EMAIL, "to must be an email address or a list of them") from None
     return Out(200, {"messageId": mid})

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from chalice import Blueprint, CORSConfig, Response
 from chalice.app import Request
 
-from ...bootstrap import services
+from ...bootstrap import note_caller, services
 from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import BadToken, Forbidden, TenantNotFound
@@ -30,7 +30,7 @@ from ..parselike.errors import ParseStyleError
 
 bp = Blueprint(__name__)
 METHODS = ["GET", "POST", "PUT", "DELETE"]
-HEADERS = ["X-BEA-Application-Id", "X-BEA-Authorization", "X-BEA-Session-Token", "Content-Type"]
+HEADERS = ["X-BEA-Application-Id", "X-BEA-Authorization", "X-BEA-Session-Token", "X-BEA-Master-Key", "Content-Type"]
 CORS = CORSConfig(allow_origin="*", allow_headers=HEADERS, expose_headers=["Location", "X-Request-Cost"],
                   max_age=86400)
 
@@ -105,8 +105,8 @@ def context() -> Ctx:
     """The app named by X-BEA-Application-Id, checked against X-BEA-Authorization (its REST key)."""
     req = request()
     h = req.headers or {}
-    app_id, key = h.get("x-bea-application-id"), h.get("x-bea-authorization")
-    if not app_id or not key:
+    app_id, key, master = h.get("x-bea-application-id"), h.get("x-bea-authorization"), h.get("x-bea-master-key")
+    if not app_id or not (key or master):
         raise ParseStyleError(errors.OPERATION_FORBIDDEN,
                        "unauthorized: X-BEA-Application-Id and X-BEA-Authorization are required", 401)
     svc = services()
@@ -117,12 +117,20 @@ def context() -> Ctx:
     except TenantNotFound:
         raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: unknown application id", 403) from None
     token = h.get("x-bea-session-token") or None
+    if master:  # the server-side credential (Parse's master key): acts as the app
+        try:
+            principal = svc.auth.master_principal(app, master)
+            note_caller(app, principal)
+            return Ctx(app, principal, token, base_uri())
+        except Forbidden:
+            raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid master key", 403) from None
     try:
         principal = svc.auth.key_principal(app, key, token)
     except Forbidden:
         raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid REST API key", 403) from None
     except BadToken:
         raise ParseStyleError(errors.INVALID_SESSION_TOKEN, "Invalid session token") from None
+    note_caller(app, principal)
     return Ctx(app, principal, token, base_uri())
 
 

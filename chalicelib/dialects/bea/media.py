@@ -26,6 +26,7 @@ from typing import Any
 
 from ...bootstrap import services
 from ...core.errors import EntityNotFound
+from ...core.files import safe_download_url
 from ...core.ids import is_uuid, uuid7
 from ...core.ports import Record
 from ..parselike import errors
@@ -60,8 +61,12 @@ def upload(ctx: Ctx, cls: str, coll: str, req: Req) -> Out:
     oid = target.lower() if isinstance(target, str) and is_uuid(target) else uuid7()
     if target is not None and not is_uuid(target):
         raise EntityNotFound("Object not found.")
+    # Check first, write second: a refused upload must not have replaced anyone's file.
+    data = ctx.data
     if target is not None:
-        ctx.data.record(coll, oid)  # exists and may be read; the update below checks the write
+        data.policy.check(ctx.app, ctx.principal, "update", coll, data.record(coll, oid))
+    else:
+        data.policy.check(ctx.app, ctx.principal, "create", coll)
     app_files = services().files()
     metas = []
     for name, ct, data in files:
@@ -78,20 +83,21 @@ def upload(ctx: Ctx, cls: str, coll: str, req: Req) -> Out:
         return Out(200, {"updatedAt": to_wire(rec)["updatedAt"], "objectId": oid, FIELD: with_urls(ctx, rec)})
     body = req.body if isinstance(req.body, dict) else {}
     out = create(ctx, cls, coll, body, extra={FIELD: metas}, uuid=oid)
-    out.body[FIELD] = [dict(m, url=_url(ctx, coll, oid, m["name"])) for m in metas]
+    out.body[FIELD] = [dict(m, url=_url(ctx, coll, oid, m["name"], m["contentType"])) for m in metas]
     return out
 
 
-def _url(ctx: Ctx, coll: str, oid: str, name: str) -> str:
-    blobs = services().files().blobs
-    return str(blobs.download_url(f"{ctx.app.uuid}/{_path(coll, oid, name)}", URL_TTL_S))
+def _url(ctx: Ctx, coll: str, oid: str, name: str, content_type: str | None = None) -> str:
+    """A presigned GET; active content (HTML, SVG, scripts) comes back as a sandboxed download."""
+    key = f"{ctx.app.uuid}/{_path(coll, oid, name)}"
+    return safe_download_url(services().files().blobs, key, URL_TTL_S, content_type)
 
 
 def with_urls(ctx: Ctx, rec: Record) -> list[dict[str, Any]]:
     media = rec.doc.get(FIELD)
     if not isinstance(media, list):
         return []
-    return [dict(m, url=_url(ctx, rec.collection, rec.uuid, m["name"])) for m in media
+    return [dict(m, url=_url(ctx, rec.collection, rec.uuid, m["name"], m.get("contentType"))) for m in media
             if isinstance(m, dict) and m.get("__type") == "File" and isinstance(m.get("name"), str)]
 
 

@@ -152,5 +152,5 @@ def password_reset(ctx: Ctx, body: Any) -> Out:
     token, _ = services().auth.issue(Principal("reset", user.uuid, ctx.app.uuid), RESET_TTL_MS)
     text = (f"Hello {user.doc.get('username', '')},\n\nsomeone asked to reset your password. "
             f"Your reset code (valid one hour): {token}\n\nIf it was not you, ignore this email.")
-    services().messaging().send_email([email], "Password reset", text)
+    services().send_email(ctx.app, ctx.principal, [email], "Password reset", text, to_own_user=True)
     return Out(200, {})

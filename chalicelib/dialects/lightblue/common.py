@@ -17,12 +17,12 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import request_app, services
+from ...bootstrap import note_caller, request_app, services
 from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import CoreError, InvalidInput, Unauthorized
 from ...core.tenancy import App
-from ..http import BODY_CONTENT_TYPES, bearer_token, cors, endpoint, json_body
+from ..http import BODY_CONTENT_TYPES, bearer_token, cors, endpoint, json_body, master_key
 from ..openapi import Spec, annotate
 from . import errors
 
@@ -106,6 +106,17 @@ def _add_session(result: Any) -> Any:
 def caller() -> Caller:
     svc = services()
     req = request()
+    master = master_key(req)
+    if master:  # X-Master-Key with X-App-Id: the server-side credential, acting as the app
+        app_id = (req.headers or {}).get(APP_HEADER)
+        if not app_id:
+            raise InvalidInput("the master key needs the X-App-Id header (the application uuid)",
+                               code="rest-crud:NoApplication")
+        app = svc.tenancy.app_by_uuid(app_id)
+        request_app.set(app.uuid)
+        principal = svc.auth.master_principal(app, master)
+        note_caller(app, principal)
+        return Caller(app, principal, None)
     header_token = bearer_token(req)
     token = header_token or _client_token()
     if not token:
@@ -123,6 +134,7 @@ def caller() -> Caller:
         raise Unauthorized("this token does not belong to an application")
     svc.auth.check_app_access(principal, app)
     request_app.set(app.uuid)  # for the request's log line, metadata routes included
+    note_caller(app, principal)
     roles = svc.permissions.schema_roles(app, principal)
     if not header_token:  # a body-authenticated caller (clientId) is told its session
         _session.set({"application": app.uuid, "principal": principal.kind, "user": principal.subject

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...bootstrap import services
 from ...core.errors import InvalidInput
+from ...core.tasks import caller_id
 from ..http import json_body
 from . import crud, models, worker
 from .common import Caller, caller, envelope, json_response, request, view
@@ -39,7 +40,7 @@ def _run(operation: str, entity: str, version: str | None, body: Any) -> Any:
 def _submit(c: Caller, operation: str, entity: str, op: crud.Op) -> Any:
     """Checked now (entity, version, access: a 4xx at once), run later, maybe in the worker Lambda."""
     params = worker.task_params(c, operation, entity, op.version, op.body)
-    handle = services().tasks.submit(c.app.uuid, worker.RUNNER, params)
+    handle = services().tasks.submit(c.app.uuid, worker.RUNNER, params, caller_id(c.principal))
     return json_response(envelope("ASYNC", taskHandle=handle))
 
 
@@ -119,10 +120,11 @@ def _find(entity: str, version: str | None) -> Any:
 def task(handle: str) -> Any:
     """ASYNC while the task runs, then the operation's own response (or its ERROR envelope).
 
-    The handle is looked up under the caller's app: another app's handle is unknown (404).
+    The handle is looked up under the caller's app: another app's handle is unknown (404), and so
+    is another caller's (only its creator and privileged callers read a task: the core decides).
     """
     c = caller()
-    doc = services().tasks.get(c.app.uuid, handle)
+    doc = services().read_task(c.app, c.principal, handle)
     if doc["state"] == "RUNNING":
         return json_response(envelope("ASYNC", taskHandle=handle))
     return json_response({**doc["result"], "taskHandle": handle})

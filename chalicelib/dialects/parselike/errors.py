@@ -42,6 +42,7 @@ TABLE: dict[type[Exception], tuple[int, int]] = {
     e.BadCredentials: (404, OBJECT_NOT_FOUND),
     e.Unauthorized: (401, OPERATION_FORBIDDEN),
     e.Forbidden: (403, OPERATION_FORBIDDEN),
+    e.TooManyRequests: (429, 155),  # Parse's RequestLimitExceeded
     e.InvalidQuery: (400, INVALID_QUERY),
     e.MalformedBody: (400, INVALID_JSON),
     e.InvalidPropertyName: (400, INVALID_KEY_NAME),

@@ -12,10 +12,10 @@ from urllib.parse import unquote
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import services
+from ...bootstrap import note_caller, services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import base_url, bearer_token, cors, endpoint
+from ..http import base_url, bearer_token, cors, endpoint, master_key
 from ..openapi import Spec, annotate
 from . import errors
 
@@ -53,8 +53,13 @@ def app_context(org: str, app_name: str) -> tuple[App, Principal]:
     """Resolve org/app (name or uuid) and the caller, and check the caller may use the app."""
     svc = services()
     app = svc.tenancy.app(org, app_name)
-    principal = svc.auth.resolve(bearer_token(request()))
-    svc.auth.check_app_access(principal, app)
+    master = master_key(request())
+    if master:  # X-Master-Key: the server-side credential, acting as the app
+        principal = svc.auth.master_principal(app, master)
+    else:
+        principal = svc.auth.resolve(bearer_token(request()))
+        svc.auth.check_app_access(principal, app)
+    note_caller(app, principal)
     return app, principal
 
 

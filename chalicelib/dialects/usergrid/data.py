@@ -10,13 +10,25 @@ from chalice import Response
 from ...bootstrap import services
 from ...core.entities import collection_uuid, public
 from ...core.errors import EntityNotFound, InvalidInput
+from ...core.files import serving_headers
 from ...core.ids import is_uuid, now_ms
 from ...core.plural import pluralize, singularize
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
 from ..openapi import NOT_SERVED
 from . import models
-from .common import GROUP_PATH, MAX_LIMIT, app_context, envelope, json_response, limit_param, ql_param, request, view
+from .common import (
+    GROUP_PATH,
+    MAX_LIMIT,
+    app_context,
+    bp,
+    envelope,
+    json_response,
+    limit_param,
+    ql_param,
+    request,
+    view,
+)
 from .errors import ServiceResourceNotFound, UnsupportedOperation
 from .ql import parse
 from .relations import _require_privileged, resolve_me
@@ -205,7 +217,15 @@ def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
     if isinstance(got, str):
         return Response(body="", status_code=302, headers={"Location": got})
     body, ctype = got
-    return Response(body=body, status_code=200, headers={"Content-Type": ctype})
+    headers = serving_headers(ctype)
+    binary = [t.lower() for t in bp.current_app.api.binary_types]
+    if headers["Content-Type"].split(";")[0].strip().lower() not in binary:
+        # API Gateway carries bytes only for its binary types; other types travel as text
+        try:
+            return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
+        except UnicodeDecodeError:
+            headers["Content-Type"] = "application/octet-stream"
+    return Response(body=body, status_code=200, headers=headers)
 
 
 def project(entity: dict[str, Any], fields: list[str], aliases: dict[str, str] | None = None) -> dict[str, Any]:

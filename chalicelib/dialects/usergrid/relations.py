@@ -12,6 +12,7 @@ from typing import Any
 from ...bootstrap import services
 from ...core.entities import collection_key
 from ...core.errors import BadCredentials, Forbidden, InvalidInput, NotFound
+from ...core.permissions import BUILTIN_ROLES
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
 from . import models
@@ -57,7 +58,11 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
     perms = svc.permissions
     method = request().method
     if (coll, verb_l) == ("roles", "permissions"):
-        role = data.get("roles", entity)["name"]
+        if entity.lower() in BUILTIN_ROLES:  # guest, default, admin, apikey: no role entity needed
+            _require_privileged(principal, a)
+            role = entity.lower()
+        else:
+            role = data.get("roles", entity)["name"]
         if method == "GET":
             return json_response(envelope("get", a, f"roles/{role}/permissions", None, started,
                                           data=perms.permissions(a.uuid, role)))
