@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import indexing
+from . import indexing, validate
 from .errors import (
     ConcurrencyExhausted,
     DuplicateUnique,
@@ -320,9 +320,11 @@ def clean_props(props: Any, drop_nulls: bool) -> dict[str, Any]:
 
 
 def _check_size(doc: dict[str, Any]) -> None:
-    import json
-
-    if len(json.dumps(doc, separators=(",", ":"))) > MAX_DOC_BYTES:
+    """The last gate before a document is stored, whichever dialect or operator built it (an
+    increment can overflow what the edge let in): storable numbers, well-formed text, bounded
+    depth, and at most MAX_DOC_BYTES of UTF-8 JSON."""
+    validate.check(doc, "entity")
+    if len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()) > MAX_DOC_BYTES:
         raise TooLarge(f"entity is larger than {MAX_DOC_BYTES} bytes")
 
 

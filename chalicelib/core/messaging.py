@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import validate
 from .errors import InvalidInput, NotFound
 from .ids import uuid7
 from .ports import Mailer, MessageStore
 
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
 MESSAGE_TTL_S = 86_400  # messages and statuses are kept a day
+MAX_DELAY_MS = 365 * 86_400_000  # publishAt at most a year ahead: the delivery time is a 13-digit sort key
 SUBSCRIPTION_TTL_S = 3_600  # a polling subscription lives an hour after its last poll
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -44,7 +46,9 @@ class Messaging:
         if publish_at in (None, "", 0):
             at = now
         elif isinstance(publish_at, (int, float)) and not isinstance(publish_at, bool):
-            at = max(now, int(publish_at))
+            at = max(now, validate.epoch_ms(publish_at, "publishAt"))
+            if at > now + MAX_DELAY_MS:
+                raise InvalidInput(f"publishAt is at most {MAX_DELAY_MS // 86_400_000} days ahead")
         else:
             raise InvalidInput("publishAt must be a timestamp in milliseconds")
         mid = uuid7()

@@ -21,6 +21,7 @@ from chalice import Response
 from chalice.app import Request
 
 from ..bootstrap import request_app, services, start_meter
+from ..core import validate
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
@@ -35,6 +36,7 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
             started = time.perf_counter()
             m = start_meter()
             try:
+                check_request(get_request(), kwargs)
                 response = view(*args, **kwargs)
             except CoreError as e:
                 response = render_error(e, e, started)
@@ -72,32 +74,12 @@ def raw_body(request: Request) -> bytes:
 
 
 def json_body(request: Request, default: Any = None) -> Any:
-    """The body as JSON whatever the content type (curl -d sends form-encoded headers)."""
+    """The body as JSON whatever the content type (curl -d sends form-encoded headers), checked by
+    core/validate.py: finite, storable numbers, well-formed strings, bounded nesting."""
     body = raw_body(request)
     if not body.strip():
         return default
-    try:
-        return _shallow(json.loads(body))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise MalformedBody("Unable to parse request body as JSON") from None
-
-
-MAX_DEPTH = 100
-
-
-def _shallow(value: Any) -> Any:
-    """Refuse JSON nested deeper than MAX_DEPTH: every layer below walks documents recursively
-    (validation, indexing, json.dumps), and a body of `[[[[...` must be a 400, not a RecursionError."""
-    stack = [(value, 1)]
-    while stack:
-        v, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise MalformedBody(f"request body is nested deeper than {MAX_DEPTH} levels")
-        if isinstance(v, dict):
-            stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
-        elif isinstance(v, list):
-            stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
-    return value
+    return validate.loads(body)
 
 
 def form_or_json(request: Request) -> dict[str, Any]:
@@ -106,18 +88,27 @@ def form_or_json(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params or {})
     if body.strip():
         try:
-            parsed = _shallow(json.loads(body))
-        except MalformedBody:
+            parsed = validate.loads(body)
+        except validate.TooDeep:
             raise
-        except (ValueError, UnicodeDecodeError, RecursionError):
+        except MalformedBody:
             try:
                 parsed = dict(parse_qsl(body.decode(), keep_blank_values=True))
             except UnicodeDecodeError:
                 raise MalformedBody() from None
+            validate.check(parsed, "form body")
         if not isinstance(parsed, dict):
             raise MalformedBody("expected a JSON object")
         params.update(parsed)
     return params
+
+
+def check_request(request: Request | None, path_params: dict[str, Any]) -> None:
+    """What every request carries besides its body: path and query parameters are well-formed text
+    (a lone surrogate can reach us percent-encoded) and of bounded size."""
+    validate.check(path_params, "a path parameter")
+    if request is not None:
+        validate.check(dict(request.query_params or {}), "a query parameter")
 
 
 def bearer_token(request: Request) -> str | None:

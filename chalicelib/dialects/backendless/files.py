@@ -17,6 +17,7 @@ from typing import Any
 from chalice import Response
 
 from ...bootstrap import services
+from ...core import validate
 from ...core.errors import InvalidInput
 from ..http import json_body, raw_body
 from .common import Ctx, ok, query_param, request, route
@@ -92,9 +93,9 @@ def _is_dir(ctx: Ctx, path: str) -> bool:
 
 
 def _list(ctx: Ctx, path: str) -> Any:
-    size = int(query_param("pagesize", 100) or 100)
-    offset = int(query_param("offset", 0) or 0)
-    items = _files().listing(ctx.app.uuid, path, query_param("pattern", "*"), _flag("sub"), min(size, 1000), offset)
+    size = validate.integer(query_param("pagesize", None), "pagesize", 100, 1, 1000)
+    offset = validate.integer(query_param("offset", None), "offset", 0, 0, 1_000_000)
+    items = _files().listing(ctx.app.uuid, path, query_param("pattern", "*"), _flag("sub"), size, offset)
     if not items and not _files().exists(ctx.app.uuid, path):
         from ...core.files import FileNotFound
 

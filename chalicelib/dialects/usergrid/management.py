@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from ...bootstrap import services
+from ...core import validate
 from ...core.errors import InvalidInput
 from ...core.tenancy import App, Org
 from ..http import bearer_token, form_or_json, json_body
@@ -92,7 +93,4 @@ def _ttl(body: dict[str, Any]) -> int | None:
     raw = body.get("ttl")
     if raw in (None, ""):
         return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("ttl must be a number of milliseconds") from None
+    return validate.integer(raw, "ttl (milliseconds)", 0, 0, validate.MAX_EPOCH_MS) or None
