@@ -16,7 +16,6 @@ from typing import Any
 
 from . import indexing, validate
 from .errors import (
-    ConcurrencyExhausted,
     DuplicateUnique,
     EntityNotFound,
     InvalidInput,
@@ -25,13 +24,13 @@ from .errors import (
 )
 from .ids import is_uuid, now_ms, uuid7
 from .plural import is_plural, pluralize, singularize
-from .ports import EntityStore, Record, UniqueStore, VersionConflict
+from .ports import EntityStore, Record, UniqueStore
+from .retry import retry_optimistic
 
 SYSTEM_PROPS = ("uuid", "type", "created", "modified", "metadata")
 PROP_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$\-]{0,127}$")
 MAX_DOC_BYTES = 350_000  # DynamoDB items stop at 400 KB; leave room for bookkeeping
 GRACE_MS = 60_000  # an index entry or claim younger than this may belong to a write in flight
-MAX_RETRIES = 10
 COLLECTION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
 
 
@@ -144,9 +143,11 @@ class Entities:
         later attempt re-reads and passes the fresh record to `reread` (a permission re-check).
         """
         clean = clean_props(props, drop_nulls=False)
-        for _ in range(MAX_RETRIES):
-            rec, current = _current(self, app, collection, ident, current, reread)
-            ident = rec.uuid
+        given, target = [current], [ident]
+
+        def attempt() -> Record:
+            rec, given[0] = _current(self, app, collection, target[0], given[0], reread)
+            target[0] = rec.uuid  # a retry re-reads by uuid: a concurrent rename must not lose the entity
             base = {k: rec.doc[k] for k in ("created",) if k in rec.doc} if replace else dict(rec.doc)
             for k, v in clean.items():
                 if v is None:
@@ -157,11 +158,9 @@ class Entities:
                 base = mutate(base)
             base["modified"] = max(self.clock(), int(rec.doc.get("modified", 0)) + 1)
             _check_size(base)
-            try:
-                return self._commit(rec, base, secret, acl)
-            except VersionConflict:
-                continue
-        raise ConcurrencyExhausted()
+            return self._commit(rec, base, secret, acl)
+
+        return retry_optimistic(attempt)
 
     def _commit(self, rec: Record, doc: dict[str, Any], secret: str | None,
                 acl: dict[str, dict[str, bool]] | None = None) -> Record:
@@ -191,18 +190,19 @@ class Entities:
     def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
                reread: Callable[[Record], None] | None = None) -> dict[str, Any]:
         """Conditional on the version read; `current` and `reread` as in update_record."""
-        for _ in range(MAX_RETRIES):
-            rec, current = _current(self, app, collection, ident, current, reread)
-            try:
-                self.store.delete(app, rec.uuid, rec.version)
-            except VersionConflict:
-                ident = rec.uuid
-                continue
-            entries = indexing.entries_for(rec.doc, check=False)
-            self.store.write_index(_prefix(app, collection), [], _keys(entries, rec.uuid, rec.prop_versions))
-            self._release_changed(app, collection, rec.uuid, rec.doc, {})
-            return public(rec)
-        raise ConcurrencyExhausted()
+        given, target = [current], [ident]
+
+        def attempt() -> Record:
+            rec, given[0] = _current(self, app, collection, target[0], given[0], reread)
+            target[0] = rec.uuid
+            self.store.delete(app, rec.uuid, rec.version)
+            return rec
+
+        rec = retry_optimistic(attempt)
+        entries = indexing.entries_for(rec.doc, check=False)
+        self.store.write_index(_prefix(app, collection), [], _keys(entries, rec.uuid, rec.prop_versions))
+        self._release_changed(app, collection, rec.uuid, rec.doc, {})
+        return public(rec)
 
     # -- unique names --------------------------------------------------------------------
     def _unique_specs(self, app: str, coll: str) -> list[_Unique]:

@@ -81,10 +81,21 @@ class Forbidden(CoreError):
     default_message = "forbidden"
 
 
+class VersionConflict(Conflict):
+    """A conditional write lost: the item changed (or exists, or vanished) since it was read.
+
+    Raised by storage, caught by `core.retry.retry_optimistic`; it reaches a dialect only if some
+    code forgot to retry, and then still maps (as a Conflict) instead of becoming a 500."""
+
+    default_message = "the resource changed meanwhile, try again"
+
+
 class ConcurrencyExhausted(Conflict):
-    """Optimistic retries ran out: another writer kept winning."""
+    """Optimistic retries ran out: another writer kept winning. Dialects answer 409; the edge adds
+    `Retry-After: 1` (dialects/http.py)."""
 
     status = 409
+    retry_after_s = 1
     default_message = "too many concurrent writers, try again"
 
 

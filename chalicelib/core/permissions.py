@@ -28,7 +28,8 @@ from typing import Any
 from .auth import Principal
 from .data import Policy
 from .errors import InvalidInput, NotFound
-from .ports import DocStore, Record, VersionConflict
+from .ports import DocStore, Record
+from .retry import retry_optimistic
 from .tenancy import App
 
 VERBS = ("get", "post", "put", "delete")
@@ -192,18 +193,17 @@ class Permissions(Policy):
         return value
 
     def _change(self, key: str, default: dict[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-        for _ in range(10):
+        def attempt() -> dict[str, Any]:
             got = self.docs.get(key)
             doc, ver = (got[0], got[1]) if got else (_copy(default), None)
             new = change(_copy(doc))
-            try:
-                self.docs.put(key, new, ver)
-            except VersionConflict:
-                continue
-            with self._lock:
-                self._cache.pop(key, None)
+            self.docs.put(key, new, ver)
             return new
-        raise VersionConflict()
+
+        new = retry_optimistic(attempt)
+        with self._lock:
+            self._cache.pop(key, None)
+        return new
 
     # -- administration ------------------------------------------------------------------
     def role_names(self, app: str) -> list[str]:

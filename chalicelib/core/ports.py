@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from . import errors as _errors
+
 
 @dataclass
 class Record:
@@ -32,8 +34,7 @@ class IndexHit:
     written_ms: int
 
 
-class VersionConflict(Exception):
-    """The conditional write lost: the entity changed (or exists, or vanished) since it was read."""
+VersionConflict = _errors.VersionConflict  # re-exported: storage raises it, core.retry catches it
 
 
 class EntityStore(Protocol):
@@ -86,6 +87,9 @@ class TokenStore(Protocol):
         """The token's document, or None when unknown or expired (TTL deletion runs late)."""
 
     def delete(self, digest: str) -> None: ...
+
+    def put_new(self, digest: str, doc: dict[str, Any], expires_s: int) -> bool:
+        """Put only if no item has this key (one conditional write); False when one exists."""
 
 
 # -- Backendless services (issue 4): counters, cache, files, messaging, mail ----------------------

@@ -14,7 +14,8 @@ from typing import Any
 
 from .errors import BadCredentials, DuplicateUnique, Forbidden, InvalidInput, TenantNotFound
 from .ids import is_uuid, now_ms, uuid7
-from .ports import DocStore, UniqueStore, VersionConflict
+from .ports import DocStore, UniqueStore
+from .retry import retry_optimistic
 from .secrets import client_id_for, derive_key, hash_password, verify_password
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$")
@@ -120,18 +121,14 @@ class Tenancy:
             done.append(key)
 
     def _update(self, key: str, change: Any) -> None:
-        for _ in range(10):
+        def attempt() -> None:
             got = self.docs.get(key)
             if got is None:
                 raise TenantNotFound()
-            doc, ver = got
-            try:
-                self.docs.put(key, change(doc), ver)
-                self._cache.clear()
-                return
-            except VersionConflict:
-                continue
-        raise VersionConflict()
+            self.docs.put(key, change(got[0]), got[1])
+
+        retry_optimistic(attempt)
+        self._cache.clear()
 
     # -- lookups -------------------------------------------------------------------------
     def org(self, ident: str) -> Org:

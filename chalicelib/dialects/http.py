@@ -35,17 +35,20 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
         def inner(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             m = start_meter()
+            extra: dict[str, str] = {}
             try:
                 check_request(get_request(), kwargs)
                 response = view(*args, **kwargs)
             except CoreError as e:
                 response = render_error(e, e, started)
+                if getattr(e, "retry_after_s", None):
+                    extra["Retry-After"] = str(e.retry_after_s)  # type: ignore[attr-defined]
             except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
                 traceback.print_exc(file=sys.stderr)
                 response = render_error(None, e, started)
             if not isinstance(response, Response):
                 response = Response(body=response, status_code=200)
-            response.headers = {**(response.headers or {}), "X-Request-Cost": m.header()}
+            response.headers = {**(response.headers or {}), **extra, "X-Request-Cost": m.header()}
             _log(get_request(), dialect, response.status_code, started, m)
             return response
 
