@@ -17,6 +17,7 @@ from typing import Any
 from .config import Settings, settings
 from .core.auth import Auth, Principal
 from .core.connections import Connections
+from .core.cursors import Cursors
 from .core.data import AppData, Policy
 from .core.entities import Entities
 from .core.metadata import Metadata
@@ -111,7 +112,7 @@ request_app: contextvars.ContextVar[str | None] = contextvars.ContextVar("reques
 
 
 def configure_models(s: Settings) -> None:
-    from .storage import meter
+    from .storage import limits, meter
     from .storage.models import ALL_MODELS, TABLE_SUFFIXES
 
     for model in ALL_MODELS:
@@ -119,7 +120,9 @@ def configure_models(s: Settings) -> None:
         model.Meta.host = s.dynamodb_endpoint
         model.Meta.region = s.region
         model._connection = None  # pick up the new Meta
-        meter.instrument(model._get_connection().connection.client)
+        client = model._get_connection().connection.client
+        meter.instrument(client)
+        limits.instrument(client)
 
 
 def services() -> Services:
@@ -153,9 +156,12 @@ def _build(s: Settings) -> Services:
     configure_models(s)
     store, unique, docs = DynamoEntityStore(), DynamoUniqueStore(), DynamoDocStore()
     entities = Entities(store, unique)
-    tenancy = Tenancy(docs, unique, s.secret_key or _stored_secret_key(docs), s.open_signup)
+    secret_key = s.secret_key or _stored_secret_key(docs)
+    tenancy = Tenancy(docs, unique, secret_key, s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
-    return Services(s, entities, Executor(store), tenancy, auth, Permissions(docs), Connections(store))
+    cursors = Cursors(secret_key)
+    return Services(s, entities, Executor(store, cursors=cursors), tenancy, auth, Permissions(docs),
+                    Connections(store, cursors))
 
 
 def _stored_secret_key(docs: Any) -> str:

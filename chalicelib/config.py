@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .core.budget import DEFAULT, Limits
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -24,6 +26,7 @@ class Settings:
     token_ttl_s: int
     secret_key: str
     max_body_bytes: int
+    limits: Limits  # what one request may cost (core/budget.py); BAAS_BUDGET_* per stage
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -43,4 +46,11 @@ def settings() -> Settings:
         token_ttl_s=int(os.environ.get("BAAS_TOKEN_TTL", "604800")),
         secret_key=os.environ.get("BAAS_SECRET_KEY", ""),
         max_body_bytes=int(os.environ.get("BAAS_MAX_BODY_BYTES", str(1_000_000))),
+        limits=Limits(
+            calls=int(os.environ.get("BAAS_BUDGET_CALLS", DEFAULT.calls)),
+            items=int(os.environ.get("BAAS_BUDGET_ITEMS", DEFAULT.items)),
+            seconds=float(os.environ.get("BAAS_BUDGET_SECONDS", DEFAULT.seconds)),
+            branches=int(os.environ.get("BAAS_BUDGET_BRANCHES", DEFAULT.branches)),
+            bulk=int(os.environ.get("BAAS_BUDGET_BULK", DEFAULT.bulk)),
+        ),
     )

@@ -7,9 +7,9 @@ Query on one small partition plus one BatchGetItem for the page of entities: no 
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
+from .cursors import Cursors
 from .errors import InvalidInput, InvalidQuery
 from .indexing import SEP, TOP
 from .ports import EntityStore, Record
@@ -25,8 +25,9 @@ class Linked:
 
 
 class Connections:
-    def __init__(self, store: EntityStore) -> None:
+    def __init__(self, store: EntityStore, cursors: Cursors | None = None) -> None:
         self.store = store
+        self.cursors = cursors or Cursors()
 
     def connect(self, app: str, source: Record, verb: str, target: Record) -> None:
         verb = _verb(verb)
@@ -49,7 +50,9 @@ class Connections:
         verb = _verb(verb)
         part = f"{app}#{'connecting' if reverse else 'conn'}#{entity.uuid}#{verb}"
         low, high = (collection + SEP, collection + SEP + TOP) if collection else ("0", TOP)
-        after = _decode(cursor)
+        after = self._decode(app, cursor)
+        if after is not None and not low <= after <= high:
+            raise InvalidQuery("invalid cursor")
         out: list[Record] = []
         while len(out) < limit:
             hits, last = self.store.query_index(part, low, high, descending, after, min(100, limit - len(out) + 2))
@@ -61,11 +64,19 @@ class Connections:
                         visible is None or visible(rec)):  # type: ignore[operator]
                     out.append(rec)
                     if len(out) == limit:
-                        return Linked(out, _encode(h.sk) if (last or h is not hits[-1]) else None)
+                        return Linked(out, self.cursors.seal(app, h.sk) if (last or h is not hits[-1]) else None)
             if last is None:
                 return Linked(out, None)
             after = last
-        return Linked(out, _encode(after) if after else None)
+        return Linked(out, self.cursors.seal(app, after) if after else None)
+
+    def _decode(self, app: str, cursor: str | None) -> str | None:
+        if not cursor:
+            return None
+        after = self.cursors.open(app, cursor)
+        if not isinstance(after, str):
+            raise InvalidQuery("invalid cursor")
+        return after
 
 
 def _verb(verb: str) -> str:
@@ -73,16 +84,3 @@ def _verb(verb: str) -> str:
     if not v or len(v) > 64 or not set(v) <= VERB_CHARS:
         raise InvalidInput(f"invalid connection verb: {verb!r}")
     return v
-
-
-def _encode(sk: str) -> str:
-    return base64.urlsafe_b64encode(sk.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidQuery("invalid cursor") from None

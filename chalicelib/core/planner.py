@@ -15,14 +15,13 @@ does not reach (another element, a case-sensitive mismatch).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import geo, indexing
+from . import budget, geo, indexing
+from .cursors import Cursors
 from .errors import InvalidQuery
 from .ids import is_uuid, now_ms
 from .indexing import HIGH, PRESENT, SEP, TOP, encode, index_name, kind_bounds
@@ -295,9 +294,10 @@ class Result:
 
 
 class Executor:
-    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms, cursors: Cursors | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.cursors = cursors or Cursors()
 
     def run(self, app: str, collection: str, query: Query, visible: Visible | None = None) -> Result:
         if not 0 < query.limit <= MAX_LIMIT:
@@ -312,14 +312,15 @@ class Executor:
             return probed[index]
 
         p = plan(query, multi)
+        budget.check_branches(len(p.scans))
         qhash = hashlib.sha256(repr((collection, query.where, query.order)).encode()).hexdigest()[:12]
-        state = _decode_cursor(query.cursor, qhash)
+        state = self._open(app, query.cursor, qhash, len(p.scans))
         ok = visible or (lambda r: True)
         if p.direct is not None:
             recs = self.store.batch_get(app, p.direct) if p.direct else {}
             found = [r for u in p.direct if (r := recs.get(u)) and r.collection == collection
                      and matches(query.where, r.doc | {"uuid": r.uuid}) and ok(r)]
-            return self._window(found, p, query, state, qhash)
+            return self._window(app, found, p, query, state, qhash)
         run = _Run(self, app, collection, p.scans, query.where, ok)
         if p.sort is not None or p.near is not None:
             found = []
@@ -332,18 +333,18 @@ class Executor:
             if run.exhausted_budget:
                 raise InvalidQuery("this query reads too much of the collection to sort it; narrow the filter")
             run.repair()
-            return self._window(found, p, query, state, qhash)
+            return self._window(app, found, p, query, state, qhash)
         start_scan, start_key = (state.get("i", 0), state.get("k")) if state else (0, None)
         out: list[Record] = []
         cursor = None
         for rec, i, sk in run.hits(start_scan, start_key, query.limit):
             out.append(rec)
             if len(out) == query.limit:
-                cursor = _encode_cursor({"i": i, "k": sk}, qhash)
+                cursor = self.cursors.seal(app, {"i": i, "k": sk, "h": qhash})
                 break
         else:
             if run.exhausted_budget and run.position is not None:
-                cursor = _encode_cursor({"i": run.position[0], "k": run.position[1]}, qhash)
+                cursor = self.cursors.seal(app, {"i": run.position[0], "k": run.position[1], "h": qhash})
         run.repair()
         return Result(out, cursor)
 
@@ -352,7 +353,23 @@ class Executor:
         low, high = kind_bounds("n")
         return self.store.count_index(f"{app}#{collection}#created", low, high)
 
-    def _window(self, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None, qhash: str) -> Result:
+    def _open(self, app: str, cursor: str | None, qhash: str, scans: int) -> dict[str, Any] | None:
+        """A cursor's state: signed by this deployment for this app and query, fields of the right type
+        and range (a sort key past the scan's range must never reach DynamoDB's ExclusiveStartKey)."""
+        if not cursor:
+            return None
+        state = self.cursors.open(app, cursor)
+        if not isinstance(state, dict) or state.get("h") != qhash:
+            raise InvalidQuery("cursor does not belong to this query")
+        if "o" in state:
+            if type(state["o"]) is not int or not 0 <= state["o"] <= WINDOW:
+                raise InvalidQuery("invalid cursor")
+        elif type(state.get("i")) is not int or not 0 <= state["i"] < max(scans, 1) or not isinstance(state.get("k"), str):
+            raise InvalidQuery("invalid cursor")
+        return state
+
+    def _window(self, app: str, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None,
+                qhash: str) -> Result:
         if p.near is not None:
             n = p.near
             found.sort(key=lambda r: _distance(r, n))
@@ -361,7 +378,7 @@ class Executor:
         offset = int(state.get("o", 0)) if state else 0
         page = found[offset: offset + query.limit]
         more = offset + query.limit < len(found)
-        return Result(page, _encode_cursor({"o": offset + query.limit}, qhash) if more else None)
+        return Result(page, self.cursors.seal(app, {"o": offset + query.limit, "h": qhash}) if more else None)
 
 
 def _distance(rec: Record, n: Within) -> float:
@@ -443,20 +460,3 @@ class _Run:
         if self.garbage:
             self.ex.store.write_index(self.prefix, [], sorted(set(self.garbage)))
             self.garbage = []
-
-
-def _encode_cursor(state: dict[str, Any], qhash: str) -> str:
-    raw = json.dumps({**state, "h": qhash}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None, qhash: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidQuery("invalid cursor") from None
-    if not isinstance(state, dict) or state.get("h") != qhash:
-        raise InvalidQuery("cursor does not belong to this query")
-    return state

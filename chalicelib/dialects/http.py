@@ -21,7 +21,7 @@ from chalice import Response
 from chalice.app import Request
 
 from ..bootstrap import request_app, services, start_meter
-from ..core import validate
+from ..core import budget, validate
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
@@ -35,6 +35,7 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
         def inner(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             m = start_meter()
+            budget.start(services().settings.limits)
             extra: dict[str, str] = {}
             try:
                 check_request(get_request(), kwargs)
@@ -46,6 +47,8 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
             except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
                 traceback.print_exc(file=sys.stderr)
                 response = render_error(None, e, started)
+            finally:
+                budget.stop()
             if not isinstance(response, Response):
                 response = Response(body=response, status_code=200)
             response.headers = {**(response.headers or {}), **extra, "X-Request-Cost": m.header()}

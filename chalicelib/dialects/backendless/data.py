@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ...core import budget
+from ...core.budget import OverBudget
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
@@ -84,8 +86,29 @@ def _read(ctx: Ctx, table: str, where: Any, order: list[tuple[str, bool]], want:
     return records
 
 
+MAX_COUNT = 10_000  # matches counted by reading them; a count of a whole table reads no entity at all
+
+
 def count(ctx: Ctx, table: str, where_text: Any) -> int:
-    return len(_read(ctx, table, parse_where(where_text), [], 10**9))
+    """Without a where clause, by a caller who sees everything: the `created` index counted by
+    DynamoDB (no entity read). Otherwise the matches themselves, at most MAX_COUNT of them."""
+    where = parse_where(where_text)
+    if where is None:
+        total = ctx.data.count_all(_coll(table))
+        if total is not None:
+            return total
+    found = len(_read(ctx, table, where, [], MAX_COUNT + 1))
+    if found > MAX_COUNT:
+        raise OverBudget(f"more than {MAX_COUNT} objects match; count with a narrower where clause")
+    return found
+
+
+def _matching_ids(ctx: Ctx, table: str, where: Any) -> list[str]:
+    """The objects a bulk update or delete would change, all found before the first write: over
+    the stage's bulk limit it is a 400 and nothing is changed."""
+    ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], budget.limits().bulk + 1)]
+    budget.check_bulk(len(ids))
+    return ids
 
 
 def _params() -> dict[str, Any]:
@@ -155,7 +178,7 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
     where = query_param("where")
     if method == "PUT":
         changes = from_wire(json_body(request()))
-        ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], 10**9)]
+        ids = _matching_ids(ctx, table, where)
         return ok(len([ctx.data.update_record(coll, i, changes) for i in ids]))
     return ok(_bulk_delete(ctx, table, where))  # DELETE ?where=
 
@@ -163,7 +186,7 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
 def _bulk_delete(ctx: Ctx, table: str, where: Any) -> int:
     if not where:
         raise InvalidInput("a where clause is required to delete in bulk")
-    ids = [r.uuid for r in _read(ctx, table, parse_where(where), [], 10**9)]
+    ids = _matching_ids(ctx, table, where)
     for i in ids:
         ctx.data.delete_record(_coll(table), i)
     return len(ids)

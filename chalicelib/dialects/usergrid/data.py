@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Response
 
 from ...bootstrap import services
-from ...core import validate
+from ...core import budget, validate
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.ids import now_ms
@@ -125,6 +125,8 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         return _counters(a, principal, started)
     ql, limit, cursor = _query_params()
     query = parse(ql, limit, cursor)
+    if method in ("PUT", "DELETE"):
+        budget.check_bulk(limit)  # a bigger bulk write pages: `limit` at most the bulk limit, then `cursor`
     if method == "PUT":
         props, _ = _prepare(coll, json_body(request()), False)
     result = data.query(coll, query)
