@@ -125,3 +125,29 @@ def test_lightblue_numbers(api: Any, org: Any) -> None:
     assert r.status_code == 400, r.body
     r = lb.put(f"{D}/insert/customer", raw=b'{"entity": "customer", "data": [{"login": "\\ud800"}]}')
     assert r.status_code == 400, r.body
+
+
+def test_lightblue_foreach_and_insert_on_a_missing_field(api: Any, org: Any) -> None:
+    from tests.conftest import Api
+    from tests.lightblue.conftest import USER_META, D, M
+
+    creds = org["credentials"]["credentials"]
+    lb = Api(api.c, api.post("/usergrid/acme/prod/token", {"grant_type": "client_credentials", **creds})
+             .json["access_token"])
+    assert lb.put(f"{M}/customer/1.0.0", USER_META).status_code == 200
+    assert lb.put(f"{D}/insert/customer", {"entity": "customer", "data": [{"login": "ann"}]}).status_code == 200
+    q = {"field": "login", "op": "=", "rvalue": "ann"}
+    for update in ({"$foreach": {"tags": "$all", "$update": "$remove"}},
+                   {"$foreach": {"items": {"field": "$this.sku", "op": "=", "rvalue": "x"}, "$update": "$remove"}},
+                   {"$insert": {"tags.0": "a"}}):
+        r = lb.post(f"{D}/update/customer", {"entity": "customer", "query": q, "update": update})
+        assert r.status_code == 200, (update, r.body)
+    r = lb.post(f"{D}/find/customer", {"entity": "customer", "projection": {"field": "*"},
+                                       "query": {"field": "tags.²", "op": "=", "rvalue": "a"}})
+    assert r.status_code < 500, r.body
+
+
+def test_array_steps_are_ascii_digits() -> None:
+    assert validate.is_index("0") and validate.is_index("-1") and validate.is_index("12")
+    for seg in ("²", "٣", "", "-", "1" * 10, "a"):
+        assert not validate.is_index(seg)

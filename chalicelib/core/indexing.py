@@ -24,6 +24,7 @@ from typing import Any
 
 from . import geo
 from .errors import TooLarge
+from .validate import is_index
 
 SEP = "\x01"
 HIGH = "\x02"  # sorts after SEP: `enc + HIGH` is past every key for `enc`
@@ -123,7 +124,7 @@ class Entry:
 
 def is_array_step(part: str) -> bool:
     """A path step that addresses array elements (`*`, `0`, `-1`); query.path_values reads them so."""
-    return part == "*" or part.lstrip("-").isdigit()
+    return part == "*" or is_index(part)
 
 
 def index_name(path: str) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import geo
 from .indexing import MAX_LEVELS, is_array_step, keywords, typed_value
+from .validate import is_index
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte")
 
@@ -142,14 +143,14 @@ def path_values(doc: Any, path: str) -> list[Any]:
                 nxt.append(c[part])
             elif isinstance(c, list) and part == "*":
                 nxt.extend(c)
-            elif isinstance(c, list) and part.lstrip("-").isdigit() and -len(c) <= int(part) < len(c):
+            elif isinstance(c, list) and is_index(part) and -len(c) <= int(part) < len(c):
                 nxt.append(c[int(part)])
         cur = nxt
     return cur
 
 
 def _array_path(path: str) -> bool:
-    return any(p == "*" or p.lstrip("-").isdigit() for p in path.split("."))
+    return any(p == "*" or is_index(p) for p in path.split("."))
 
 
 def _walk(doc: Any, path: str) -> list[tuple[Any, int]]:

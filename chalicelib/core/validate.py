@@ -127,6 +127,13 @@ def epoch_ms(raw: Any, name: str) -> int:
     return int(value)
 
 
+def is_index(seg: str) -> bool:
+    """A path step that is an array index: an optional `-` and ASCII digits. `str.isdigit` also
+    accepts "²" or "٣", which `int()` then refuses: every path walker asks this one instead."""
+    digits = seg[1:] if seg.startswith("-") else seg
+    return 0 < len(digits) <= 9 and digits.isascii() and digits.isdigit()
+
+
 # -- parameters --------------------------------------------------------------------------------
 def integer(raw: Any, name: str, default: int, low: int, high: int) -> int:
     """An integer parameter (query string, form or JSON), default when absent, else within [low, high]."""

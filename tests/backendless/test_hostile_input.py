@@ -44,3 +44,22 @@ def test_backendless_files_pagesize(bl: Any) -> None:
     assert bl("POST", "/files/d/a.txt", raw=body, headers={"Content-Type": ctype}).status_code == 200
     assert bl("GET", "/files/d/?pagesize=abc").status_code == 400
     assert bl("GET", "/files/d/?offset=-1").status_code == 400
+
+
+def test_backendless_shapes(bl: Any) -> None:
+    from tests.backendless.test_services import _multipart
+
+    body, ctype = _multipart("a.txt", b"hi")
+    assert bl("POST", "/files/d/a.txt", raw=body, headers={"Content-Type": ctype}).status_code == 200
+    r = bl("PUT", "/files/copy", {"sourcePath": "/d/a.txt", "targetPath": "/"})
+    assert r.status_code in (200, 400), r.body
+    for target in ("", "//", "/../x", "/d/a.txt/..", "\u0000"):
+        r = bl("PUT", "/files/copy", {"sourcePath": "/d/a.txt", "targetPath": target})
+        assert r.status_code < 500, (target, r.body)
+    r = bl("POST", "/messaging/default", {"message": "x" * 900_000})
+    assert r.status_code in (400, 413) and "code" in r.val, r.body
+    r = bl("POST", "/messaging/email", {"subject": "hi", "bodyparts": {"textmessage": "t"},
+                                        "to": [f"u{i}@example.com" for i in range(51)]})
+    assert r.status_code == 400 and "code" in r.val, r.body
+    r = bl("GET", "/data/Item?where=" + "a.%C2%B2%20%3D%201")  # a path step "²": not an array index
+    assert r.status_code < 500, r.body
