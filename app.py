@@ -2,10 +2,15 @@
 
 from chalice import Chalice
 
+from chalicelib.dialects import fallback
+from chalicelib.dialects.backendless import errors as backendless_errors
 from chalicelib.dialects.backendless.api import bp as backendless
 from chalicelib.dialects.bea import bp as bea
+from chalicelib.dialects.bea import errors as bea_errors
 from chalicelib.dialects.lightblue import bp as lightblue
+from chalicelib.dialects.lightblue.common import _render as lightblue_render
 from chalicelib.dialects.lightblue.worker import bp as lightblue_worker
+from chalicelib.dialects.usergrid import errors as usergrid_errors
 from chalicelib.dialects.usergrid.api import bp as usergrid
 
 app = Chalice(app_name="serverless-baas")
@@ -25,3 +30,11 @@ def status() -> dict[str, str]:
 @app.route("/usergrid/status", cors=True)
 def usergrid_status() -> dict[str, str]:
     return {"status": "ok"}
+
+
+# Last: every dialect's unknown paths and missing methods answer 404/405 in its own format.
+for _prefix, _render, _name in ((("/usergrid", usergrid_errors.render, "usergrid"),
+                                 ("/backendless", backendless_errors.render, "backendless"),
+                                 ("/bea", bea_errors.render, "bea"),
+                                 ("/lightblue", lightblue_render, "lightblue"))):
+    fallback.install(app, _prefix, _render, _name)

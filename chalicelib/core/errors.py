@@ -43,6 +43,19 @@ class NotFound(CoreError):
     default_message = "not found"
 
 
+class RouteNotFound(NotFound):
+    """No route of the dialect has this path (dialects/fallback.py)."""
+
+    default_message = "unknown route"
+
+
+class MethodNotAllowed(CoreError):
+    """The path exists, the method does not (dialects/fallback.py)."""
+
+    status = 405
+    default_message = "method not allowed"
+
+
 class EntityNotFound(NotFound):
     default_message = "entity not found"
 

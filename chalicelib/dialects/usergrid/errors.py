@@ -15,6 +15,8 @@ TABLE: dict[type[Exception], tuple[int, str, str]] = {
     e.EntityNotFound: (404, "entity_not_found", f"{_PKG}.persistence.exceptions.EntityNotFoundException"),
     e.TenantNotFound: (404, "organization_application_not_found",
                        f"{_PKG}.rest.exceptions.OrganizationApplicationNotFoundException"),
+    e.MethodNotAllowed: (405, "method_not_allowed", "javax.ws.rs.NotAllowedException"),
+    e.RouteNotFound: (404, "not_found", "javax.ws.rs.NotFoundException"),
     e.NotFound: (404, "not_found", f"{_PKG}.services.exceptions.ServiceResourceNotFoundException"),
     e.DuplicateUnique: (400, "duplicate_unique_property_exists",
                         f"{_PKG}.persistence.exceptions.DuplicateUniquePropertyExistsException"),
