@@ -44,9 +44,9 @@ class Auth:
     def issue(self, principal: Principal, ttl_ms: int | None = None) -> tuple[str, int]:
         ttl = self.ttl_s if not ttl_ms or ttl_ms <= 0 else min(self.ttl_s, max(1, int(ttl_ms) // 1000))
         token = random_token()
-        doc = {"k": principal.kind, "s": principal.subject, "a": principal.app, "o": list(principal.orgs),
-               "exp": int(time.time()) + ttl}
-        self.tokens.put(token_digest(token), doc, doc["exp"])
+        exp = int(time.time()) + ttl
+        doc = {"k": principal.kind, "s": principal.subject, "a": principal.app, "o": list(principal.orgs), "exp": exp}
+        self.tokens.put(token_digest(token), doc, exp)
         return token, ttl
 
     def resolve(self, token: str | None) -> Principal:

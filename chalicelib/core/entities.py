@@ -276,8 +276,8 @@ class _Unique:
     def value(self, doc: dict[str, Any]) -> str | None:
         """The claim's value part; None when the document does not take part in this index."""
         if self.usergrid:
-            v = doc.get(self.label)
-            return v.lower() if isinstance(v, str) else None if v is None else str(v)
+            name = doc.get(self.label)
+            return name.lower() if isinstance(name, str) else None if name is None else str(name)
         parts = []
         for p in self.paths:
             v: Any = doc

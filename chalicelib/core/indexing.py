@@ -180,7 +180,8 @@ def _entries_of(prop: str, value: Any) -> set[Entry]:
     out: set[Entry] = set()
     if prop == "location" and isinstance(value, dict):
         lat, lon = value.get("latitude"), value.get("longitude")
-        if _is_num(lat) and _is_num(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and _is_num(lat) and _is_num(lon) \
+                and -90 <= lat <= 90 and -180 <= lon <= 180:
             out.add(Entry(prop + GEO_SUFFIX, geo.encode(float(lat), float(lon))))
         else:
             out.add(Entry(prop, PRESENT))

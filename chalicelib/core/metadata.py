@@ -75,13 +75,13 @@ class EntityMeta:
     def unique_indexes(self) -> tuple[tuple[str, ...], ...]:
         """`entityInfo.indexes` with `unique: true`, each as its field paths (`{field, dir}` objects or
         plain names, as Lightblue accepts both)."""
-        out = []
+        out: list[tuple[str, ...]] = []
         for ix in self.info.get("indexes") or []:
             if not isinstance(ix, dict) or ix.get("unique") is not True:
                 continue
             paths = tuple(f.get("field") if isinstance(f, dict) else f for f in ix.get("fields") or [])
             if paths and all(isinstance(p, str) and p for p in paths) and paths != ("_id",):
-                out.append(paths)
+                out.append(tuple(str(p) for p in paths))
         return tuple(out)
 
     def references(self, version: str) -> list[str]:

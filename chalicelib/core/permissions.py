@@ -174,11 +174,13 @@ class Permissions(Policy):
 
     # -- storage of rules, cached --------------------------------------------------------
     def rules(self, app: str) -> dict[str, Any]:
-        return self._cached(f"perm#{app}", lambda: (self.docs.get(f"perm#{app}") or (DEFAULT_RULES, 0))[0])
+        rules: dict[str, Any] = self._cached(f"perm#{app}", lambda: (self.docs.get(f"perm#{app}") or (DEFAULT_RULES, 0))[0])
+        return rules
 
     def _member(self, app: str, user: str) -> dict[str, Any]:
-        return self._cached(f"member#{app}#{user}",
-                            lambda: (self.docs.get(f"member#{app}#{user}") or ({"roles": [], "groups": []}, 0))[0])
+        member: dict[str, Any] = self._cached(
+            f"member#{app}#{user}", lambda: (self.docs.get(f"member#{app}#{user}") or ({"roles": [], "groups": []}, 0))[0])
+        return member
 
     def _cached(self, key: str, load: Callable[[], Any]) -> Any:
         hit = self._cache.get(key)

@@ -126,14 +126,14 @@ def _driver(node: Node | None) -> list[IndexRange] | None:
     return best[1] if best else None
 
 
-def _candidates(node: Node | None) -> tuple[int, list[IndexRange]] | None:
+def _candidates(node: Node | None) -> tuple[float, list[IndexRange]] | None:
     """(priority, scans) of the most selective index read that covers every match of `node`."""
     if node is None or not _indexable_field(node):
         if isinstance(node, And):
             opts = [c for c in (_candidates(ch) for ch in node.children) if c]
             merged = _merged_ranges(node)
-            opts += [(_PRIORITY["range"] - 0.5, scans) for scans in merged]  # type: ignore[misc]
-            return min(opts, key=lambda o: o[0]) if opts else None  # type: ignore[return-value]
+            opts += [(_PRIORITY["range"] - 0.5, scans) for scans in merged]
+            return min(opts, key=lambda o: o[0]) if opts else None
         if isinstance(node, Or):
             parts = [_candidates(c) for c in node.children]
             if any(p is None for p in parts):
@@ -151,7 +151,7 @@ def _candidates(node: Node | None) -> tuple[int, list[IndexRange]] | None:
         if node.op == "eq":
             return (_PRIORITY["eq"], [IndexRange(name, enc + SEP, enc + HIGH, True)])
         if _case_sensitive_range(node):
-            return (_PRIORITY["range"] + 0.5, [IndexRange(name, *kind_bounds("s"))])  # type: ignore[list-item]
+            return (_PRIORITY["range"] + 0.5, [IndexRange(name, *kind_bounds("s"))])
         return (_PRIORITY["range"], [_compare_scan(name, node.op, enc)])
     if isinstance(node, In):
         scans = []
@@ -259,7 +259,7 @@ def _range_on(node: Node | None, fld: str, desc: bool, multi: Callable[[str], bo
     for t in terms:
         if isinstance(t, Compare) and t.field == fld and t.op != "ne" and encode(t.value) is not None:
             if _case_sensitive_range(t):
-                scans.append(IndexRange(name, *kind_bounds("s"), desc))  # type: ignore[misc]
+                scans.append(IndexRange(name, *kind_bounds("s"), desc))
             else:
                 scans.append(_compare_scan(name, t.op, encode(t.value) or "", desc))
         elif isinstance(t, Prefix) and t.field == fld:

@@ -262,7 +262,7 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
         lat, lon = loc.get("latitude"), loc.get("longitude")
         if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)):
             return False
-        return geo.distance_m(node.lat, node.lon, float(lat), float(lon)) <= node.radius_m
+        return geo.distance_m(node.lat, node.lon, float(lat), float(lon)) <= node.radius_m  # type: ignore[arg-type]
     if isinstance(node, In):
         return any(compare_values(v, "eq", w) for v in _values(doc, node.field) for w in node.values)
     if isinstance(node, Exists):
@@ -322,7 +322,7 @@ def _contains(doc: dict[str, Any], node: Contains) -> bool:
     return True
 
 
-def sort_value(doc: dict[str, Any], path: str) -> tuple[int, Any]:
+def sort_value(doc: dict[str, Any], path: str) -> tuple[float, Any]:
     """Total order across kinds for in-memory sorts: missing < bool < number < string."""
     v = get_path(doc, path)
     if isinstance(v, bool):

@@ -75,9 +75,10 @@ class Schema:
         specs = self.fields
         for part in path.split("."):
             if part == "*" or is_index(part):
-                if spec is None or spec.items is None:
+                items = spec.items if spec is not None else None
+                if items is None:
                     return None
-                spec, specs = spec.items, spec.items.fields
+                spec, specs = items, items.fields
                 continue
             spec = specs.get(part)
             if spec is None:

@@ -204,7 +204,7 @@ class Tasks:
             return "UNKNOWN"
         if status.get("state") != "RUNNING" or status.get("started"):
             return "DUPLICATE"  # a retried or repeated invocation: the first one owns the task
-        kind, params = str(status.get("kind")), {}
+        kind, params = str(status.get("kind")), dict[str, Any]()
         if self._ms() > int(status.get("submitted", 0)) + START_WITHIN_S * 1000:
             late = TaskTimeout("the task was not started in time", code="rest-crud:TaskTimeout")
             return self._finish(app, handle, status, "ERROR", self._error(kind, params, late))

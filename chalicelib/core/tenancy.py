@@ -140,6 +140,7 @@ class Tenancy:
         org = self._cached(f"org:{ident.lower()}", load)
         if org is None:
             raise TenantNotFound(f"Could not find organization for name: {ident}")
+        assert isinstance(org, Org)
         return org
 
     def org_apps(self, org: Org) -> dict[str, str]:
@@ -161,12 +162,14 @@ class Tenancy:
             app = None
         if app is None:
             raise TenantNotFound(f"Could not find application for name: {org_ident}/{app_ident}")
+        assert isinstance(app, App)
         return app
 
     def app_by_uuid(self, uuid: str) -> App:
         app = self._cached(f"app:{uuid.lower()}", lambda: self._load_app(uuid.lower()) if is_uuid(uuid) else None)
         if app is None:
             raise TenantNotFound(f"Could not find application {uuid}")
+        assert isinstance(app, App)
         return app
 
     def _load_app(self, uuid: str) -> App | None:

@@ -53,7 +53,9 @@ def _parse_int(text: str) -> int:
 
 
 def _parse_float(text: str) -> float:
-    return number(float(text), text[:40])
+    value = float(text)
+    number(value, text[:40])
+    return value
 
 
 def loads(raw: str | bytes, what: str = "request body") -> Any:

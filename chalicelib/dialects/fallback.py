@@ -69,7 +69,8 @@ def install(app: Chalice, prefix: str, render: ErrorRenderer, dialect: str, dept
 def _unknown_paths(existing: set[str], prefix: str, depth: int) -> list[str]:
     """One chain of variable segments under the prefix, reusing each level's variable name, at least
     `depth` long and as deep as the dialect's own variable chain (the greedy route goes below it)."""
-    out, path, level = [], prefix, 0
+    out: list[str] = []
+    path, level = prefix, 0
     while True:
         level += 1
         base = len(path.split("/"))

@@ -13,7 +13,7 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -73,7 +73,8 @@ def _log(request: Request | None, dialect: str, status: int, started: float, m: 
 
 
 def raw_body(request: Request) -> bytes:
-    body = request.raw_body or b""
+    raw = request.raw_body or b""
+    body = raw.encode() if isinstance(raw, str) else raw
     if len(body) > services().settings.max_body_bytes:
         raise TooLarge(f"request body is larger than {services().settings.max_body_bytes} bytes")
     return body
@@ -118,10 +119,11 @@ def check_request(request: Request | None, path_params: dict[str, Any]) -> None:
 
 
 def bearer_token(request: Request) -> str | None:
-    auth = (request.headers or {}).get("authorization", "")
+    headers: Mapping[str, str] = request.headers or {}
+    auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip() or None
-    qp = request.query_params or {}
+    qp: Mapping[str, str] = request.query_params or {}
     return qp.get("access_token") or None
 
 
@@ -130,7 +132,7 @@ BODY_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "
 
 def base_url(request: Request, prefix: str) -> str:
     """The dialect's root as the client reached it (scheme, host, API Gateway stage, prefix)."""
-    headers = request.headers or {}
+    headers: Mapping[str, str] = request.headers or {}
     proto = headers.get("x-forwarded-proto", "http")
     host = headers.get("host", "localhost")
     stage = (request.context or {}).get("stage")
