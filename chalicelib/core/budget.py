@@ -26,7 +26,7 @@ class Limits:
     items: int = 60_000  # items read: 40,000 index entries + 10,000 documents is Lightblue's whole-match read
     seconds: float = 20.0  # API Gateway gives up at 29 s; we answer before it does
     branches: int = 100  # IN values / OR branches read through indexes (each is at least one Query)
-    bulk: int = 500  # entities one synchronous bulk update or delete may change (more: page, or a task)
+    bulk: int = 100  # entities one synchronous bulk update or delete changes (~400 calls; more: page, or a task)
 
 
 DEFAULT = Limits()
