@@ -150,18 +150,45 @@ def reset() -> None:
 
 
 def _build(s: Settings) -> Services:
+    from . import hashes
+    from .storage.counters import DynamoCounterStore
     from .storage.entities import DynamoEntityStore, DynamoUniqueStore
     from .storage.tenants import DynamoDocStore, DynamoTokenStore
 
     configure_models(s)
+    hashes.install()
     store, unique, docs = DynamoEntityStore(), DynamoUniqueStore(), DynamoDocStore()
     entities = Entities(store, unique)
+    entities.on_collection = CollectionList(DynamoCounterStore()).add
     secret_key = s.secret_key or _stored_secret_key(docs)
     tenancy = Tenancy(docs, unique, secret_key, s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
     cursors = Cursors(secret_key)
     return Services(s, entities, Executor(store, cursors=cursors), tenancy, auth, Permissions(docs),
                     Connections(store, cursors))
+
+
+class CollectionList:
+    """The collections each app has ever created an entity in: one counters-table item per collection
+    under `<app>#colls` (an idempotent UpdateItem SET, once per collection per container), listed with
+    one Query. Exports and the Usergrid application entity read it; no Scan needed."""
+
+    def __init__(self, counters: Any) -> None:
+        self.counters = counters
+
+    def add(self, app: str, collection: str) -> None:
+        self.counters.set(f"{app}#colls", collection, 1)
+
+    def names(self, app: str) -> list[str]:
+        return sorted(self.counters.names(f"{app}#colls"))
+
+
+def collections(app_uuid: str) -> list[str]:
+    """Every collection the app has created an entity in (see CollectionList)."""
+    from .storage.counters import DynamoCounterStore
+
+    services()
+    return CollectionList(DynamoCounterStore()).names(app_uuid)
 
 
 def _stored_secret_key(docs: Any) -> str:

@@ -50,10 +50,16 @@ def _locked() -> Iterator[None]:
 
 def _wheelhouse() -> Path:
     digest = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()[:16]
-    stamp = WHEELS / f".filled-{digest}"
+    stamp = WHEELS / f".filled-lambda-{digest}"
     if not stamp.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-                        "-r", str(ROOT / "requirements.txt"), "-d", str(WHEELS)], cwd=ROOT, check=True)
+        base = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
+                "-r", str(ROOT / "requirements.txt"), "-d", str(WHEELS)]
+        subprocess.run(base, cwd=ROOT, check=True)
+        # Compiled wheels (bcrypt) for Lambda's platform, not this machine's: chalice keeps only
+        # wheels that run on Lambda's glibc (manylinux2014), and pip would pick the newest local tag.
+        subprocess.run([*base, "--only-binary=:all:", "--platform", "manylinux2014_x86_64",
+                        "--implementation", "cp", "--python-version", f"{sys.version_info[0]}{sys.version_info[1]}"],
+                       cwd=ROOT, check=True)
         stamp.touch()
     return WHEELS
 

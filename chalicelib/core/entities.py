@@ -71,6 +71,10 @@ class Entities:
         self.unique = unique
         self.clock = clock
         self.uniques = uniques
+        # Called once per (app, collection) per process before the first create there: the app's
+        # collection list (exports, the Usergrid application entity) costs one write per new collection.
+        self.on_collection: Callable[[str, str], None] | None = None
+        self._seen: set[tuple[str, str]] = set()
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -105,10 +109,17 @@ class Entities:
 
     def create_record(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       uuid: str | None = None, owner: str | None = None,
-                      acl: dict[str, dict[str, bool]] | None = None) -> Record:
+                      acl: dict[str, dict[str, bool]] | None = None,
+                      stamps: tuple[int, int] | None = None) -> Record:
+        """`stamps`: (created, modified) kept from elsewhere (an import); the clock's now otherwise."""
         doc = clean_props(props, drop_nulls=True)
         now = self.clock()
-        doc["created"] = doc["modified"] = now
+        doc["created"], doc["modified"] = stamps or (now, now)
+        if self.on_collection is not None and (app, collection) not in self._seen:
+            self.on_collection(app, collection)
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen.add((app, collection))
         _check_size(doc)
         uuid = uuid or uuid7()
         entries = indexing.entries_for(doc)

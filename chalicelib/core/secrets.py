@@ -13,10 +13,28 @@ import hashlib
 import hmac
 import os
 import uuid as uuidlib
+from collections.abc import Callable
 
 # n=2^14 costs ~50 ms: slow for guessing, fine for a login. The cost is stored in every hash,
 # so BAAS_SCRYPT_N (tests set it low) never breaks verification of older hashes.
 _N, _R, _P = int(os.environ.get("BAAS_SCRYPT_N", str(2**14))), 8, 1
+
+
+# Verifiers of hashes made by other systems (bcrypt, from a Parse export), keyed by hash prefix and
+# registered by the composition root (chalicelib/hashes.py): the core stays stdlib-only, and a
+# deployment that registers none refuses such hashes instead of guessing.
+BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+_foreign: dict[str, Callable[[bytes, bytes], bool]] = {}
+
+
+def register_verifier(prefixes: tuple[str, ...], verify: Callable[[bytes, bytes], bool]) -> None:
+    for prefix in prefixes:
+        _foreign[prefix] = verify
+
+
+def supported_hash(stored: str) -> bool:
+    """A hash `verify_password` can check: ours (scrypt) or a registered foreign one."""
+    return (stored.startswith("scrypt$") and stored.count("$") == 5) or stored[:4] in _foreign
 
 
 def hash_password(password: str) -> str:
@@ -29,6 +47,12 @@ def verify_password(password: str, stored: str | None) -> bool:
     if not stored:
         hashlib.scrypt(b"x", salt=b"0" * 16, n=_N, r=_R, p=_P, dklen=32)  # same cost: no user enumeration by timing
         return False
+    foreign = _foreign.get(stored[:4])
+    if foreign is not None:
+        try:
+            return bool(foreign(password.encode(), stored.encode()))
+        except ValueError:
+            return False
     try:
         _, n, r, p, salt, digest = stored.split("$")
         got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32)

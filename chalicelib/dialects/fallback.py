@@ -58,9 +58,10 @@ def install(app: Chalice, prefix: str, render: ErrorRenderer, dialect: str, dept
                       name=f"{missing.__name__}_{added}")(missing)
             added += len(methods)
     chain = _unknown_paths(set(mine), prefix, depth)
+    dialect_cors = next((e.cors for p in mine for e in app.routes[p].values() if e.cors), True)
     for path in chain + [f"{chain[-1]}/{GREEDY}"]:
         if path not in app.routes:
-            app.route(path, methods=list(METHODS), content_types=["*/*"], cors=True,
+            app.route(path, methods=list(METHODS), content_types=["*/*"], cors=dialect_cors,
                       name=f"{unknown.__name__}_{added}")(unknown)
             added += len(METHODS)
     return added

@@ -17,12 +17,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from chalice import Response
+from chalice import CORSConfig, Response
 from chalice.app import Request
 
 from ..bootstrap import request_app, services, start_meter
 from ..core import budget, validate
 from ..core.errors import CoreError, MalformedBody, TooLarge
+
+
+def cors(*headers: str) -> CORSConfig:
+    """A dialect's CORS answer: any origin, and every request header its SDKs send (a browser refuses
+    the call when a preflight does not list one, e.g. Backendless's `user-token`)."""
+    return CORSConfig(allow_origin="*", allow_headers=["Content-Type", "Accept", "X-Requested-With", *headers],
+                      expose_headers=["Location", "X-Request-Cost"], max_age=86400)
+
 
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
 

@@ -160,3 +160,12 @@ def test_application_lists_default_collections(api: Any, org: dict[str, Any]) ->
     assert r.json["path"] == "/devices" and r.json["entities"][0]["type"] == "device"
     r = api.post(f"{BASE}/notifier", {"name": "apple-dev", "provider": "apple", "environment": "development"})
     assert r.status_code == 200 and r.json["entities"][0]["provider"] == "apple"
+
+
+def test_application_lists_the_apps_own_collections(api: Any, org: dict[str, Any]) -> None:
+    """As Usergrid's application entity does; the list is one Query (no Scan), kept on first create."""
+    assert api.post(f"{BASE}/widgets", {"name": "w1"}).status_code == 200
+    assert api.post(f"{BASE}/gizmo", {"name": "g1"}).status_code == 200
+    colls = api.get(BASE).json["entities"][0]["metadata"]["collections"]
+    assert colls["widgets"] == {"title": "Widgets", "type": "widget", "name": "widgets"}
+    assert "gizmos" in colls and "users" in colls

@@ -22,11 +22,12 @@ from ...core.data import AppData
 from ...core.errors import BadToken, EntityNotFound, Forbidden, MethodNotAllowed, TenantNotFound
 from ...core.ports import Record
 from ...core.tenancy import App
-from ..http import endpoint
+from ..http import cors, endpoint
 from . import errors
 
 bp = Blueprint(__name__)
 PREFIX = "/{app_id}/{rest_key}"
+CORS = cors("user-token", "application-id", "secret-key", "application-type", "Authorization")  # what the dialect's SDKs send
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 SYSTEM_COLUMNS = ("objectId", "created", "updated", "ownerId", "___class", "__meta", "___jsonclass")
 _names = itertools.count()
@@ -85,7 +86,7 @@ def route(path: str, **handlers: Handler) -> None:
 
     wrapped = endpoint(request, errors.render, "backendless")(view)
     wrapped.__name__ = f"backendless_{next(_names)}"
-    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=True, name=wrapped.__name__)(wrapped)
+    bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=CORS, name=wrapped.__name__)(wrapped)
 
 
 def query_param(name: str, default: Any = None) -> Any:

@@ -20,10 +20,11 @@ from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import CoreError, InvalidInput, Unauthorized
 from ...core.tenancy import App
-from ..http import BODY_CONTENT_TYPES, bearer_token, endpoint
+from ..http import BODY_CONTENT_TYPES, bearer_token, cors, endpoint
 from . import errors
 
 bp = Blueprint(__name__)
+CORS = cors("Authorization", "X-App-Id")  # what the dialect's SDKs send
 APP_HEADER = "x-app-id"
 
 
@@ -45,7 +46,7 @@ def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callab
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = endpoint(request, _render, "lightblue")(fn)
-        bp.route(path, methods=methods, content_types=BODY_CONTENT_TYPES, cors=True)(wrapped)
+        bp.route(path, methods=methods, content_types=BODY_CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 
     return deco

@@ -12,11 +12,12 @@ from chalice.app import Request
 from ...bootstrap import services
 from ...core.auth import Principal
 from ...core.tenancy import App
-from ..http import base_url, bearer_token, endpoint
+from ..http import base_url, bearer_token, cors, endpoint
 from . import errors
 
 bp = Blueprint(__name__)
 CONTENT_TYPES = ["*/*"]  # JSON whatever the header says (curl -d), and binary assets
+CORS = cors("Authorization")  # what the dialect's SDKs send
 
 
 def request() -> Request:
@@ -28,7 +29,7 @@ def view(path: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callab
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         wrapped = endpoint(request, errors.render, "usergrid")(fn)
-        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=True)(wrapped)
+        bp.route(path, methods=methods, content_types=CONTENT_TYPES, cors=CORS)(wrapped)
         return wrapped
 
     return deco

@@ -7,12 +7,12 @@ from typing import Any
 
 from chalice import Response
 
-from ...bootstrap import services
+from ...bootstrap import collections, services
 from ...core import budget, validate
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.ids import now_ms
-from ...core.plural import pluralize
+from ...core.plural import pluralize, singularize
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
 from .common import app_context, envelope, json_response, request, view
@@ -33,7 +33,8 @@ def application(org: str, app: str) -> Any:
     started = time.perf_counter()
     a, principal = app_context(org, app)
     services().data(a, principal).policy.check(a, principal, "read", "applications")
-    colls = {pluralize(t): {"title": pluralize(t).capitalize(), "type": t, "name": pluralize(t)} for t in DEFAULT_TYPES}
+    names = [pluralize(t) for t in DEFAULT_TYPES] + collections(a.uuid)  # as Usergrid: its own and the app's
+    colls = {n: {"title": n.capitalize(), "type": singularize(n), "name": n} for n in names}
     entity = {"uuid": a.uuid, "type": "application", "name": f"{a.org_name}/{a.name}", "created": a.created,
               "modified": a.created, "applicationName": a.name, "organizationName": a.org_name,
               "metadata": {"collections": colls}}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ...bootstrap import services
+from ...bootstrap import collections, services
 from ...core import validate
 from ...core.errors import InvalidInput
 from ...core.tenancy import App, Org
+from ...core.transfer import export_page, import_batch
 from ..http import bearer_token, form_or_json, json_body
 from .common import json_response, request, view
 
@@ -94,3 +95,45 @@ def _ttl(body: dict[str, Any]) -> int | None:
     if raw in (None, ""):
         return None
     return validate.integer(raw, "ttl (milliseconds)", 0, 0, validate.MAX_EPOCH_MS) or None
+
+
+def _admin_app(org: str, app: str) -> tuple[App, Any]:
+    """An app of an org the caller administers, and the caller's view of its data (everything)."""
+    svc = services()
+    o = _admin_org(org)
+    a = svc.tenancy.app(o.uuid, app)
+    return a, svc.data(a, svc.auth.resolve(bearer_token(request())))
+
+
+@view("/management/orgs/{org}/apps/{app}/collections", ["GET"])
+def app_collections(org: str, app: str) -> Any:
+    """Every collection the app has created an entity in (what an export of the whole app walks)."""
+    started = time.perf_counter()
+    a, _ = _admin_app(org, app)
+    return json_response(_envelope("get application collections", started, collections=collections(a.uuid)))
+
+
+@view("/management/orgs/{org}/apps/{app}/export", ["GET"])
+def app_export(org: str, app: str) -> Any:
+    """One page of a collection as export lines (core/transfer.py), with the next page's cursor."""
+    started = time.perf_counter()
+    _, data = _admin_app(org, app)
+    qp = request().query_params or {}
+    coll = qp.get("collection") or ""
+    if not coll:
+        raise InvalidInput("collection is required")
+    limit = validate.integer(qp.get("limit"), "limit", 500, 1, 1000)
+    lines, cursor = export_page(data, coll, limit, qp.get("cursor") or None)
+    return json_response(_envelope("export", started, entities=lines, cursor=cursor, count=len(lines)))
+
+
+@view("/management/orgs/{org}/apps/{app}/import", ["POST"])
+def app_import(org: str, app: str) -> Any:
+    """Create a batch of exported entities (at most 100), keeping uuids: re-running skips what exists."""
+    started = time.perf_counter()
+    _, data = _admin_app(org, app)
+    body = json_body(request(), {})
+    if not isinstance(body, dict) or not isinstance(body.get("collection"), str) or not body["collection"]:
+        raise InvalidInput("expected {\"collection\": name, \"entities\": [...]}")
+    report = import_batch(data, body["collection"], body.get("entities"))
+    return json_response(_envelope("import", started, imported=report.imported, skipped=report.skipped))

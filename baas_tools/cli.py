@@ -1,0 +1,319 @@
+"""`baas`: apps and their keys, and an app's data in and out, against a local or a deployed server.
+
+    baas apps list | create NAME | keys NAME [--env] | rotate NAME
+    baas export --app NAME [-c COLLECTION ...] -o out.jsonl [--files DIR] [--resume]
+    baas import PATH --app NAME [--format auto|jsonl|parse|usergrid]
+    baas mail
+
+The server and the admin come from flags or the environment that `make run` writes to
+.local/env.sh (BAAS_URL, BAAS_ORG, ADMIN_TOKEN or BAAS_ADMIN_USER + BAAS_ADMIN_PASSWORD).
+Built on click (options, env vars, help) and rich (progress bars, tables).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .client import ApiError, Client
+from .formats import Skipped, detect, read
+
+err = Console(stderr=True)
+BATCH = 100  # the server's import batch maximum (chalicelib/core/transfer.py)
+
+
+@dataclass
+class Ctx:
+    url: str
+    org: str
+    token: str | None
+    user: str | None
+    password: str | None
+    _client: Client | None = None
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            c = Client(self.url, self.org, self.token)
+            if not c.token:
+                if not (self.user and self.password):
+                    raise click.UsageError("no admin credentials: pass --token (or ADMIN_TOKEN), or "
+                                           "--user and --password (BAAS_ADMIN_USER, BAAS_ADMIN_PASSWORD)")
+                c.login(self.user, self.password)
+            self._client = c
+        return self._client
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--url", envvar="BAAS_URL", default="http://127.0.0.1:8000", show_default=True,
+              help="The server (local or the deployed API's URL). Env: BAAS_URL.")
+@click.option("--org", envvar="BAAS_ORG", default="local", show_default=True, help="Organization. Env: BAAS_ORG.")
+@click.option("--token", envvar=["BAAS_ADMIN_TOKEN", "ADMIN_TOKEN"], help="An org admin token. Env: ADMIN_TOKEN.")
+@click.option("--user", envvar="BAAS_ADMIN_USER", help="Admin username (instead of a token). Env: BAAS_ADMIN_USER.")
+@click.option("--password", envvar="BAAS_ADMIN_PASSWORD", help="Admin password. Env: BAAS_ADMIN_PASSWORD.")
+@click.pass_context
+def main(ctx: click.Context, url: str, org: str, token: str | None, user: str | None, password: str | None) -> None:
+    """Manage apps and move their data in and out of a Serverless BaaS server."""
+    ctx.obj = Ctx(url, org, token, user, password)
+
+
+def _fail(e: ApiError) -> None:
+    err.print(f"[red]error:[/red] {e}")
+    sys.exit(1)
+
+
+# -- apps ----------------------------------------------------------------------------------
+@main.group()
+def apps() -> None:
+    """List, create and show or rotate the keys of the org's apps."""
+
+
+@apps.command("list")
+@click.pass_obj
+def apps_list(obj: Ctx) -> None:
+    """Every app of the org, with its uuid."""
+    try:
+        got = obj.client.apps()
+    except ApiError as e:
+        _fail(e)
+    table = Table("app", "uuid")
+    for name, uuid in sorted(got.items()):
+        table.add_row(name, uuid)
+    Console().print(table)
+
+
+@apps.command("create")
+@click.argument("name")
+@click.pass_obj
+def apps_create(obj: Ctx, name: str) -> None:
+    """Create an app and print its keys."""
+    try:
+        obj.client.create_app(name)
+        _print_keys(obj, name, obj.client.credentials(name), env=False)
+    except ApiError as e:
+        _fail(e)
+
+
+@apps.command("keys")
+@click.argument("name")
+@click.option("--env", is_flag=True, help="Print as shell `export` lines.")
+@click.pass_obj
+def apps_keys(obj: Ctx, name: str, env: bool) -> None:
+    """Show an app's uuid, client id and secret, REST API key and master key."""
+    try:
+        _print_keys(obj, name, obj.client.credentials(name), env)
+    except ApiError as e:
+        _fail(e)
+
+
+@apps.command("rotate")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask: the old keys stop working at once.")
+@click.pass_obj
+def apps_rotate(obj: Ctx, name: str, yes: bool) -> None:
+    """Replace an app's keys (client secret, REST API key, master key); prints the new ones."""
+    if not yes:
+        click.confirm(f"Rotate the keys of {obj.org}/{name}? Clients using the old ones stop working", abort=True)
+    try:
+        _print_keys(obj, name, obj.client.credentials(name, rotate=True), env=False)
+    except ApiError as e:
+        _fail(e)
+
+
+def _print_keys(obj: Ctx, name: str, creds: dict[str, str], env: bool) -> None:
+    names = {"app_uuid": "APP_UUID", "client_id": "CLIENT_ID", "client_secret": "CLIENT_SECRET",
+             "rest_api_key": "REST_API_KEY", "master_key": "MASTER_KEY"}
+    if env:
+        click.echo(f"export BAAS_URL={shlex.quote(obj.url)} BAAS_ORG={shlex.quote(obj.org)} BAAS_APP={shlex.quote(name)}")
+        for key, var in names.items():
+            click.echo(f"export {var}={shlex.quote(creds[key])}")
+        return
+    table = Table(f"{obj.org}/{name}", "")
+    for key in names:
+        table.add_row(key, creds[key])
+    Console().print(table)
+
+
+# -- export --------------------------------------------------------------------------------
+@main.command("export")
+@click.option("--app", "app", required=True, help="The app to export.")
+@click.option("-c", "--collection", "collections", multiple=True, help="Only these collections (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSON Lines file to write.")
+@click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also save the entities' assets (Usergrid file-metadata) into this folder.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted export from its saved cursor.")
+@click.option("--page", default=500, show_default=True, help="Entities per request (at most 1000).")
+@click.pass_obj
+def export(obj: Ctx, app: str, collections: tuple[str, ...], output: Path, files_dir: Path | None,
+           resume: bool, page: int) -> None:
+    """Write an app (or some collections) to JSON Lines, one entity a line, resumable.
+
+    The cursor of the last page written is kept in OUTPUT.cursor (with the byte length of the file
+    at that point), so `--resume` truncates a half-written page and goes on from there."""
+    state_file = output.with_name(output.name + ".cursor")
+    state: dict[str, Any] = {}
+    if resume:
+        if not state_file.exists():
+            raise click.UsageError(f"nothing to resume: {state_file} does not exist")
+        state = json.loads(state_file.read_text())
+    try:
+        client = obj.client
+        todo = list(collections) or client.collections(app)
+        done = set(state.get("done", []))
+        mode = "r+b" if resume and output.exists() else "wb"
+        count, size = int(state.get("count", 0)), int(state.get("bytes", 0))
+        with output.open(mode) as out, _progress() as progress:
+            out.truncate(size)
+            out.seek(size)
+            task = progress.add_task("export", total=None, completed=count, size=size)
+            for coll in todo:
+                if coll in done:
+                    continue
+                cursor = state.get("cursor") if state.get("collection") == coll else None
+                while True:
+                    lines, cursor = client.export_page(app, coll, cursor, page)
+                    for line in lines:
+                        if files_dir is not None:
+                            _save_asset(client, f"{obj.org}/{app}", line, files_dir)
+                        raw = (json.dumps(line, separators=(",", ":"), sort_keys=True) + "\n").encode()
+                        out.write(raw)
+                        count, size = count + 1, size + len(raw)
+                    out.flush()
+                    state = {"collection": coll, "cursor": cursor, "count": count, "bytes": size, "done": sorted(done)}
+                    state_file.write_text(json.dumps(state))
+                    progress.update(task, completed=count, size=size, description=f"export {coll}")
+                    if not cursor:
+                        break
+                done.add(coll)
+                state.update(done=sorted(done), collection=None, cursor=None)
+                state_file.write_text(json.dumps(state))
+    except ApiError as e:
+        _fail(e)
+    state_file.unlink(missing_ok=True)
+    err.print(f"exported {count} entities ({size} bytes) from {obj.org}/{app} to {output}")
+
+
+def _save_asset(client: Client, org_app: str, line: dict[str, Any], folder: Path) -> None:
+    meta = line["entity"].get("file-metadata")
+    if not isinstance(meta, dict):
+        return
+    ctype = str(meta.get("content-type") or "application/octet-stream")
+    data = client.asset(org_app, line["collection"], line["uuid"], ctype)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / line["uuid"]).write_bytes(data)
+
+
+# -- import --------------------------------------------------------------------------------
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--app", "app", required=True, help="The app to import into (created when missing).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "parse", "usergrid"]), default="auto",
+              show_default=True, help="What PATH holds (auto: guessed from its name and content).")
+@click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Assets saved by `baas export --files`, uploaded to the imported entities.")
+@click.pass_obj
+def import_(obj: Ctx, path: Path, app: str, fmt: str, files_dir: Path | None) -> None:
+    """Bring entities in, batched and idempotent: uuids are kept (or derived from the source's ids), so
+    running it again skips what is there. Ends with a summary of what was skipped and why."""
+    fmt = detect(path) if fmt == "auto" else fmt
+    skipped = Skipped()
+    imported, reasons = 0, Counter[str]()
+    examples: dict[str, str] = {}
+    try:
+        client = obj.client
+        if app not in client.apps():
+            client.create_app(app)
+        batches: dict[str, list[dict[str, Any]]] = {}
+        with _progress() as progress:
+            task = progress.add_task(f"import ({fmt})", total=None, size=0)
+            seen = size = 0
+
+            def flush(coll: str) -> None:
+                nonlocal imported
+                items = batches.pop(coll, [])
+                if not items:
+                    return
+                got = client.import_batch(app, coll, items)
+                imported += int(got["imported"])
+                for s in got["skipped"]:
+                    reasons[s["reason"].split(":")[0]] += 1
+                    examples.setdefault(s["reason"].split(":")[0], f"{coll} {s['uuid']}: {s['reason']}")
+                if files_dir is not None:
+                    _upload_assets(client, f"{obj.org}/{app}", coll, items, files_dir)
+
+            for item in read(path, fmt, skipped):
+                coll = item.pop("collection")
+                batches.setdefault(coll, []).append(item)
+                seen += 1
+                size += len(json.dumps(item))
+                if len(batches[coll]) >= BATCH:
+                    flush(coll)
+                progress.update(task, completed=seen, size=size)
+            for coll in list(batches):
+                flush(coll)
+    except ApiError as e:
+        _fail(e)
+    for s in skipped.items:
+        reasons[s["reason"]] += 1
+        examples.setdefault(s["reason"], f"{s['where']}: {s['reason']}")
+    err.print(f"imported {imported} entities into {obj.org}/{app} from {path} ({fmt})")
+    if reasons:
+        table = Table("skipped", "count", "example", title="Skipped")
+        for reason, n in reasons.most_common():
+            table.add_row(reason, str(n), examples[reason])
+        err.print(table)
+    click.echo(json.dumps({"imported": imported, "skipped": dict(reasons)}))
+
+
+def _upload_assets(client: Client, org_app: str, coll: str, items: list[dict[str, Any]], folder: Path) -> None:
+    for item in items:
+        meta = item["entity"].get("file-metadata")
+        blob = folder / str(item["uuid"])
+        if isinstance(meta, dict) and blob.exists():
+            client.put_asset(org_app, coll, item["uuid"], str(meta.get("content-type") or "application/octet-stream"),
+                             blob.read_bytes())
+
+
+# -- mail ----------------------------------------------------------------------------------
+@main.command("mail")
+@click.option("--moto-url", envvar="BAAS_MOTO_URL", default="http://127.0.0.1:5005", show_default=True,
+              help="The local server's moto (make run). Env: BAAS_MOTO_URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print the raw messages.")
+def mail(moto_url: str, as_json: bool) -> None:
+    """The emails the local server sent (password resets, messaging): its local mailbox."""
+    import requests
+
+    try:
+        got = requests.get(f"{moto_url.rstrip('/')}/_local/mail", timeout=30).json()
+    except (requests.RequestException, ValueError) as e:
+        err.print(f"[red]error:[/red] no local mailbox at {moto_url}: {e}")
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(got, indent=1))
+        return
+    for m in got["messages"]:
+        click.echo(f"--- {m['id']}  from {m.get('source')}  to {json.dumps(m.get('destinations'))}")
+        click.echo(f"Subject: {m.get('subject', '')}\n\n{m.get('body') or m.get('raw_data') or ''}\n")
+    err.print(f"{got['count']} message(s)")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("entities"),
+                    TextColumn("{task.fields[size]} bytes"), TimeElapsedColumn(),
+                    console=err, disable=not err.is_terminal and not os.environ.get("BAAS_PROGRESS"))
+
+
+if __name__ == "__main__":
+    main()
