@@ -49,9 +49,10 @@ fuzz: $(STAMP) ## deeper fuzzing than CI's: more examples per operation (EXAMPLE
 	BAAS_FUZZ_EXAMPLES=$(or $(EXAMPLES),60) BAAS_FUZZ_DEEP=1 BAAS_NO500_REQUESTS=2000 \
 		$(BIN)/python -m pytest -q -n 2 tests/fuzz tests/test_no_500.py tests/lightblue/test_no_500.py
 
-lint: $(STAMP) ## ruff and the import rules
+lint: $(STAMP) ## ruff, the import rules and mypy
 	$(BIN)/ruff check chalicelib app.py tests scripts bench deploy baas_tools
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP) ## benchmarks, written to docs/BENCHMARKS.md
 	$(BIN)/python bench/run.py --write

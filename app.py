@@ -2,12 +2,17 @@
 
 from chalice import Chalice
 
+from chalicelib.dialects import fallback
+from chalicelib.dialects.backendless import errors as backendless_errors
 from chalicelib.dialects.backendless.api import bp as backendless
 from chalicelib.dialects.bea import bp as bea
 from chalicelib.dialects.http import install_edge
 from chalicelib.dialects.lightblue import bp as lightblue
+from chalicelib.dialects.lightblue.common import _render as lightblue_render
 from chalicelib.dialects.lightblue.worker import bp as lightblue_worker
 from chalicelib.dialects.parse import bp as parse
+from chalicelib.dialects.parselike import errors as bea_errors
+from chalicelib.dialects.usergrid import errors as usergrid_errors
 from chalicelib.dialects.usergrid.api import bp as usergrid
 
 app = Chalice(app_name="serverless-baas")
@@ -24,3 +29,12 @@ app.api.binary_types.append("multipart/form-data")  # Backendless file uploads r
 @app.route("/status", cors=True)
 def status() -> dict[str, str]:
     return {"status": "ok"}
+
+
+# Last: every dialect's unknown paths and missing methods answer 404/405 in its own format (Parse
+# answers its own unknown paths through its route registry).
+for _prefix, _render, _name in ((("/usergrid", usergrid_errors.render, "usergrid"),
+                                 ("/backendless", backendless_errors.render, "backendless"),
+                                 ("/bea", bea_errors.render, "bea"),
+                                 ("/lightblue", lightblue_render, "lightblue"))):
+    fallback.install(app, _prefix, _render, _name)

@@ -20,6 +20,7 @@ from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
 from .core.classes import ClassRegistry
 from .core.connections import Connections
+from .core.cursors import Cursors
 from .core.data import AppData, Policy
 from .core.entities import Entities
 from .core.metadata import Metadata
@@ -190,7 +191,7 @@ def caller_is_privileged() -> bool:
 
 def configure_models(s: Settings) -> None:
     """Name every model's table and point all of them at the container's one DynamoDB client."""
-    from .storage import clients, meter
+    from .storage import clients, limits, meter
     from .storage.models import ALL_MODELS, TABLE_SUFFIXES
 
     for model in ALL_MODELS:
@@ -198,7 +199,9 @@ def configure_models(s: Settings) -> None:
         model.Meta.host = s.dynamodb_endpoint
         model.Meta.region = s.region
         model._connection = None  # pick up the new Meta
-        meter.instrument(clients.share_dynamodb(model, s.region, s.dynamodb_endpoint))
+        client = clients.share_dynamodb(model, s.region, s.dynamodb_endpoint)
+        meter.instrument(client)
+        limits.instrument(client)
 
 
 def services() -> Services:
@@ -243,9 +246,12 @@ def _build(s: Settings) -> Services:
     entities = Entities(store, unique)
     listing = CollectionList(DynamoCounterStore())
     entities.on_collection, entities.collection_names = listing.add, listing.names
-    tenancy = Tenancy(docs, unique, s.secret_key or _stored_secret_key(docs), s.open_signup)
+    secret_key = s.secret_key or _stored_secret_key(docs)
+    tenancy = Tenancy(docs, unique, secret_key, s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
-    return Services(s, entities, Executor(store), tenancy, auth, Permissions(docs), Connections(store))
+    cursors = Cursors(secret_key)
+    return Services(s, entities, Executor(store, cursors=cursors), tenancy, auth, Permissions(docs),
+                    Connections(store, cursors))
 
 
 class CollectionList:

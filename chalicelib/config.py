@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .core.budget import DEFAULT, Limits
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -27,6 +29,7 @@ class Settings:
     mail_daily_quota: int = 200  # recipients per app and UTC day (BAAS_MAIL_DAILY_QUOTA)
     mail_max_recipients: int = 10  # per email (BAAS_MAIL_MAX_RECIPIENTS)
     public_url: str = ""  # the API's public root, e.g. https://api.example.com (BAAS_PUBLIC_URL)
+    limits: Limits = DEFAULT  # what one request may cost (core/budget.py); BAAS_BUDGET_* per stage
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -49,4 +52,11 @@ def settings() -> Settings:
         mail_daily_quota=int(os.environ.get("BAAS_MAIL_DAILY_QUOTA", "200")),
         mail_max_recipients=int(os.environ.get("BAAS_MAIL_MAX_RECIPIENTS", "10")),
         public_url=os.environ.get("BAAS_PUBLIC_URL", "").rstrip("/"),
+        limits=Limits(
+            calls=int(os.environ.get("BAAS_BUDGET_CALLS", DEFAULT.calls)),
+            items=int(os.environ.get("BAAS_BUDGET_ITEMS", DEFAULT.items)),
+            seconds=float(os.environ.get("BAAS_BUDGET_SECONDS", DEFAULT.seconds)),
+            branches=int(os.environ.get("BAAS_BUDGET_BRANCHES", DEFAULT.branches)),
+            bulk=int(os.environ.get("BAAS_BUDGET_BULK", DEFAULT.bulk)),
+        ),
     )

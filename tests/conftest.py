@@ -21,6 +21,10 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "BAAS_TABLE_PREFIX": "test", "BAAS_BUCKET": "test-files",
     "BAAS_SCRYPT_N": "1024",  # fast hashing in tests; production keeps the default 2^14
+    # moto is 10-100x slower than DynamoDB per call (it sorts the table for each Query) and CI shares
+    # its cores: a wall-clock ceiling would fail requests DynamoDB serves in a second. Calls, items,
+    # branches and bulk sizes keep their production defaults; tests/test_request_budget.py sets its own.
+    "BAAS_BUDGET_SECONDS": "600",
 })
 for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
     os.environ.pop(var, None)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import validate
 from .errors import InvalidInput, NotFound, TooLarge
 from .ports import CacheStore
 
@@ -35,8 +36,8 @@ def _ttl(seconds: Any) -> int:
     if seconds in (None, "", 0, "0"):
         return DEFAULT_TTL_S
     try:
-        value = int(float(str(seconds)))
-    except (TypeError, ValueError):
+        value = int(validate.finite(seconds, "timeout (seconds)"))
+    except InvalidInput:
         raise InvalidInput("timeout must be a number of seconds") from None
     if value <= 0:
         raise InvalidInput("timeout must be a positive number of seconds")
@@ -49,7 +50,7 @@ class Cache:
         self.clock = clock
 
     def put(self, app: str, key: str, value: Any, timeout_s: Any = None) -> None:
-        raw = json.dumps(value, separators=(",", ":"))
+        raw = json.dumps(validate.check(value, "cache value"), separators=(",", ":"))
         if len(raw) > MAX_VALUE_BYTES:
             raise TooLarge(f"cache values stop at {MAX_VALUE_BYTES} bytes")
         self.store.put(app, _key(key), raw, int(self.clock()) + _ttl(timeout_s))
@@ -69,12 +70,10 @@ class Cache:
         self._expire(app, key, int(self.clock()) + _ttl(seconds))
 
     def expire_at(self, app: str, key: str, timestamp_ms: Any) -> None:
-        try:
-            at = int(float(str(timestamp_ms)) / 1000)
-        except (TypeError, ValueError):
-            raise InvalidInput("timestamp must be milliseconds since the epoch") from None
+        at = validate.epoch_ms(timestamp_ms, "timestamp") // 1000
         if at <= self.clock():
             raise InvalidInput("timestamp must be in the future")
+        at = min(at, int(self.clock()) + MAX_TTL_S)  # as timeouts: an entry lives 2 hours at most
         self._expire(app, key, at)
 
     def _expire(self, app: str, key: str, at: int) -> None:

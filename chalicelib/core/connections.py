@@ -6,10 +6,10 @@ is one Query on one small partition plus one BatchGetItem for the page of entiti
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .cursors import Cursors
 from .errors import InvalidInput, InvalidQuery
 from .ids import now_ms
 from .indexing import SEP, TOP
@@ -34,8 +34,9 @@ class Connections:
     Connections written before the time-ordered items existed (sort key without `SEP <ms>`) are
     listed from the membership items, in uuid order, until they are re-connected."""
 
-    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(self, store: EntityStore, cursors: Cursors | None = None, clock: Callable[[], int] = now_ms) -> None:
         self.store = store
+        self.cursors = cursors or Cursors()
         self.clock = clock
 
     def connect(self, app: str, source: Record, verb: str, target: Record, *, fresh: bool = False) -> None:
@@ -78,7 +79,7 @@ class Connections:
         verb = _verb(verb)
         side = "connecting" if reverse else "conn"
         timed = f"{app}#{side}t#{entity.uuid}#{verb}"
-        after = _decode(cursor)
+        after = self._decode(app, cursor)
         if after is None or after.startswith("t:"):
             got = self._read(app, timed, where, limit, after[2:] if after else None, visible, "t:")
             if got.records or got.cursor or after:
@@ -104,11 +105,19 @@ class Connections:
                         visible is None or visible(rec)):  # type: ignore[operator]
                     out.append(rec)
                     if len(out) == limit:
-                        return Linked(out, _encode(tag + h.sk) if (last or h is not hits[-1]) else None)
+                        return Linked(out, self.cursors.seal(app, tag + h.sk) if (last or h is not hits[-1]) else None)
             if last is None:
                 return Linked(out, None)
             after = last
-        return Linked(out, _encode(tag + after) if after else None)
+        return Linked(out, self.cursors.seal(app, tag + after) if after else None)
+
+    def _decode(self, app: str, cursor: str | None) -> str | None:
+        if not cursor:
+            return None
+        after = self.cursors.open(app, cursor)
+        if not isinstance(after, str) or not after.startswith(("t:", "m:")):
+            raise InvalidQuery("invalid cursor")
+        return after
 
 
 def _items(source: Record, verb: str, target: Record, ms: int) -> list[tuple[str, str]]:
@@ -124,16 +133,3 @@ def _verb(verb: str) -> str:
     if not v or len(v) > 64 or not set(v) <= VERB_CHARS:
         raise InvalidInput(f"invalid connection verb: {verb!r}")
     return v
-
-
-def _encode(sk: str) -> str:
-    return base64.urlsafe_b64encode(sk.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidQuery("invalid cursor") from None

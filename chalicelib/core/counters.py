@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from . import validate
 from .errors import InvalidInput
 from .ports import CounterStore
 
@@ -23,12 +24,10 @@ def _name(name: str) -> str:
 
 
 def _int(value: object, what: str) -> int:
-    if isinstance(value, bool):
+    """A 64-bit integer (Backendless counters are Java longs), so a sum stays far inside DynamoDB's 38 digits."""
+    if value is None or value == "":
         raise InvalidInput(f"{what} must be an integer")
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{what} must be an integer") from None
+    return validate.integer(value, what, 0, -(2**63), 2**63 - 1)
 
 
 class Counters:

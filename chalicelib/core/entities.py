@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import indexing, parallel
+from . import indexing, parallel, validate
 from .errors import (
-    ConcurrencyExhausted,
     CoreError,
     DuplicateUnique,
     EntityNotFound,
@@ -28,13 +27,13 @@ from .errors import (
 )
 from .ids import is_uuid, now_ms, uuid7
 from .plural import collection_name, singularize
-from .ports import EntityStore, Record, UniqueStore, VersionConflict
+from .ports import EntityStore, Record, UniqueStore
+from .retry import retry_optimistic
 
 SYSTEM_PROPS = ("uuid", "type", "created", "modified", "metadata")
 PROP_RE = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$\-]{0,127}$")
 MAX_DOC_BYTES = 350_000  # DynamoDB items stop at 400 KB; leave room for bookkeeping
 GRACE_MS = 60_000  # an index entry or claim younger than this may belong to a write in flight
-MAX_RETRIES = 10
 COLLECTION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
 
 
@@ -257,9 +256,11 @@ class Entities:
         to write (field-level access rules: core/data.py).
         """
         clean = clean_props(props, drop_nulls=False)
-        for _ in range(MAX_RETRIES):
-            rec, current = _current(self, app, collection, ident, current, reread)
-            ident = rec.uuid
+        given, target = [current], [ident]
+
+        def attempt() -> Record:
+            rec, given[0] = _current(self, app, collection, target[0], given[0], reread)
+            target[0] = rec.uuid  # a retry re-reads by uuid: a concurrent rename must not lose the entity
             base = {k: rec.doc[k] for k in ("created",) if k in rec.doc} if replace else dict(rec.doc)
             for k, v in clean.items():
                 if v is None:
@@ -272,11 +273,9 @@ class Entities:
                 base = guard(rec, base)
             base["modified"] = max(self.clock(), int(rec.doc.get("modified", 0)) + 1)
             _check_size(base)
-            try:
-                return self._commit(rec, base, secret, acl)
-            except VersionConflict:
-                continue
-        raise ConcurrencyExhausted()
+            return self._commit(rec, base, secret, acl)
+
+        return retry_optimistic(attempt)
 
     def _commit(self, rec: Record, doc: dict[str, Any], secret: str | None,
                 acl: dict[str, dict[str, bool]] | None = None) -> Record:
@@ -308,19 +307,20 @@ class Entities:
     def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
                reread: Callable[[Record], None] | None = None) -> dict[str, Any]:
         """Conditional on the version read; `current` and `reread` as in update_record."""
-        for _ in range(MAX_RETRIES):
-            rec, current = _current(self, app, collection, ident, current, reread)
-            try:
-                self.store.delete(app, rec.uuid, rec.version)
-            except VersionConflict:
-                ident = rec.uuid
-                continue
-            entries = indexing.entries_for(rec.doc, check=False)
-            dels = _keys(entries, rec.uuid, rec.prop_versions)
-            parallel.run_all([lambda dels=dels: self.store.write_index(_prefix(app, collection), [], dels),
-                              *self._releases(app, collection, rec.uuid, rec.doc, {})])
-            return public(rec)
-        raise ConcurrencyExhausted()
+        given, target = [current], [ident]
+
+        def attempt() -> Record:
+            rec, given[0] = _current(self, app, collection, target[0], given[0], reread)
+            target[0] = rec.uuid
+            self.store.delete(app, rec.uuid, rec.version)
+            return rec
+
+        rec = retry_optimistic(attempt)
+        entries = indexing.entries_for(rec.doc, check=False)
+        dels = _keys(entries, rec.uuid, rec.prop_versions)
+        parallel.run_all([lambda: self.store.write_index(_prefix(app, collection), [], dels),
+                          *self._releases(app, collection, rec.uuid, rec.doc, {})])
+        return public(rec)
 
     # -- unique names --------------------------------------------------------------------
     def _unique_specs(self, app: str, coll: str) -> list[_Unique]:
@@ -436,8 +436,8 @@ class _Unique:
     def value(self, doc: dict[str, Any]) -> str | None:
         """The claim's value part; None when the document does not take part in this index."""
         if self.usergrid:
-            v = doc.get(self.label)
-            return v.lower() if isinstance(v, str) else None if v is None else str(v)
+            name = doc.get(self.label)
+            return name.lower() if isinstance(name, str) else None if name is None else str(name)
         parts = []
         for p in self.paths:
             v: Any = doc
@@ -507,9 +507,11 @@ def _geo_point(value: Any) -> Any:
 
 
 def _check_size(doc: dict[str, Any]) -> None:
-    import json
-
-    if len(json.dumps(doc, separators=(",", ":"))) > MAX_DOC_BYTES:
+    """The last gate before a document is stored, whichever dialect or operator built it (an
+    increment can overflow what the edge let in): storable numbers, well-formed text, bounded
+    depth, and at most MAX_DOC_BYTES of UTF-8 JSON."""
+    validate.check(doc, "entity")
+    if len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()) > MAX_DOC_BYTES:
         raise TooLarge(f"entity is larger than {MAX_DOC_BYTES} bytes")
 
 

@@ -43,6 +43,20 @@ class NotFound(CoreError):
     default_message = "not found"
 
 
+class RouteNotFound(NotFound):
+    """No route of the dialect has this path (dialects/fallback.py)."""
+
+    default_message = "unknown route"
+
+
+class MethodNotAllowed(CoreError):
+    """The path exists but does not take this method, or not without the parameters it needs
+    (dialects/fallback.py; Usergrid's DELETE of a collection without ql)."""
+
+    status = 405
+    default_message = "method not allowed"
+
+
 class EntityNotFound(NotFound):
     default_message = "entity not found"
 
@@ -51,13 +65,6 @@ class TenantNotFound(NotFound):
     """The organization or application named in the path does not exist."""
 
     default_message = "organization or application not found"
-
-
-class MethodNotAllowed(CoreError):
-    """The path exists but does not take this method (or not without the parameters it needs)."""
-
-    status = 405
-    default_message = "method not allowed"
 
 
 class Conflict(CoreError):
@@ -88,10 +95,21 @@ class Forbidden(CoreError):
     default_message = "forbidden"
 
 
+class VersionConflict(Conflict):
+    """A conditional write lost: the item changed (or exists, or vanished) since it was read.
+
+    Raised by storage, caught by `core.retry.retry_optimistic`; it reaches a dialect only if some
+    code forgot to retry, and then still maps (as a Conflict) instead of becoming a 500."""
+
+    default_message = "the resource changed meanwhile, try again"
+
+
 class ConcurrencyExhausted(Conflict):
-    """Optimistic retries ran out: another writer kept winning."""
+    """Optimistic retries ran out: another writer kept winning. Dialects answer 409; the edge adds
+    `Retry-After: 1` (dialects/http.py)."""
 
     status = 409
+    retry_after_s = 1
     default_message = "too many concurrent writers, try again"
 
 

@@ -13,7 +13,8 @@ _CELL_M = {1: 4_992_600, 2: 624_100, 3: 156_000, 4: 19_500, 5: 4_890, 6: 610, 7:
 
 def encode(lat: float, lon: float, precision: int = PRECISION) -> str:
     lat_lo, lat_hi, lon_lo, lon_hi = -90.0, 90.0, -180.0, 180.0
-    out, bits, ch, even = [], 0, 0, True
+    out: list[str] = []
+    bits, ch, even = 0, 0, True
     while len(out) < precision:
         if even:
             mid = (lon_lo + lon_hi) / 2

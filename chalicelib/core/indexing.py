@@ -24,6 +24,7 @@ from typing import Any
 
 from . import geo
 from .errors import TooLarge
+from .validate import is_index
 
 SEP = "\x01"
 HIGH = "\x02"  # sorts after SEP: `enc + HIGH` is past every key for `enc`
@@ -123,7 +124,7 @@ class Entry:
 
 def is_array_step(part: str) -> bool:
     """A path step that addresses array elements (`*`, `0`, `-1`); query.path_values reads them so."""
-    return part == "*" or part.lstrip("-").isdigit()
+    return part == "*" or is_index(part)
 
 
 def index_name(path: str) -> str | None:
@@ -190,7 +191,8 @@ def _entries_of(prop: str, value: Any) -> set[Entry]:
     out: set[Entry] = set()
     if prop == "location" and isinstance(value, dict):
         lat, lon = value.get("latitude"), value.get("longitude")
-        if _is_num(lat) and _is_num(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and _is_num(lat) and _is_num(lon) \
+                and -90 <= lat <= 90 and -180 <= lon <= 180:
             out.add(Entry(prop + GEO_SUFFIX, geo.encode(float(lat), float(lon))))
         else:
             out.add(Entry(prop, PRESENT))

@@ -7,18 +7,24 @@ moves it with a conditional write, so concurrent polls hand each message out onc
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from . import validate
+from .errors import Forbidden, InvalidInput, NotFound, TooLarge, TooManyRequests, VersionConflict
 from .ids import uuid7
 from .ports import CounterStore, Mailer, MessageStore
+from .retry import retry_optimistic
 
 CHANNEL_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
 MESSAGE_TTL_S = 86_400  # messages and statuses are kept a day
+MAX_DELAY_MS = 365 * 86_400_000  # publishAt at most a year ahead: the delivery time is a 13-digit sort key
+MAX_MESSAGE_BYTES = 256_000  # as SNS and SQS; a DynamoDB item stops at 400 KB
+MAX_RECIPIENTS = 50  # Amazon SES: 50 destinations per message
 SUBSCRIPTION_TTL_S = 3_600  # a polling subscription lives an hour after its last poll
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -45,12 +51,16 @@ class Messaging:
         if publish_at in (None, "", 0):
             at = now
         elif isinstance(publish_at, (int, float)) and not isinstance(publish_at, bool):
-            at = max(now, int(publish_at))
+            at = max(now, validate.epoch_ms(publish_at, "publishAt"))
+            if at > now + MAX_DELAY_MS:
+                raise InvalidInput(f"publishAt is at most {MAX_DELAY_MS // 86_400_000} days ahead")
         else:
             raise InvalidInput("publishAt must be a timestamp in milliseconds")
         mid = uuid7()
         doc = {"messageId": mid, "data": message, "headers": headers or {}, "timestamp": at,
                "publisherId": publisher, "publishedAt": now}
+        if len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()) > MAX_MESSAGE_BYTES:
+            raise TooLarge(f"a message (data and headers) stops at {MAX_MESSAGE_BYTES} bytes")
         self.store.publish(app, channel, mid, at, doc, int(self.clock()) + MESSAGE_TTL_S + max(0, at - now) // 1000)
         return {"messageId": mid, "status": "published" if at <= now else "scheduled", "errorMessage": None}
 
@@ -70,26 +80,39 @@ class Messaging:
         return sid
 
     def poll(self, app: str, channel: str, sub_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        """Messages delivered since the last poll, each handed out once (lost races retry)."""
-        for _ in range(5):
+        """Messages delivered since the last poll, each handed out once (lost races retry).
+
+        Both bounds of the read come from this clock: `after` is the last key handed out (or this
+        subscription's start), `upto` now; another container's clock running ahead could have set
+        `after` past our now, and that read is empty rather than a reversed range."""
+
+        def attempt() -> list[dict[str, Any]]:
             sub = self.store.subscription(app, sub_id)
             if sub is None or sub.get("channel") != channel:
                 raise NotFound(f"subscription {sub_id} not found")
             upto = f"{self._now_ms():013d}#\U0010ffff"
+            if upto <= sub["after"] + "\x00":
+                return []
             got = self.store.read(app, channel, sub["after"], upto, limit)
             if not got:
                 return []
-            if self.store.advance(app, sub_id, sub["after"], got[-1][0], int(self.clock()) + SUBSCRIPTION_TTL_S):
-                return [doc for _, doc in got]
-        return []
+            if not self.store.advance(app, sub_id, sub["after"], got[-1][0], int(self.clock()) + SUBSCRIPTION_TTL_S):
+                raise VersionConflict()
+            return [doc for _, doc in got]
+
+        return retry_optimistic(attempt, tries=5)
 
     def send_email(self, to: Any, subject: Any, text: Any = None, html: Any = None) -> str:
         recipients = [to] if isinstance(to, str) else to
         if not isinstance(recipients, list) or not recipients or not all(
-                isinstance(r, str) and EMAIL_RE.match(r) for r in recipients):
+                isinstance(r, str) and len(r) <= 254 and EMAIL_RE.match(r) for r in recipients):
             raise InvalidInput("'to' must be a list of email addresses")
-        if not isinstance(subject, str) or not subject:
-            raise InvalidInput("subject is required")
+        if len(recipients) > MAX_RECIPIENTS:
+            raise InvalidInput(f"an email goes to at most {MAX_RECIPIENTS} recipients (Amazon SES's limit)")
+        if not isinstance(subject, str) or not subject or len(subject) > 998:
+            raise InvalidInput("subject is required (at most 998 characters)")
+        if sum(len(str(x).encode()) for x in (text, html) if x is not None) > MAX_MESSAGE_BYTES * 2:
+            raise TooLarge(f"an email body stops at {MAX_MESSAGE_BYTES * 2} bytes")
         if text is None and html is None:
             raise InvalidInput("bodyparts needs textmessage or htmlmessage")
         return self.mailer.send(list(recipients), subject, _opt(text), _opt(html))

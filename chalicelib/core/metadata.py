@@ -20,7 +20,8 @@ from typing import Any
 from .entities import collection_key
 from .errors import Conflict, CoreError, InvalidInput, NotFound
 from .ids import now_ms, uuid7
-from .ports import DocStore, VersionConflict
+from .ports import DocStore
+from .retry import retry_optimistic
 from .schemas import STATUSES, FieldError, Schema, check_entity_info, parse_enums, parse_schema
 
 CACHE_S = 5.0
@@ -74,13 +75,13 @@ class EntityMeta:
     def unique_indexes(self) -> tuple[tuple[str, ...], ...]:
         """`entityInfo.indexes` with `unique: true`, each as its field paths (`{field, dir}` objects or
         plain names, as Lightblue accepts both)."""
-        out = []
+        out: list[tuple[str, ...]] = []
         for ix in self.info.get("indexes") or []:
             if not isinstance(ix, dict) or ix.get("unique") is not True:
                 continue
             paths = tuple(f.get("field") if isinstance(f, dict) else f for f in ix.get("fields") or [])
             if paths and all(isinstance(p, str) and p for p in paths) and paths != ("_id",):
-                out.append(paths)
+                out.append(tuple(str(p) for p in paths))
         return tuple(out)
 
     def references(self, version: str) -> list[str]:
@@ -300,25 +301,26 @@ class Metadata:
     def _write(self, app: str, coll: str,
                change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> EntityMeta | None:
         """Read, change, conditional put (retried on a lost race); a removed entity reads as None."""
-        for _ in range(MAX_RETRIES):
+
+        def attempt() -> dict[str, Any]:
             got = self.docs.get(_key(app, coll))
             current = got[0] if got and not got[0].get("removed") else None
             new = change(current)
-            try:
-                self.docs.put(_key(app, coll), new, got[1] if got else None)
-            except VersionConflict:
-                continue
-            meta = None if new.get("removed") else _meta(coll, new)
-            with self._lock:
-                self._cache[(app, coll)] = (self.clock() + CACHE_S, meta)
-            self._list(app, coll, meta)
-            return meta
-        raise Conflict("metadata changed concurrently, try again")
+            self.docs.put(_key(app, coll), new, got[1] if got else None)
+            return new
+
+        new = retry_optimistic(attempt)
+        meta = None if new.get("removed") else _meta(coll, new)
+        with self._lock:
+            self._cache[(app, coll)] = (self.clock() + CACHE_S, meta)
+        self._list(app, coll, meta)
+        return meta
 
     def _list(self, app: str, coll: str, meta: EntityMeta | None) -> None:
         """Keep the app's listing (name and version statuses per entity) in step with one entity."""
         entry = None if meta is None else {"name": meta.name, "statuses": sorted({meta.status(v) for v in meta.versions})}
-        for _ in range(MAX_RETRIES):
+
+        def attempt() -> None:
             got = self.docs.get(f"schemas#{app}")
             entities = dict(got[0].get("entities", {})) if got else {}
             if entities.get(coll) == entry:
@@ -327,11 +329,9 @@ class Metadata:
                 entities.pop(coll, None)
             else:
                 entities[coll] = entry
-            try:
-                self.docs.put(f"schemas#{app}", {"entities": entities}, got[1] if got else None)
-                return
-            except VersionConflict:
-                continue
+            self.docs.put(f"schemas#{app}", {"entities": entities}, got[1] if got else None)
+
+        retry_optimistic(attempt)
 
 
 def _key(app: str, coll: str) -> str:

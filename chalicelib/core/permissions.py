@@ -38,7 +38,8 @@ from . import parallel
 from .auth import Principal
 from .data import Policy
 from .errors import Forbidden, InvalidInput, NotFound, Unauthorized
-from .ports import DocStore, Record, VersionConflict
+from .ports import DocStore, Record
+from .retry import retry_optimistic
 from .tenancy import App
 
 VERBS = ("get", "post", "put", "delete")
@@ -308,11 +309,14 @@ class Permissions(Policy):
 
     # -- storage of rules, cached --------------------------------------------------------
     def rules(self, app: str) -> dict[str, Any]:
-        return self._cached(f"perm#{app}", lambda: upgrade((self.docs.get(f"perm#{app}") or (DEFAULT_RULES, 0))[0]))
+        rules: dict[str, Any] = self._cached(
+            f"perm#{app}", lambda: upgrade((self.docs.get(f"perm#{app}") or (DEFAULT_RULES, 0))[0]))
+        return rules
 
     def _member(self, app: str, user: str) -> dict[str, Any]:
-        return self._cached(f"member#{app}#{user}",
-                            lambda: (self.docs.get(f"member#{app}#{user}") or ({"roles": [], "groups": []}, 0))[0])
+        member: dict[str, Any] = self._cached(
+            f"member#{app}#{user}", lambda: (self.docs.get(f"member#{app}#{user}") or ({"roles": [], "groups": []}, 0))[0])
+        return member
 
     def _cached(self, key: str, load: Callable[[], Any]) -> Any:
         hit = self._cache.get(key)
@@ -327,18 +331,17 @@ class Permissions(Policy):
         return value
 
     def _change(self, key: str, default: dict[str, Any], change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-        for _ in range(10):
+        def attempt() -> dict[str, Any]:
             got = self.docs.get(key)
             doc, ver = (got[0], got[1]) if got else (_copy(default), None)
             new = change(upgrade(_copy(doc)) if "roles" in doc else _copy(doc))
-            try:
-                self.docs.put(key, new, ver)
-            except VersionConflict:
-                continue
-            with self._lock:
-                self._cache.pop(key, None)
+            self.docs.put(key, new, ver)
             return new
-        raise VersionConflict()
+
+        new = retry_optimistic(attempt)
+        with self._lock:
+            self._cache.pop(key, None)
+        return new
 
     # -- administration ------------------------------------------------------------------
     def role_names(self, app: str) -> list[str]:

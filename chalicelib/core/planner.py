@@ -15,14 +15,13 @@ does not reach (another element, a case-sensitive mismatch).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import geo, indexing
+from . import budget, geo, indexing
+from .cursors import Cursors
 from .errors import InvalidQuery
 from .ids import is_uuid, now_ms
 from .indexing import HIGH, PRESENT, SEP, TOP, encode, index_name, kind_bounds
@@ -149,14 +148,14 @@ def _driver(node: Node | None) -> list[IndexRange] | None:
     return best[1] if best else None
 
 
-def _candidates(node: Node | None) -> tuple[int, list[IndexRange]] | None:
+def _candidates(node: Node | None) -> tuple[float, list[IndexRange]] | None:
     """(priority, scans) of the most selective index read that covers every match of `node`."""
     if node is None or not _indexable_field(node):
         if isinstance(node, And):
             opts = [c for c in (_candidates(ch) for ch in node.children) if c]
             merged = _merged_ranges(node)
-            opts += [(_PRIORITY["range"] - 0.5, scans) for scans in merged]  # type: ignore[misc]
-            return min(opts, key=lambda o: o[0]) if opts else None  # type: ignore[return-value]
+            opts += [(_PRIORITY["range"] - 0.5, scans) for scans in merged]
+            return min(opts, key=lambda o: o[0]) if opts else None
         if isinstance(node, Or):
             parts = [_candidates(c) for c in node.children]
             if any(p is None for p in parts):
@@ -174,7 +173,7 @@ def _candidates(node: Node | None) -> tuple[int, list[IndexRange]] | None:
         if node.op == "eq":
             return (_PRIORITY["eq"], [IndexRange(name, enc + SEP, enc + HIGH, True)])
         if _case_sensitive_range(node):
-            return (_PRIORITY["range"] + 0.5, [IndexRange(name, *kind_bounds("s"))])  # type: ignore[list-item]
+            return (_PRIORITY["range"] + 0.5, [IndexRange(name, *kind_bounds("s"))])
         return (_PRIORITY["range"], [_compare_scan(name, node.op, enc)])
     if isinstance(node, In):
         scans = []
@@ -282,7 +281,7 @@ def _range_on(node: Node | None, fld: str, desc: bool, multi: Callable[[str], bo
     for t in terms:
         if isinstance(t, Compare) and t.field == fld and t.op != "ne" and encode(t.value) is not None:
             if _case_sensitive_range(t):
-                scans.append(IndexRange(name, *kind_bounds("s"), desc))  # type: ignore[misc]
+                scans.append(IndexRange(name, *kind_bounds("s"), desc))
             else:
                 scans.append(_compare_scan(name, t.op, encode(t.value) or "", desc))
         elif isinstance(t, Prefix) and t.field == fld:
@@ -317,9 +316,10 @@ class Result:
 
 
 class Executor:
-    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(self, store: EntityStore, clock: Callable[[], int] = now_ms, cursors: Cursors | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.cursors = cursors or Cursors()
 
     def run(self, app: str, collection: str, query: Query, visible: Visible | None = None) -> Result:
         if not 0 < query.limit <= MAX_LIMIT:
@@ -334,14 +334,15 @@ class Executor:
             return probed[index]
 
         p = plan(query, multi)
+        budget.check_branches(len(p.scans))
         qhash = hashlib.sha256(repr((collection, query.where, query.order)).encode()).hexdigest()[:12]
-        state = _decode_cursor(query.cursor, qhash)
+        state = self._open(app, query.cursor, qhash, len(p.scans))
         ok = visible or (lambda r: True)
         if p.direct is not None:
             recs = self.store.batch_get(app, p.direct) if p.direct else {}
             found = [r for u in p.direct if (r := recs.get(u)) and r.collection == collection
                      and matches(query.where, r.doc | {"uuid": r.uuid}) and ok(r)]
-            return self._window(found, p, query, state, qhash)
+            return self._window(app, found, p, query, state, qhash)
         run = _Run(self, app, collection, p.scans, query.where, ok)
         if p.sort is not None or p.near is not None:
             found = []
@@ -354,18 +355,18 @@ class Executor:
             if run.exhausted_budget:
                 raise InvalidQuery("this query reads too much of the collection to sort it; narrow the filter")
             run.repair()
-            return self._window(found, p, query, state, qhash)
+            return self._window(app, found, p, query, state, qhash)
         start_scan, start_key = (state.get("i", 0), state.get("k")) if state else (0, None)
         out: list[Record] = []
         cursor = None
         for rec, i, sk in run.hits(start_scan, start_key, query.limit):
             out.append(rec)
             if len(out) == query.limit:
-                cursor = _encode_cursor({"i": i, "k": sk}, qhash)
+                cursor = self.cursors.seal(app, {"i": i, "k": sk, "h": qhash})
                 break
         else:
             if run.exhausted_budget and run.position is not None:
-                cursor = _encode_cursor({"i": run.position[0], "k": run.position[1]}, qhash)
+                cursor = self.cursors.seal(app, {"i": run.position[0], "k": run.position[1], "h": qhash})
         run.repair()
         return Result(out, cursor)
 
@@ -377,7 +378,23 @@ class Executor:
             return None
         return self.store.count_index(f"{app}#{collection}#{r.index}", r.low, r.high)
 
-    def _window(self, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None, qhash: str) -> Result:
+    def _open(self, app: str, cursor: str | None, qhash: str, scans: int) -> dict[str, Any] | None:
+        """A cursor's state: signed by this deployment for this app and query, fields of the right type
+        and range (a sort key past the scan's range must never reach DynamoDB's ExclusiveStartKey)."""
+        if not cursor:
+            return None
+        state = self.cursors.open(app, cursor)
+        if not isinstance(state, dict) or state.get("h") != qhash:
+            raise InvalidQuery("cursor does not belong to this query")
+        if "o" in state:
+            if type(state["o"]) is not int or not 0 <= state["o"] <= WINDOW:
+                raise InvalidQuery("invalid cursor")
+        elif type(state.get("i")) is not int or not 0 <= state["i"] < max(scans, 1) or not isinstance(state.get("k"), str):
+            raise InvalidQuery("invalid cursor")
+        return state
+
+    def _window(self, app: str, found: list[Record], p: Plan, query: Query, state: dict[str, Any] | None,
+                qhash: str) -> Result:
         if p.near is not None:
             n = p.near
             found.sort(key=lambda r: _distance(r, n))
@@ -386,7 +403,7 @@ class Executor:
         offset = int(state.get("o", 0)) if state else 0
         page = found[offset: offset + query.limit]
         more = offset + query.limit < len(found)
-        return Result(page, _encode_cursor({"o": offset + query.limit}, qhash) if more else None)
+        return Result(page, self.cursors.seal(app, {"o": offset + query.limit, "h": qhash}) if more else None)
 
 
 def _distance(rec: Record, n: Within) -> float:
@@ -472,20 +489,3 @@ class _Run:
         if self.garbage:
             self.ex.store.write_index(self.prefix, [], sorted(set(self.garbage)))
             self.garbage = []
-
-
-def _encode_cursor(state: dict[str, Any], qhash: str) -> str:
-    raw = json.dumps({**state, "h": qhash}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None, qhash: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidQuery("invalid cursor") from None
-    if not isinstance(state, dict) or state.get("h") != qhash:
-        raise InvalidQuery("cursor does not belong to this query")
-    return state

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from . import errors as _errors
+
 
 @dataclass
 class Record:
@@ -33,8 +35,7 @@ class IndexHit:
     written_ms: int
 
 
-class VersionConflict(Exception):
-    """The conditional write lost: the entity changed (or exists, or vanished) since it was read."""
+VersionConflict = _errors.VersionConflict  # re-exported: storage raises it, core.retry catches it
 
 
 class EntityStore(Protocol):
@@ -93,6 +94,9 @@ class TokenStore(Protocol):
         """Several documents in one round trip (BatchGetItem); unknown or expired ones are left out."""
 
     def delete(self, digest: str) -> None: ...
+
+    def put_new(self, digest: str, doc: dict[str, Any], expires_s: int) -> bool:
+        """Put only if no item has this key (one conditional write); False when one exists."""
 
 
 # -- Backendless services (issue 4): counters, cache, files, messaging, mail ----------------------

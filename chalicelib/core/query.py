@@ -15,6 +15,7 @@ from typing import Any
 
 from . import geo
 from .indexing import MAX_LEVELS, is_array_step, keywords, typed_value
+from .validate import is_index
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte")
 
@@ -144,14 +145,14 @@ def path_values(doc: Any, path: str) -> list[Any]:
                 nxt.append(c[part])
             elif isinstance(c, list) and part == "*":
                 nxt.extend(c)
-            elif isinstance(c, list) and part.lstrip("-").isdigit() and -len(c) <= int(part) < len(c):
+            elif isinstance(c, list) and is_index(part) and -len(c) <= int(part) < len(c):
                 nxt.append(c[int(part)])
         cur = nxt
     return cur
 
 
 def _array_path(path: str) -> bool:
-    return any(p == "*" or p.lstrip("-").isdigit() for p in path.split("."))
+    return any(p == "*" or is_index(p) for p in path.split("."))
 
 
 def _walk(doc: Any, path: str) -> list[tuple[Any, int]]:
@@ -263,7 +264,7 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
         lat, lon = loc.get("latitude"), loc.get("longitude")
         if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)):
             return False
-        return geo.distance_m(node.lat, node.lon, float(lat), float(lon)) <= node.radius_m
+        return geo.distance_m(node.lat, node.lon, float(lat), float(lon)) <= node.radius_m  # type: ignore[arg-type]
     if isinstance(node, In):
         return any(compare_values(v, "eq", w) for v in _values(doc, node.field) for w in node.values)
     if isinstance(node, Exists):
@@ -323,7 +324,7 @@ def _contains(doc: dict[str, Any], node: Contains) -> bool:
     return True
 
 
-def sort_value(doc: dict[str, Any], path: str) -> tuple[int, Any]:
+def sort_value(doc: dict[str, Any], path: str) -> tuple[float, Any]:
     """Total order across kinds for in-memory sorts: missing < bool < number < string."""
     v = get_path(doc, path)
     if isinstance(v, bool):

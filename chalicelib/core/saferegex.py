@@ -19,8 +19,8 @@ try:  # Python 3.11+
     from re import _constants as C  # type: ignore[attr-defined]
     from re import _parser as P  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - older interpreters
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as P  # type: ignore[no-redef]
+    import sre_constants as C
+    import sre_parse as P
 
 MAX_PATTERN = 256  # characters of a pattern
 MAX_PROGRAM = 1000  # NFA instructions after {m,n} expansion

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import InvalidInput, InvalidQuery
 from .saferegex import SafeRegex, compile_safe
+from .validate import is_index
 
 TYPES = ("boolean", "integer", "string", "double", "biginteger", "bigdecimal", "date", "binary", "uid",
          "object", "array", "any", "reference")
@@ -73,10 +74,11 @@ class Schema:
         spec: FieldSpec | None = None
         specs = self.fields
         for part in path.split("."):
-            if part == "*" or part.lstrip("-").isdigit():
-                if spec is None or spec.items is None:
+            if part == "*" or is_index(part):
+                items = spec.items if spec is not None else None
+                if items is None:
                     return None
-                spec, specs = spec.items, spec.items.fields
+                spec, specs = items, items.fields
                 continue
             spec = specs.get(part)
             if spec is None:

@@ -7,6 +7,7 @@ a count. Reading a range of buckets is one Query per counter and resolution.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -71,8 +72,9 @@ class Series:
         for name, value in counters.items():
             if not isinstance(name, str) or not NAME_RE.match(name):
                 raise InvalidInput(f"invalid counter name: {name!r}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-                raise InvalidInput(f"counter {name} must be an integer")
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                    or value != int(value) or abs(value) >= 2**63):
+                raise InvalidInput(f"counter {name} must be a 64-bit integer")
             clean[name] = int(value)
         return clean
 

@@ -215,10 +215,15 @@ class Tasks:
             return "UNKNOWN"
         if status.get("state") != "RUNNING" or status.get("started"):
             return "DUPLICATE"  # a retried or repeated invocation: the first one owns the task
-        kind, params = str(status.get("kind")), {}
+        kind, params = str(status.get("kind")), dict[str, Any]()
         if self._ms() > int(status.get("submitted", 0)) + START_WITHIN_S * 1000:
             late = TaskTimeout("the task was not started in time", code="rest-crud:TaskTimeout")
             return self._finish(app, handle, status, "ERROR", self._error(kind, params, late))
+        # The claim: one conditional write that only the first invocation wins, so a task never runs
+        # twice (Lambda retries async invocations; two may read RUNNING-not-started at once).
+        if not self.store.put_new(_key(app, handle) + "#claim", {"exp": int(self.clock()) + TTL_S},
+                                  int(self.clock()) + TTL_S):
+            return "DUPLICATE"
         status = {**status, "started": self._ms()}
         try:
             self._put(app, handle, status)

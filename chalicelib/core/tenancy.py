@@ -14,7 +14,8 @@ from typing import Any
 
 from .errors import BadCredentials, DuplicateUnique, Forbidden, InvalidInput, NotFound, TenantNotFound
 from .ids import is_uuid, now_ms, uuid7
-from .ports import DocStore, UniqueStore, VersionConflict
+from .ports import DocStore, UniqueStore
+from .retry import retry_optimistic
 from .secrets import client_id_for, derive_key, hash_password, verify_password
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$")
@@ -124,18 +125,14 @@ class Tenancy:
             done.append(key)
 
     def _update(self, key: str, change: Any) -> None:
-        for _ in range(10):
+        def attempt() -> None:
             got = self.docs.get(key)
             if got is None:
                 raise TenantNotFound()
-            doc, ver = got
-            try:
-                self.docs.put(key, change(doc), ver)
-                self._cache.clear()
-                return
-            except VersionConflict:
-                continue
-        raise VersionConflict()
+            self.docs.put(key, change(got[0]), got[1])
+
+        retry_optimistic(attempt)
+        self._cache.clear()
 
     # -- lookups -------------------------------------------------------------------------
     def org(self, ident: str) -> Org:
@@ -147,6 +144,7 @@ class Tenancy:
         org = self._cached(f"org:{ident.lower()}", load)
         if org is None:
             raise TenantNotFound(f"Could not find organization for name: {ident}")
+        assert isinstance(org, Org)
         return org
 
     def org_apps(self, org: Org) -> dict[str, str]:
@@ -168,12 +166,14 @@ class Tenancy:
             app = None
         if app is None:
             raise TenantNotFound(f"Could not find application for name: {org_ident}/{app_ident}")
+        assert isinstance(app, App)
         return app
 
     def app_by_uuid(self, uuid: str) -> App:
         app = self._cached(f"app:{uuid.lower()}", lambda: self._load_app(uuid.lower()) if is_uuid(uuid) else None)
         if app is None:
             raise TenantNotFound(f"Could not find application {uuid}")
+        assert isinstance(app, App)
         return app
 
     def _load_app(self, uuid: str) -> App | None:

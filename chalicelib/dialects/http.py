@@ -13,7 +13,7 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,6 +21,7 @@ from chalice import CORSConfig, Response
 from chalice.app import Request
 
 from ..bootstrap import caller_is_privileged, request_app, services, start_meter
+from ..core import budget, validate
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
 
@@ -42,16 +43,23 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
         def inner(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             m = start_meter()
+            budget.start(services().settings.limits)
+            extra: dict[str, str] = {}
             try:
+                check_request(get_request(), kwargs)
                 response = view(*args, **kwargs)
             except CoreError as e:
                 response = render_error(e, e, started)
+                if getattr(e, "retry_after_s", None):
+                    extra["Retry-After"] = str(e.retry_after_s)  # type: ignore[attr-defined]
             except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
                 traceback.print_exc(file=sys.stderr)
                 response = render_error(None, e, started)
+            finally:
+                budget.stop()
             if not isinstance(response, Response):
                 response = Response(body=response, status_code=200)
-            headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
+            headers = {**(response.headers or {}), **extra, "X-Content-Type-Options": "nosniff"}
             if caller_is_privileged():
                 headers["X-Request-Cost"] = m.header()  # to others it would tell what they cannot read
             response.headers = headers
@@ -87,39 +95,20 @@ def _log(request: Request | None, dialect: str, status: int, started: float, m: 
 
 
 def raw_body(request: Request) -> bytes:
-    body = request.raw_body or b""
+    raw = request.raw_body or b""
+    body = raw.encode() if isinstance(raw, str) else raw
     if len(body) > services().settings.max_body_bytes:
         raise TooLarge(f"request body is larger than {services().settings.max_body_bytes} bytes")
     return body
 
 
 def json_body(request: Request, default: Any = None) -> Any:
-    """The body as JSON whatever the content type (curl -d sends form-encoded headers)."""
+    """The body as JSON whatever the content type (curl -d sends form-encoded headers), checked by
+    core/validate.py: finite, storable numbers, well-formed strings, bounded nesting."""
     body = raw_body(request)
     if not body.strip():
         return default
-    try:
-        return _shallow(json.loads(body))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise MalformedBody("Unable to parse request body as JSON") from None
-
-
-MAX_DEPTH = 100
-
-
-def _shallow(value: Any) -> Any:
-    """Refuse JSON nested deeper than MAX_DEPTH: every layer below walks documents recursively
-    (validation, indexing, json.dumps), and a body of `[[[[...` must be a 400, not a RecursionError."""
-    stack = [(value, 1)]
-    while stack:
-        v, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise MalformedBody(f"request body is nested deeper than {MAX_DEPTH} levels")
-        if isinstance(v, dict):
-            stack.extend((x, depth + 1) for x in v.values() if isinstance(x, (dict, list)))
-        elif isinstance(v, list):
-            stack.extend((x, depth + 1) for x in v if isinstance(x, (dict, list)))
-    return value
+    return validate.loads(body)
 
 
 def form_or_json(request: Request) -> dict[str, Any]:
@@ -128,14 +117,15 @@ def form_or_json(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params or {})
     if body.strip():
         try:
-            parsed = _shallow(json.loads(body))
-        except MalformedBody:
+            parsed = validate.loads(body)
+        except validate.TooDeep:
             raise
-        except (ValueError, UnicodeDecodeError, RecursionError):
+        except MalformedBody:
             try:
                 parsed = dict(parse_qsl(body.decode(), keep_blank_values=True))
             except UnicodeDecodeError:
                 raise MalformedBody() from None
+            validate.check(parsed, "form body")
         if not isinstance(parsed, dict):
             raise MalformedBody("expected a JSON object")
         params.update(parsed)
@@ -147,11 +137,20 @@ def master_key(request: Request, header: str = "x-master-key") -> str | None:
     return (request.headers or {}).get(header) or None
 
 
+def check_request(request: Request | None, path_params: dict[str, Any]) -> None:
+    """What every request carries besides its body: path and query parameters are well-formed text
+    (a lone surrogate can reach us percent-encoded) and of bounded size."""
+    validate.check(path_params, "a path parameter")
+    if request is not None:
+        validate.check(dict(request.query_params or {}), "a query parameter")
+
+
 def bearer_token(request: Request) -> str | None:
-    auth = (request.headers or {}).get("authorization", "")
+    headers: Mapping[str, str] = request.headers or {}
+    auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip() or None
-    qp = request.query_params or {}
+    qp: Mapping[str, str] = request.query_params or {}
     return qp.get("access_token") or None
 
 

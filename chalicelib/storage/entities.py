@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError
 
 from ..core import parallel
+from ..core.errors import InvalidQuery
 from ..core.ids import now_ms
 from ..core.ports import IndexHit, Record, VersionConflict
 from .models import EntityModel, IndexModel, UniqueModel
@@ -100,8 +101,14 @@ class DynamoEntityStore:
     def query_index(
         self, partition: str, low: str, high: str, descending: bool, start_after: str | None, limit: int
     ) -> tuple[list[IndexHit], str | None]:
+        if low > high:  # DynamoDB refuses BETWEEN with low > high (moto answers nothing): an empty range
+            return [], None
         kwargs: dict[str, Any] = {}
         if start_after is not None:
+            # A cursor's key goes into ExclusiveStartKey only if it lies inside this range (DynamoDB
+            # refuses one outside the key condition; an edited cursor must be a 400, not a 500).
+            if not isinstance(start_after, str) or not low <= start_after <= high:
+                raise InvalidQuery("invalid cursor")
             kwargs["last_evaluated_key"] = {"pk": {"S": partition}, "sk": {"S": start_after}}
         result = IndexModel.query(
             partition, IndexModel.sk.between(low, high), scan_index_forward=not descending,
@@ -113,6 +120,8 @@ class DynamoEntityStore:
 
 
     def count_index(self, partition: str, low: str, high: str) -> int:
+        if low > high:
+            return 0
         # Select=COUNT pages through 1 MB of index items per call (~10,000 entries) and bills their size,
         # half of it read eventually consistent: a count is a moment's view anyway (writes in flight).
         return int(IndexModel.count(partition, IndexModel.sk.between(low, high), consistent_read=False))

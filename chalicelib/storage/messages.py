@@ -54,6 +54,8 @@ class DynamoMessageStore:
         return True
 
     def read(self, app: str, channel: str, after: str, upto: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        if after + "\x00" > upto:
+            return []
         cond = MessageModel.sk.between(after + "\x00", upto)
         return [(i.sk, json.loads(i.doc)) for i in MessageModel.query(
             f"{app}#ch#{channel}", cond, limit=limit, consistent_read=True)]

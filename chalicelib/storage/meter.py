@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import budget
+
 _READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
 
 
@@ -69,7 +71,11 @@ def current() -> Meter | None:
 def _after_call(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
     m = _current.get()
     if m is not None and model is not None and isinstance(parsed, dict):
+        before = m.items_read
         m.record(model.name, parsed)
+        b = budget.current()
+        if b is not None:
+            b.items += m.items_read - before  # checked before the next call (core/budget.py)
 
 
 def instrument(client: Any) -> None:

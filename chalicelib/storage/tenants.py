@@ -37,6 +37,16 @@ class DynamoTokenStore:
         TokenModel(digest, doc=json.dumps(doc, separators=(",", ":")),
                    expires=datetime.fromtimestamp(expires_s, tz=UTC)).save()
 
+    def put_new(self, digest: str, doc: dict[str, Any], expires_s: int) -> bool:
+        try:
+            TokenModel(digest, doc=json.dumps(doc, separators=(",", ":")),
+                       expires=datetime.fromtimestamp(expires_s, tz=UTC)).save(condition=TokenModel.pk.does_not_exist())
+            return True
+        except PutError as e:
+            if e.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+
     def get(self, digest: str) -> dict[str, Any] | None:
         try:
             item = TokenModel.get(digest)

@@ -19,7 +19,7 @@ from chalice.app import Request
 from ...bootstrap import note_caller, services
 from ...core.auth import Principal
 from ...core.data import AppData
-from ...core.errors import BadToken, EntityNotFound, Forbidden, TenantNotFound
+from ...core.errors import BadToken, EntityNotFound, Forbidden, MethodNotAllowed, TenantNotFound
 from ...core.ports import Record
 from ...core.tenancy import App
 from ..http import cors, endpoint, master_key
@@ -90,7 +90,7 @@ def route(path: str, spec: Spec | Mapping[str, Spec] | None = None, **handlers: 
         ctx = context(app_id, rest_key)
         fn = handlers.get(request().method)
         if fn is None:
-            raise errors.BackendlessError(404, f"{request().method} is not supported on this resource", 404)
+            raise MethodNotAllowed(f"{request().method} is not supported on this resource")
         return fn(ctx, **{k: unquote(v) for k, v in params.items()})
 
     wrapped = endpoint(request, errors.render, "backendless")(view)

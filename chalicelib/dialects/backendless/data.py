@@ -11,6 +11,8 @@ import re
 import time
 from typing import Any
 
+from ...core import budget
+from ...core.budget import OverBudget
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
@@ -108,8 +110,29 @@ def _read(ctx: Ctx, table: str, where: Any, order: list[tuple[str, bool]], want:
     return records
 
 
+MAX_COUNT = 10_000  # matches counted by reading them; a count of a whole table reads no entity at all
+
+
 def count(ctx: Ctx, table: str, where_text: Any) -> int:
-    return len(_read(ctx, table, parse_where(where_text), [], 10**9))
+    """Without a where clause, by a caller who sees everything: the `created` index counted by
+    DynamoDB (no entity read). Otherwise the matches themselves, at most MAX_COUNT of them."""
+    where = parse_where(where_text)
+    if where is None:
+        total = ctx.data.count_all(_coll(table))
+        if total is not None:
+            return total
+    found = len(_read(ctx, table, where, [], MAX_COUNT + 1))
+    if found > MAX_COUNT:
+        raise OverBudget(f"more than {MAX_COUNT} objects match; count with a narrower where clause")
+    return found
+
+
+def _matching(ctx: Ctx, table: str, where: Any) -> list[Any]:
+    """The objects a bulk update or delete would change, all found before the first write: over
+    the stage's bulk limit it is a 400 and nothing is changed."""
+    recs = _read(ctx, table, parse_where(where), [], budget.limits().bulk + 1)
+    budget.check_bulk(len(recs))
+    return recs
 
 
 def _params() -> dict[str, Any]:
@@ -200,7 +223,7 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
     where = query_param("where")
     if method == "PUT":
         changes = from_wire(json_body(request()))
-        recs = _read(ctx, table, parse_where(where), [], 10**9)
+        recs = _matching(ctx, table, where)
         ctx.data.check_all("update", coll, recs, changes)  # every target checked before any changes
         return ok(len([ctx.data.update_record(coll, r.uuid, changes, current=r) for r in recs]))
     return ok(_bulk_delete(ctx, table, where))  # DELETE ?where=
@@ -209,7 +232,7 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
 def _bulk_delete(ctx: Ctx, table: str, where: Any) -> int:
     if not where:
         raise InvalidInput("a where clause is required to delete in bulk")
-    recs = _read(ctx, table, parse_where(where), [], 10**9)
+    recs = _matching(ctx, table, where)
     ctx.data.check_all("delete", _coll(table), recs)  # every target checked before any is deleted
     for r in recs:
         ctx.data.delete_record(_coll(table), r.uuid, current=r)

@@ -32,6 +32,8 @@ TABLE: dict[type[Exception], tuple[int, int]] = {  # core error -> (HTTP status,
     CacheKeyNotFound: (404, 7000),  # ours
     e.EntityNotFound: (404, 1000),
     e.TenantNotFound: (401, 2002),
+    e.MethodNotAllowed: (405, 8001),  # ours
+    e.RouteNotFound: (404, 8001),  # ours: "no such API"
     e.NotFound: (404, 1000),
     e.DuplicateUnique: (400, 1155),  # "duplicate entry" for unique columns
     e.ConcurrencyExhausted: (409, 1009),  # ours

@@ -17,11 +17,11 @@ from typing import Any
 from chalice import Response
 
 from ...bootstrap import services
+from ...core import validate
 from ...core.errors import InvalidInput
 from ..http import base_url, json_body, raw_body
 from . import models
 from .common import Ctx, ok, query_param, request, route
-from .data import int_param
 
 DEPTH = 8
 
@@ -89,8 +89,8 @@ def file_view(ctx: Ctx, **params: str) -> Any:
 
 
 def _list(ctx: Ctx, path: str) -> Any:
-    size = min(int_param(query_param("pagesize"), "pagesize", 100, 1, 10**9), 1000)  # over 1,000: a full page
-    offset = int_param(query_param("offset"), "offset", 0, 0, 100_000)
+    size = min(validate.integer(query_param("pagesize", None), "pagesize", 100, 1, 10**9), 1000)  # over 1,000: a full page
+    offset = validate.integer(query_param("offset", None), "offset", 0, 0, 1_000_000)
     items = _files(ctx).listing(path, query_param("pattern", "*"), _flag("sub"), size, offset)
     if not items and not _files(ctx).exists(path):
         from ...core.files import FileNotFound

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...core import validate
 from ...core.errors import InvalidQuery
 from ...core.query import And, Compare, Exists, In, Node, Not, Or, Prefix, Regex
 
@@ -38,7 +39,7 @@ def _tokens(src: str) -> list[tuple[str, Any, int]]:
         kind = m.lastgroup or ""
         text = m.group(kind)
         if kind == "num":
-            out.append(("num", float(text) if any(c in text for c in ".eE") else int(text), i))
+            out.append(("num", validate.finite(text, "a number in the where clause"), i))
         elif kind == "str":
             out.append(("str", text[1:-1].replace("''", "'"), i))
         elif kind == "word" and text.lower() in _KEYWORDS:

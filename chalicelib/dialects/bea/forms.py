@@ -8,12 +8,12 @@ application/octet-stream...) is a file upload: the bytes are returned as one fil
 
 from __future__ import annotations
 
-import json
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ...core import validate
 from ...core.errors import MalformedBody
 
 JSON_TYPES = ("application/json", "text/plain", "application/x-www-form-urlencoded", "")
@@ -39,21 +39,28 @@ def parse_body(raw: bytes, content_type: str) -> tuple[Any, Files]:
     if not raw.strip():
         return None, []
     try:
-        return json.loads(raw), []
-    except (ValueError, UnicodeDecodeError):
+        return validate.loads(raw), []
+    except validate.TooDeep:
+        raise
+    except MalformedBody:
         pass
     if mt == "application/x-www-form-urlencoded":
         try:
-            return {k: _value(v) for k, v in parse_qsl(raw.decode(), keep_blank_values=True, strict_parsing=True)}, []
+            pairs = parse_qsl(raw.decode(), keep_blank_values=True, strict_parsing=True)
         except (ValueError, UnicodeDecodeError):
-            pass
+            pairs = None
+        if pairs is not None:
+            return validate.check({k: _value(v) for k, v in pairs}, "form body"), []
     raise MalformedBody("invalid JSON")
 
 
 def _value(text: str) -> Any:
+    """A form field read as JSON when it parses (checked like any JSON body), else the string."""
     try:
-        return json.loads(text)
-    except ValueError:
+        return validate.loads(text, "a form field")
+    except validate.TooDeep:
+        raise
+    except MalformedBody:
         return text
 
 
@@ -74,4 +81,4 @@ def _multipart(raw: bytes, content_type: str) -> tuple[Any, Files]:
                 fields[str(name)] = _value(payload.decode("utf-8"))
             except UnicodeDecodeError:
                 raise MalformedBody(f"form field {name} is not UTF-8") from None
-    return fields, files
+    return validate.check(fields, "form body"), files

@@ -21,6 +21,7 @@ from ...core.ids import is_uuid, uuid7
 from ...core.metadata import EntityMeta, SchemaViolation
 from ...core.ports import Record, VersionConflict
 from ...core.query import And, ElemMatch, FieldCompare, In, Node, Not, Or, Query, matches
+from ...core.retry import retry_optimistic
 from ...core.schemas import Schema
 from . import projection as proj
 from . import updates
@@ -205,7 +206,8 @@ def _save_one(op: Op, d: AppData, doc: Any, upsert: bool) -> Record:
             raise InvalidInput("save needs _id unless upsert is true", code="mongo-crud:SaveError")
         clean["_id"] = uuid7()
     ident = op.uuid_of(clean["_id"])
-    for _ in range(3):
+
+    def attempt() -> Record:
         current = d.find_record(op.coll, ident)
         if current is not None:
             _insert_access(op, {k: v for k, v in clean.items() if current.doc.get(k) != v}, "update")
@@ -213,11 +215,9 @@ def _save_one(op: Op, d: AppData, doc: Any, upsert: bool) -> Record:
         if not upsert:
             raise InvalidInput(f"no document with _id {clean['_id']}", code="mongo-crud:SaveError")
         _insert_access(op, clean, "insert")
-        try:
-            return d.create_record(op.coll, clean, uuid=ident)
-        except VersionConflict:
-            continue  # created meanwhile: save over it
-    raise VersionConflict()
+        return d.create_record(op.coll, clean, uuid=ident)  # VersionConflict: created meanwhile, save over it
+
+    return retry_optimistic(attempt, tries=3)
 
 
 def matching(op: Op, where: Node | None) -> list[Record]:

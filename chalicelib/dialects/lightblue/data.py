@@ -108,7 +108,7 @@ def _find(entity: str, version: str | None) -> Any:
     for name in ("from", "to", "maxResults"):
         raw = qp.get(name)
         if raw is not None:
-            if not raw.isdigit():
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
                 raise InvalidInput(f"{name} must be a non-negative integer", code="query:InvalidRange")
             body[name] = int(raw)
     if body["query"] is None:

@@ -17,6 +17,8 @@ from ...core import errors as e
 TABLE: dict[type[Exception], tuple[int, str]] = {
     e.EntityNotFound: (404, "crud:NotFound"),
     e.TenantNotFound: (404, "rest-crud:UnknownApplication"),
+    e.MethodNotAllowed: (405, "rest:MethodNotAllowed"),
+    e.RouteNotFound: (404, "rest:NotFound"),
     e.NotFound: (404, "crud:NotFound"),
     e.DuplicateUnique: (409, "mongo-crud:Duplicate"),
     e.ConcurrencyExhausted: (409, "crud:ConcurrentUpdate"),

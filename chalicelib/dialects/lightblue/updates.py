@@ -15,6 +15,7 @@ from typing import Any
 
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.query import Node, matches, path_values
+from ...core.validate import is_index
 from .expressions import MAX_DEPTH, PARENT, THIS, Compiler, Scope, path, resolve
 
 OPS = ("$set", "$unset", "$add", "$append", "$insert", "$foreach")
@@ -56,7 +57,7 @@ def parse(expr: Any, compiler: Compiler, scope: Scope = (), depth: int = 0) -> l
                 raise InvalidQuery(f"{kind} takes an object of path: value", code="query:InvalidUpdate")
             for p, v in body.items():
                 _check_rvalue(kind, v)
-                if kind == "$insert" and not path(p).split(".")[-1].lstrip("-").isdigit():
+                if kind == "$insert" and not is_index(path(p).split(".")[-1]):
                     raise InvalidQuery("$insert needs a path ending in an index", code="crud:InsertionRequiresIndex")
                 ops.append(Op(kind, _target(p, scope), v))
         if len(ops) > MAX_OPS:
@@ -151,6 +152,8 @@ def _run(ops: list[Op], target: dict[str, Any], root: dict[str, Any]) -> None:
             values = op.value if isinstance(op.value, list) else [op.value]
             arr_segs, index = segs[:-1], int(segs[-1])
             for cont, key in _locations(target, arr_segs, create=False):
+                if not _has(cont, key):
+                    continue  # nothing to insert into: as $foreach, a missing array is left alone
                 arr = cont[key]
                 if not isinstance(arr, list):
                     raise InvalidInput(f"{'.'.join(arr_segs)} is not an array", code="crud:ArrayRequired")
@@ -209,7 +212,7 @@ def _locations(cur: Any, segs: list[str], create: bool) -> list[tuple[Any, Any]]
     head, rest = segs[0], segs[1:]
     keys: list[Any] = []
     if isinstance(cur, dict):
-        if head == "*" or head.lstrip("-").isdigit() and not create and head not in cur:
+        if head == "*" or is_index(head) and not create and head not in cur:
             return []
         keys = [head]
         if rest and (head not in cur or cur[head] is None):
@@ -219,7 +222,7 @@ def _locations(cur: Any, segs: list[str], create: bool) -> list[tuple[Any, Any]]
     elif isinstance(cur, list):
         if head == "*":
             keys = list(range(len(cur)))
-        elif head.lstrip("-").isdigit():
+        elif is_index(head):
             i = int(head)
             i = i + len(cur) if i < 0 else i
             if not 0 <= i < len(cur):

@@ -34,6 +34,8 @@ class ParseStyleError(e.CoreError):
 TABLE: dict[type[Exception], tuple[int, int]] = {
     e.EntityNotFound: (404, OBJECT_NOT_FOUND),
     e.TenantNotFound: (403, OPERATION_FORBIDDEN),
+    e.MethodNotAllowed: (405, OPERATION_FORBIDDEN),
+    e.RouteNotFound: (404, INVALID_CLASS_NAME),
     e.NotFound: (404, OBJECT_NOT_FOUND),
     e.DuplicateUnique: (400, DUPLICATE_VALUE),
     e.ConcurrencyExhausted: (409, INTERNAL),

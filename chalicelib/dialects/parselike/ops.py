@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ...core import validate
 from . import errors
 from .codec import decode, pointer
 from .errors import ParseStyleError
@@ -71,7 +72,7 @@ def _op(key: str, v: Any) -> Op | None:
     if isinstance(v, str):
         m = INCREMENT_RE.match(v)
         if m:
-            n = float(m.group(2)) if "." in m.group(2) else int(m.group(2))
+            n = validate.finite(m.group(2), "an increment")
             return _increment(key, -n if m.group(1) == "-" else n)
         return None
     if not isinstance(v, dict):

@@ -29,12 +29,12 @@ lost from its example for "not by a given list of players") is read as `nin`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
-from ...core.errors import InvalidQuery
+from ...core import validate
+from ...core.errors import InvalidQuery, MalformedBody
 from ...core.query import And, Compare, Contains, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex, Within
 from .codec import KEY_RE, date_ms, decode, pointer
 
@@ -57,14 +57,18 @@ def parse_where(text: str | None) -> Any:
     if text in (None, ""):
         return None
     try:
-        return json.loads(text)  # type: ignore[arg-type]
-    except ValueError:
+        return validate.loads(text, "where")  # type: ignore[arg-type]
+    except validate.TooDeep:
+        raise
+    except MalformedBody:
         pass
     # The seed's own example writes a date as {"2011-08-21T18:02:52.249Z"}: read it as the string.
     repaired = re.sub(r'\{\s*("(?:[^"\\]|\\.)*")\s*\}', r"\1", text or "")
     try:
-        return json.loads(repaired)
-    except ValueError:
+        return validate.loads(repaired, "where")
+    except validate.TooDeep:
+        raise
+    except MalformedBody:
         raise InvalidQuery("where must be a JSON object") from None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Response
 
 from ...bootstrap import services
+from ...core import budget, validate
 from ...core.entities import collection_uuid, public
 from ...core.errors import EntityNotFound, InvalidInput
 from ...core.files import serving_headers
@@ -66,7 +67,7 @@ def app_token(org: str, app: str) -> Any:
     body = form_or_json(request())
     grant = body.get("grant_type")
     ttl = body.get("ttl")
-    ttl_ms = int(ttl) if isinstance(ttl, (int, str)) and str(ttl).isdigit() else None
+    ttl_ms = validate.integer(ttl, "ttl (milliseconds)", 0, 0, validate.MAX_EPOCH_MS) or None
     if grant == "password":
         token, expires, user = svc.auth.login_user(a, str(body.get("username") or ""), str(body.get("password") or ""), ttl_ms)
         user.pop("password", None)
@@ -134,7 +135,7 @@ def collection_view(org: str, app: str, collection: str) -> Any:
         if coll == "events":
             for props, _ in prepared:
                 ts = props.get("timestamp")
-                when = int(ts) if isinstance(ts, (int, float)) and not isinstance(ts, bool) and ts > 0 else now_ms()
+                when = validate.epoch_ms(ts, "timestamp") if ts not in (None, 0, "") else now_ms()
                 if props.get("counters"):
                     services().series().record(a.uuid, props["counters"], when)
         return json_response(envelope("post", a, coll, created, started))
@@ -145,6 +146,8 @@ def collection_view(org: str, app: str, collection: str) -> Any:
     if method == "DELETE" and not ql and not qp.get("limit"):
         raise UnsupportedOperation("DELETE of a collection needs ql or limit")
     query = parse(ql, limit, cursor)
+    if method in ("PUT", "DELETE"):
+        budget.check_bulk(limit)  # a bigger bulk write pages: `limit` at most the bulk limit, then `cursor`
     if method == "PUT":
         props, secret = _prepare(coll, json_body(request()), not ql)
         if not ql:  # PUT on a collection without ql behaves like POST (reference section 3)
@@ -188,11 +191,10 @@ def _counters(a: Any, principal: Any, started: float) -> Any:
     series = services().series()
     if not names:
         return json_response(envelope("get", a, "counters", None, started, data=series.names(a.uuid)))
-    try:
-        end = int(qp.get("end_time") or now_ms())
-        start = int(qp.get("start_time") or (end - 86_400_000))
-    except ValueError:
-        raise InvalidInput("start_time and end_time are milliseconds since the epoch") from None
+    end = validate.integer(qp.get("end_time"), "end_time (milliseconds since the epoch)", now_ms(), 0,
+                           validate.MAX_EPOCH_MS)
+    start = validate.integer(qp.get("start_time"), "start_time (milliseconds since the epoch)",
+                             max(0, end - 86_400_000), 0, validate.MAX_EPOCH_MS)
     resolution = qp.get("resolution") or "all"
     return json_response(envelope("get", a, "counters", None, started,
                                   counters=series.read(a.uuid, names, resolution, start, end)))

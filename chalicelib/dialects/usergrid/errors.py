@@ -25,6 +25,7 @@ TABLE: dict[type[Exception], tuple[int, str, str]] = {
     e.EntityNotFound: (404, "entity_not_found", f"{_PKG}.persistence.exceptions.EntityNotFoundException"),
     e.TenantNotFound: (404, "organization_application_not_found",
                        f"{_PKG}.rest.exceptions.OrganizationApplicationNotFoundException"),
+    e.RouteNotFound: (404, "not_found", "javax.ws.rs.NotFoundException"),
     e.NotFound: (404, "service_resource_not_found", f"{_PKG}.services.exceptions.ServiceResourceNotFoundException"),
     UnsupportedOperation: (405, "unsupported_service_operation",
                            f"{_PKG}.services.exceptions.UnsupportedServiceOperationException"),

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from ...bootstrap import collections, services
+from ...core import validate
 from ...core.errors import InvalidInput
 from ...core.tenancy import App, Org
 from ...core.transfer import export_page, import_batch
@@ -94,10 +95,7 @@ def _ttl(body: dict[str, Any]) -> int | None:
     raw = body.get("ttl")
     if raw in (None, ""):
         return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput("ttl must be a number of milliseconds") from None
+    return validate.integer(raw, "ttl (milliseconds)", 0, 0, validate.MAX_EPOCH_MS) or None
 
 
 # -- admins of organizations (Usergrid's ManagementResource / OrganizationResource) -------------
@@ -213,10 +211,7 @@ def app_export(org: str, app: str) -> Any:
     coll = qp.get("collection") or ""
     if not coll:
         raise InvalidInput("collection is required")
-    try:
-        limit = int(qp.get("limit") or 500)
-    except ValueError:
-        raise InvalidInput("limit must be a number") from None
+    limit = validate.integer(qp.get("limit"), "limit", 500, 1, 1000)
     lines, cursor = export_page(data, coll, limit, qp.get("cursor") or None)
     return json_response(_envelope("export", started, entities=lines, cursor=cursor, count=len(lines)))
 

@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.errors import InvalidQuery
+from ...core import validate
+from ...core.errors import InvalidInput, InvalidQuery
 from ...core.query import And, Compare, Contains, Exists, Node, Not, Or, Prefix, Query, Within
 
 MAX_LENGTH = 4000
@@ -97,12 +98,10 @@ def _string(src: str, start: int) -> _Token:
 
 
 def _number(text: str, pos: int) -> int | float:
-    if re.fullmatch(r"-?[0-9]+", text):
-        return int(text)
-    value = float(text)
-    if not math.isfinite(value):
-        raise _error(pos, text, "number out of range")
-    return value
+    try:
+        return validate.finite(text, "number")
+    except InvalidInput:
+        raise _error(pos, text[:40], "number out of range") from None
 
 
 def _tokenize(src: str) -> list[_Token]:

@@ -130,9 +130,12 @@ def _change_password(a: Any, principal: Any, ident: str, started: float) -> Any:
     return json_response(envelope("set user password", a, "users", None, started))
 
 
-@view("/{org}/{app}/{collection}/{entity}/{verb}/{target}", ["GET", "POST", "DELETE"], spec=models.TARGET)
-def to_target(org: str, app: str, collection: str, entity: str, verb: str, target: str) -> Any:
+# `{collection2}`, not `{target}`: API Gateway allows one variable name per level, and the typed
+# route below shares this level.
+@view("/{org}/{app}/{collection}/{entity}/{verb}/{collection2}", ["GET", "POST", "DELETE"], spec=models.TARGET)
+def to_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str) -> Any:
     started = time.perf_counter()
+    target = collection2
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
     perms = services().permissions
     method = request().method
