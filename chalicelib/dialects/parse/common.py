@@ -28,12 +28,13 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from ...bootstrap import services
+from ...core import validate
 from ...core.auth import Principal
 from ...core.data import AppData
-from ...core.errors import BadToken, CoreError, Forbidden, MalformedBody, TenantNotFound
+from ...core.errors import BadToken, Forbidden, MalformedBody, TenantNotFound
 from ...core.ids import is_uuid
 from ...core.tenancy import App
-from ..http import _shallow, base_url, endpoint, raw_body
+from ..http import base_url, endpoint, raw_body
 from ..parselike import errors as pe
 from . import errors
 from .errors import CORS_HEADERS, ParseError, Refused, master_required, unauthorized
@@ -197,20 +198,20 @@ def _key_ok(app: App, key: str) -> bool:
 
 # -- requests -----------------------------------------------------------------------------
 def _json_value(text: str) -> Any:
+    """A query parameter JSON-decoded when it is JSON (`where`, `limit`), else the text itself;
+    JSON that breaks a rule of core/validate.py (NaN, 400 digits, depth) is that rule's 400."""
     try:
-        return _shallow(json.loads(text))
-    except (ValueError, RecursionError):
+        return validate.loads(text, "a query parameter")
+    except MalformedBody:
         return text
-    except CoreError:
-        raise
 
 
 def _json(raw: bytes) -> Any:
     if not raw.strip():
         return None
     try:
-        return _shallow(json.loads(raw))
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        return validate.loads(raw)
+    except MalformedBody:
         return None
 
 
