@@ -51,12 +51,9 @@ def _any_value(v: Any, pred: Callable[[Any], bool]) -> bool:
     return False
 
 
-KNOWN_CAUSES: dict[str, Callable[[Any], bool]] = {
-    "numbers beyond DynamoDB's range or 38 digits (part A: finite numbers in range)":
-        lambda v: _any_value(v, _big_number),
-    "lone surrogates in text (part A: well-formed Unicode)": lambda v: _any_value(v, _surrogate),
-    "keys over DynamoDB's 1,024/2,048-byte limits (part A: storage limit checks)": lambda v: _any_value(v, _long_key),
-}
+# Emptied once part A landed (core/validate.py, storage/limits.py): every 5xx now fails the suite.
+# The predicates above stay for the day a new class of 500s needs recording while it is fixed.
+KNOWN_CAUSES: dict[str, Callable[[Any], bool]] = {}
 
 
 def known_cause(*sent: Any) -> str | None:
