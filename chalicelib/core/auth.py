@@ -72,7 +72,8 @@ class Auth:
         digest = token_digest(token)
         hint = _unhint(token)
         stamp_key = _stamp_key(*hint) if hint else None
-        got = self.tokens.get_many([digest, stamp_key]) if stamp_key else {digest: self.tokens.get(digest)}
+        got: dict[str, dict[str, Any] | None] = (
+            dict(self.tokens.get_many([digest, stamp_key])) if stamp_key else {digest: self.tokens.get(digest)})
         doc = got.get(digest)
         if doc is None or doc.get("exp", 0) <= time.time():
             raise BadToken("Unable to authenticate OAuth credentials")

@@ -95,7 +95,7 @@ class ClassRegistry:
             if len(self._cache) > 1024:
                 self._cache.clear()
             self._cache[app] = (self.clock() + CACHE_S, doc)
-        return doc  # type: ignore[no-any-return]
+        return doc
 
     def get(self, app: str, collection: str, fresh: bool = True) -> dict[str, Any] | None:
         return self.classes(app, fresh).get(collection)

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import indexing, parallel, validate
@@ -171,9 +172,9 @@ class Entities:
             # Before the entity put, a fresh uuid's entries are nobody's: removed at once (a lost name is
             # common). After it, or with an explicit uuid (its keys could be an existing entity's), they
             # are left to readers, who skip and repair them.
-            undo = [lambda k=k: self.unique.release(k, uuid) for k in claimed]
+            undo: list[Callable[[], Any]] = [partial(self.unique.release, k, uuid) for k in claimed]
             if fresh and written and not putting:
-                undo.append(lambda: self.store.write_index(_prefix(app, collection), [], keys))
+                undo.append(partial(self.store.write_index, _prefix(app, collection), [], keys))
             parallel.run_all(undo)
             raise
         return rec
@@ -225,7 +226,7 @@ class Entities:
             won = [rec for i, rec, _ in ready if out[i] is None]
             parallel.run_all([lambda: self.store.put_new(won), lambda: self.store.write_index(prefix, [], lost)])
         except BaseException:
-            parallel.run_all([lambda k=k, u=rec.uuid: self.unique.release(k, u)
+            parallel.run_all([partial(self.unique.release, k, rec.uuid)
                               for i, rec, _ in ready for k in claimed.get(i, [])])
             raise
         for i, rec, _ in ready:
@@ -297,7 +298,7 @@ class Entities:
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
             # Entries stay: a concurrent writer at the same version may own identical keys.
-            parallel.run_all([lambda k=k: self.unique.release(k, uuid) for k in claimed])
+            parallel.run_all([partial(self.unique.release, k, uuid) for k in claimed])
             raise
         # Step 4 and the released names, together: neither is visible to a reader that verifies.
         parallel.run_all([lambda: self.store.write_index(_prefix(app, coll), [], dels),
@@ -356,9 +357,9 @@ class Entities:
             self._names.put(key, uuid)  # a hint for find_by_unique, verified there
 
         try:
-            parallel.run_all([lambda t=t: claim(*t) for t in todo])
+            parallel.run_all([partial(claim, *t) for t in todo])
         except BaseException:
-            parallel.run_all([lambda k=k: self.unique.release(k, uuid) for k in claimed])
+            parallel.run_all([partial(self.unique.release, k, uuid) for k in claimed])
             raise
         return claimed
 
@@ -388,7 +389,7 @@ class Entities:
             if value is not None and value != spec.value(new):
                 key = _unique_key(app, coll, spec.label, value)
                 self._names.drop(key)
-                out.append(lambda key=key: self.unique.release(key, uuid))
+                out.append(partial(self.unique.release, key, uuid))
         return out
 
 

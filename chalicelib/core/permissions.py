@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import parallel
@@ -160,9 +161,9 @@ class Permissions(Policy):
         AppData runs this beside the entity read, so a request pays one round trip for all three."""
         if self.sees_everything(app, principal):
             return
-        loads = [lambda: self.rules(app.uuid)]
+        loads: list[Callable[[], Any]] = [partial(self.rules, app.uuid)]
         if principal.kind == "user" and principal.subject:
-            loads.append(lambda: self._member(app.uuid, principal.subject))
+            loads.append(partial(self._member, app.uuid, principal.subject))
         parallel.run_all(loads)
 
     def schema_roles(self, app: App, principal: Principal) -> set[str] | None:

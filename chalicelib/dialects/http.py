@@ -75,7 +75,7 @@ def install_edge(app: Any) -> None:
     """Headers on every HTTP response of the app, also those no `endpoint` wraps (Chalice's own
     405s and 415s, CORS preflights, /status): browsers must never sniff a type into HTML."""
 
-    @app.middleware("http")
+    @app.middleware("http")  # type: ignore[untyped-decorator]
     def _nosniff(event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)
         response.headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
@@ -134,7 +134,8 @@ def form_or_json(request: Request) -> dict[str, Any]:
 
 def master_key(request: Request, header: str = "x-master-key") -> str | None:
     """The app's master key from a header (never the URL: URLs end up in logs and answers)."""
-    return (request.headers or {}).get(header) or None
+    headers: Mapping[str, str] = request.headers or {}
+    return headers.get(header) or None
 
 
 def check_request(request: Request | None, path_params: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError
@@ -71,7 +72,7 @@ class DynamoEntityStore:
                 for r in chunk:
                     batch.save(self._item(r))
 
-        parallel.run_all([lambda c=records[i:i + BATCH]: write(c) for i in range(0, len(records), BATCH)])
+        parallel.run_all([partial(write, records[i:i + BATCH]) for i in range(0, len(records), BATCH)])
 
     def put(self, record: Record, expected_version: int | None) -> None:
         item = self._item(record)
@@ -96,7 +97,7 @@ class DynamoEntityStore:
         t = now_ms()
         ops = [(True, index, sk) for index, sk in puts] + [(False, index, sk) for index, sk in deletes]
         waves = [ops[i:i + BATCH] for i in range(0, len(ops), BATCH)]
-        parallel.run_all([lambda w=w: _batch_write(partition_prefix, w, t) for w in waves])
+        parallel.run_all([partial(_batch_write, partition_prefix, w, t) for w in waves])
 
     def query_index(
         self, partition: str, low: str, high: str, descending: bool, start_after: str | None, limit: int
