@@ -1,0 +1,70 @@
+"""Issue 12: no answer passes Lambda's 6 MB response limit (24 entities of 340 KB were an 8 MB body).
+
+A page stops at `Limits.page_bytes` of entities (core/budget.py) with a cursor that goes on exactly where
+it stopped; an answer that cannot hand back a cursor (Parse-style skip/limit) is a 400 instead."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+UG = "/usergrid/acme/sandbox"
+LAMBDA_LIMIT = 6 * 1024 * 1024
+BIG = 339_000  # characters of one property: the entity stays under MAX_DOC_BYTES (350,000)
+N = 20
+
+
+def _lambda_payload_bytes(r: Any) -> int:
+    """What Lambda would carry: the body as a JSON string inside its proxy response."""
+    return len(json.dumps({"statusCode": r.status_code, "headers": dict(r.headers), "body": r.body.decode()}))
+
+
+def _pages(api: Any, url: str) -> list[Any]:
+    pages, cursor = [], None
+    while True:
+        r = api.get(url + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status_code == 200, r.body[:300]
+        assert _lambda_payload_bytes(r) < LAMBDA_LIMIT
+        pages.append(r.json)
+        cursor = r.json.get("cursor")
+        if not cursor:
+            return pages
+        assert len(pages) < 10
+
+
+def test_usergrid_pages_of_big_entities_stay_under_lambda_limit_and_miss_none(api: Any, org: Any) -> None:
+    made = []
+    for i in range(N):
+        r = api.post(f"{UG}/bigs", {"name": f"b{i:02d}", "n": i, "blob": "x" * BIG})
+        assert r.status_code == 200, r.body[:300]
+        made.append(r.json["entities"][0]["uuid"])
+    for ql in ("", "select * where n >= 0 order by name desc"):  # index-ordered, then sorted in memory
+        pages = _pages(api, f"{UG}/bigs?limit=24&ql={quote(ql)}")
+        assert len(pages) >= 2 and len(pages[0]["entities"]) < N
+        seen = [e["uuid"] for p in pages for e in p["entities"]]
+        assert sorted(seen) == sorted(made)  # each exactly once
+        if ql:
+            assert [e["name"] for p in pages for e in p["entities"]] == [f"b{i:02d}" for i in reversed(range(N))]
+
+
+def test_usergrid_quotes_count_twice_as_lambda_carries_them(api: Any, org: Any) -> None:
+    """A document of quotes doubles in the body ("\\"") and doubles again in Lambda's payload."""
+    for i in range(10):
+        r = api.post(f"{UG}/quotes", {"n": i, "blob": '"' * 170_000})
+        assert r.status_code == 200, r.body[:300]
+    pages = _pages(api, f"{UG}/quotes?limit=24")
+    assert sorted(e["n"] for p in pages for e in p["entities"]) == list(range(10)) and len(pages) >= 2
+
+
+def test_bea_find_too_big_for_one_answer_is_a_400_not_fewer_results(api: Any, org: Any) -> None:
+    c = org["credentials"]
+    h = {"X-BEA-Application-Id": c["uuid"], "X-BEA-Authorization": c["rest_api_key"], "Content-Type": "application/json"}
+    for i in range(N):
+        r = api.post("/bea/1/Big", {"n": i, "blob": "x" * BIG}, headers=h)
+        assert r.status_code in (200, 201), r.body[:300]
+    r = api.get("/bea/1/Big?limit=24", headers=h)
+    assert r.status_code == 400 and "code" in r.json and "fewer" in r.json["error"], r.body[:300]
+    ok = api.get("/bea/1/Big?limit=10&order=n", headers=h)
+    assert ok.status_code == 200 and [o["n"] for o in ok.json["results"]] == list(range(10))
+    assert _lambda_payload_bytes(ok) < LAMBDA_LIMIT
