@@ -68,3 +68,35 @@ def test_bea_find_too_big_for_one_answer_is_a_400_not_fewer_results(api: Any, or
     ok = api.get("/bea/1/Big?limit=10&order=n", headers=h)
     assert ok.status_code == 200 and [o["n"] for o in ok.json["results"]] == list(range(10))
     assert _lambda_payload_bytes(ok) < LAMBDA_LIMIT
+
+
+def test_backendless_find_too_big_for_one_answer_is_a_400_not_fewer_objects(api: Any, org: Any) -> None:
+    c = org["credentials"]
+    bl = f"/backendless/{c['uuid']}/{c['rest_api_key']}/data/Big"
+    for i in range(N):
+        r = api.post(bl, {"n": i, "blob": "x" * BIG})
+        assert r.status_code == 200, r.body[:300]
+    r = api.get(f"{bl}?pageSize=24")
+    assert r.status_code == 400 and "fewer" in r.json["message"] and "code" in r.json, r.body[:300]
+    ok = api.get(f"{bl}?pageSize=10&sortBy=n&offset=10")
+    assert ok.status_code == 200 and [o["n"] for o in ok.json] == list(range(10, 20))
+    assert _lambda_payload_bytes(ok) < LAMBDA_LIMIT
+
+
+def test_lightblue_find_too_big_for_one_answer_is_result_size_too_large(api: Any, org: Any) -> None:
+    from tests.lightblue.conftest import USER_META, D, M
+
+    creds = org["credentials"]["credentials"]
+    token = api.post("/usergrid/acme/prod/token", {"grant_type": "client_credentials", **creds}).json["access_token"]
+    assert api.put(f"{M}/customer/1.0.0", USER_META, token=token).status_code == 200
+    for i in range(N):
+        r = api.put(f"{D}/insert/customer", {"entity": "customer", "data": [
+            {"login": f"c{i:02d}", "age": i, "tags": ["x" * BIG]}]}, token=token)
+        assert r.status_code == 200, r.body[:300]
+    find = {"entity": "customer", "projection": {"field": "*", "recursive": True}, "sort": {"age": "$asc"}}
+    r = api.post(f"{D}/find/customer", find, token=token)
+    assert r.status_code == 400 and r.json["status"] == "ERROR", r.body[:300]
+    assert r.json["errors"][0]["errorCode"] == "crud:ResultSizeTooLarge"
+    ok = api.post(f"{D}/find/customer", find | {"range": [0, 9]}, token=token)
+    assert ok.status_code == 200 and [d["age"] for d in ok.json["processed"]] == list(range(10))
+    assert _lambda_payload_bytes(ok) < LAMBDA_LIMIT

@@ -127,9 +127,9 @@ def fitting(docs: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def check_answer(docs: Sequence[dict[str, Any]]) -> None:
+def check_answer(docs: Sequence[dict[str, Any]], **details: Any) -> None:
     """For answers that cannot hand back a cursor (skip/offset/range paging, whole matches): refuse what
     would not fit in one Lambda response, rather than send fewer and let a client skip the rest."""
     if fitting(docs) < len(docs):
         raise OverBudget(f"these {len(docs)} entities are more than {limits().page_bytes:,} bytes, more than one "
-                         "response may carry; ask for fewer at a time (a smaller limit or page size)")
+                         "response may carry; ask for fewer at a time (a smaller limit or page size)", **details)

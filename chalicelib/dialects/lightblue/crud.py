@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...bootstrap import services
+from ...core import budget
 from ...core.data import AppData
 from ...core.errors import CoreError, Forbidden, InvalidInput, InvalidQuery, MalformedBody
 from ...core.ids import is_uuid, uuid7
@@ -362,6 +363,7 @@ def find(op: Op) -> dict[str, Any]:
         docs = [op.out(r) for r in matching(op, where)]
         total, page = len(docs), proj.window(proj.sort_docs(docs, order), frm, to)
     processed = [proj.project(doc, rules) for doc in page] if rules is not None else []
+    budget.check_answer(processed, code="crud:ResultSizeTooLarge")  # Lightblue's own answer to a result too big
     return envelope("COMPLETE", 0, total, processed)
 
 
