@@ -13,6 +13,7 @@ UG = "/usergrid/acme/sandbox"
 LAMBDA_LIMIT = 6 * 1024 * 1024
 BIG = 339_000  # characters of one property: the entity stays under MAX_DOC_BYTES (350,000)
 N = 20
+LB = "/lightblue/rest/data"
 
 
 def _lambda_payload_bytes(r: Any) -> int:
@@ -83,16 +84,21 @@ def test_backendless_find_too_big_for_one_answer_is_a_400_not_fewer_objects(api:
     assert _lambda_payload_bytes(ok) < LAMBDA_LIMIT
 
 
-def test_lightblue_find_too_big_for_one_answer_is_result_size_too_large(api: Any, org: Any) -> None:
-    from tests.lightblue.conftest import USER_META, D, M
+def _lightblue_bigs(api: Any, org: Any) -> str:
+    from tests.lightblue.conftest import USER_META, M
 
     creds = org["credentials"]["credentials"]
     token = api.post("/usergrid/acme/prod/token", {"grant_type": "client_credentials", **creds}).json["access_token"]
     assert api.put(f"{M}/customer/1.0.0", USER_META, token=token).status_code == 200
     for i in range(N):
-        r = api.put(f"{D}/insert/customer", {"entity": "customer", "data": [
+        r = api.put(f"{LB}/insert/customer", {"entity": "customer", "data": [
             {"login": f"c{i:02d}", "age": i, "tags": ["x" * BIG]}]}, token=token)
         assert r.status_code == 200, r.body[:300]
+    return str(token)
+
+
+def test_lightblue_find_too_big_for_one_answer_is_result_size_too_large(api: Any, org: Any) -> None:
+    token, D = _lightblue_bigs(api, org), LB
     find = {"entity": "customer", "projection": {"field": "*", "recursive": True}, "sort": {"age": "$asc"}}
     r = api.post(f"{D}/find/customer", find, token=token)
     assert r.status_code == 400 and r.json["status"] == "ERROR", r.body[:300]
@@ -100,3 +106,24 @@ def test_lightblue_find_too_big_for_one_answer_is_result_size_too_large(api: Any
     ok = api.post(f"{D}/find/customer", find | {"range": [0, 9]}, token=token)
     assert ok.status_code == 200 and [d["age"] for d in ok.json["processed"]] == list(range(10))
     assert _lambda_payload_bytes(ok) < LAMBDA_LIMIT
+
+
+def test_lightblue_update_whose_answer_would_not_fit_writes_nothing(api: Any, org: Any) -> None:
+    token = _lightblue_bigs(api, org)
+    upd = {"entity": "customer", "query": {"field": "age", "op": ">=", "rvalue": 0},
+           "update": {"$set": {"level": "gold"}}}
+    r = api.post(f"{LB}/update/customer", upd | {"projection": {"field": "*", "recursive": True}}, token=token)
+    assert r.status_code == 400 and r.json["errors"][0]["errorCode"] == "crud:ResultSizeTooLarge", r.body[:300]
+    find = {"entity": "customer", "query": {"field": "level", "op": "=", "rvalue": "gold"},
+            "projection": {"field": "login"}}
+    assert api.post(f"{LB}/find/customer", find, token=token).json["matchCount"] == 0
+    r = api.post(f"{LB}/update/customer", upd, token=token)  # without a projection nothing comes back: fine
+    assert r.status_code == 200 and r.json["modifiedCount"] == N, r.body[:300]
+
+
+def test_usergrid_put_ql_whose_answer_would_not_fit_writes_nothing(api: Any, org: Any) -> None:
+    for i in range(N):
+        assert api.post(f"{UG}/bigs", {"n": i, "blob": "x" * BIG}).status_code == 200
+    r = api.put(f"{UG}/bigs?ql={quote('select * where n >= 0')}", {"flag": 1})
+    assert r.status_code == 400 and "fewer" in r.json["error_description"], r.body[:300]
+    assert api.get(f"{UG}/bigs?ql={quote('select * where flag = 1')}").json["entities"] == []

@@ -11,7 +11,7 @@ core/metadata.py against the request's version, whose failures become `dataError
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...bootstrap import services
@@ -286,6 +286,8 @@ def update(op: Op) -> dict[str, Any]:
     d = op.data
     recs = _writable(op, matching(op, where))
     d.check_all("update", op.coll, recs)  # every target checked before any changes
+    if rules is not None:  # the answer carries every updated document: refuse before writing what cannot be sent
+        budget.check_answer([proj.project(op.out(_updated(ops, r)), rules) for r in recs], code="crud:ResultSizeTooLarge")
     processed, errors, n = [], [], 0
     for rec in recs:
         try:
@@ -307,6 +309,14 @@ def update(op: Op) -> dict[str, Any]:
             if rules is not None:
                 processed.append(proj.project(op.out(new_rec), rules))
     return _result(n, len(recs), processed, errors)
+
+
+def _updated(ops: list[updates.Op], rec: Record) -> Record:
+    """`rec` as `ops` would leave it (as it is, when they fail on it: that document is an error, not an answer)."""
+    try:
+        return replace(rec, doc=updates.apply(ops, rec.doc))
+    except CoreError:
+        return rec
 
 
 def _writable(op: Op, recs: list[Record]) -> list[Record]:
