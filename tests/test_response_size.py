@@ -127,3 +127,15 @@ def test_usergrid_put_ql_whose_answer_would_not_fit_writes_nothing(api: Any, org
     r = api.put(f"{UG}/bigs?ql={quote('select * where n >= 0')}", {"flag": 1})
     assert r.status_code == 400 and "fewer" in r.json["error_description"], r.body[:300]
     assert api.get(f"{UG}/bigs?ql={quote('select * where flag = 1')}").json["entities"] == []
+
+
+def test_usergrid_connections_of_big_entities_page_under_lambda_limit(api: Any, org: Any) -> None:
+    assert api.post(f"{UG}/users", {"username": "ann"}).status_code == 200
+    made = []
+    for i in range(N):
+        r = api.post(f"{UG}/bigs", {"name": f"b{i:02d}", "blob": "x" * BIG})
+        made.append(r.json["entities"][0]["uuid"])
+        assert api.post(f"{UG}/users/ann/likes/bigs/b{i:02d}").status_code == 200
+    pages = _pages(api, f"{UG}/users/ann/likes?limit=24")
+    assert len(pages) >= 2
+    assert sorted(e["uuid"] for p in pages for e in p["entities"]) == sorted(made)
