@@ -58,5 +58,6 @@ def settings() -> Settings:
             seconds=float(os.environ.get("BAAS_BUDGET_SECONDS", DEFAULT.seconds)),
             branches=int(os.environ.get("BAAS_BUDGET_BRANCHES", DEFAULT.branches)),
             bulk=int(os.environ.get("BAAS_BUDGET_BULK", DEFAULT.bulk)),
+            page_bytes=int(os.environ.get("BAAS_BUDGET_PAGE_BYTES", DEFAULT.page_bytes)),
         ),
     )

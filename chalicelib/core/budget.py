@@ -13,9 +13,11 @@ task worker, scripts) has no budget: `charge` is then a no-op.
 from __future__ import annotations
 
 import contextvars
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import InvalidQuery
 
@@ -27,9 +29,16 @@ class Limits:
     seconds: float = 20.0  # API Gateway gives up at 29 s; we answer before it does
     branches: int = 100  # IN values / OR branches read through indexes (each is at least one Query)
     bulk: int = 100  # entities one synchronous bulk update or delete changes (~400 calls; more: page, or a task)
+    page_bytes: int = 5_000_000  # entity bytes one answer carries (entity_bytes; Lambda answers at most 6 MB)
 
 
 DEFAULT = Limits()
+
+# Lambda refuses a synchronous response over 6 MB (6,291,456 bytes of its JSON payload, which holds the
+# body as a JSON string, so the body is escaped a second time). A page of entities stops at
+# `Limits.page_bytes` of entities measured that way (`entity_bytes`), leaving the rest for envelopes.
+LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024
+ENTITY_ALLOWANCE = 1024  # per entity: what a dialect adds around a document (metadata, type, links, commas)
 
 
 class OverBudget(InvalidQuery):
@@ -97,3 +106,30 @@ def check_bulk(n: int) -> None:
     if n > limits().bulk:
         raise OverBudget(f"a bulk write changes at most {limits().bulk} entities per request; narrow the "
                          "condition or page through it")
+
+
+def entity_bytes(doc: dict[str, Any]) -> int:
+    """What one entity adds to a response as Lambda carries it: the document serialized as Chalice does
+    (ASCII-escaped), escaped again as the body string of Lambda's payload, plus ENTITY_ALLOWANCE.
+    The stored size (MAX_DOC_BYTES, UTF-8) can double each time: a quote is 1 byte, then 2, then 4."""
+    return len(json.dumps(json.dumps(doc, separators=(",", ":"), default=str))) + ENTITY_ALLOWANCE
+
+
+def fitting(docs: Iterable[dict[str, Any]]) -> int:
+    """How many of `docs`, from the first, one answer can carry (at least one: a single entity is under
+    MAX_DOC_BYTES, far below the bound, so a page always makes progress)."""
+    total, n = 0, 0
+    for doc in docs:
+        total += entity_bytes(doc)
+        if n and total > limits().page_bytes:
+            break
+        n += 1
+    return n
+
+
+def check_answer(docs: Sequence[dict[str, Any]], **details: Any) -> None:
+    """For answers that cannot hand back a cursor (skip/offset/range paging, whole matches): refuse what
+    would not fit in one Lambda response, rather than send fewer and let a client skip the rest."""
+    if fitting(docs) < len(docs):
+        raise OverBudget(f"these {len(docs)} entities are more than {limits().page_bytes:,} bytes, more than one "
+                         "response may carry; ask for fewer at a time (a smaller limit or page size)", **details)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import budget
 from .cursors import Cursors
 from .errors import InvalidInput, InvalidQuery
 from .ids import now_ms
@@ -94,6 +95,7 @@ class Connections:
         """One side's page: `t:` items hold the uuid third (`ms SEP coll SEP uuid`), `m:` second."""
         uuid_at = 2 if tag == "t:" else 1
         out: list[Record] = []
+        size, room, kept = 0, budget.limits().page_bytes, after
         while len(out) < limit:
             hits, last = self.store.query_index(part, "0", TOP, descending, after, min(100, limit - len(out) + 2))
             uuid_of = {h.sk: h.sk.split(SEP)[uuid_at] for h in hits}
@@ -103,7 +105,11 @@ class Connections:
                 rec = recs.get(uuid_of[h.sk])
                 if rec is not None and matches(where, rec.doc | {"uuid": rec.uuid}) and (
                         visible is None or visible(rec)):  # type: ignore[operator]
+                    size += budget.entity_bytes(rec.doc)
+                    if out and size > room:  # one Lambda response is full: go on from the last one kept
+                        return Linked(out, self.cursors.seal(app, tag + str(kept)))
                     out.append(rec)
+                    kept = h.sk
                     if len(out) == limit:
                         return Linked(out, self.cursors.seal(app, tag + h.sk) if (last or h is not hits[-1]) else None)
             if last is None:

@@ -359,8 +359,14 @@ class Executor:
         start_scan, start_key = (state.get("i", 0), state.get("k")) if state else (0, None)
         out: list[Record] = []
         cursor = None
+        size, room, last = 0, budget.limits().page_bytes, (start_scan, start_key)
         for rec, i, sk in run.hits(start_scan, start_key, query.limit):
+            size += budget.entity_bytes(rec.doc)
+            if out and size > room:  # too big for one response: stop before it, continue from the last one kept
+                cursor = self.cursors.seal(app, {"i": last[0], "k": last[1], "h": qhash})
+                break
             out.append(rec)
+            last = (i, sk)
             if len(out) == query.limit:
                 cursor = self.cursors.seal(app, {"i": i, "k": sk, "h": qhash})
                 break
@@ -402,8 +408,9 @@ class Executor:
             found.sort(key=lambda r: sort_value(r.doc, fld), reverse=desc)
         offset = int(state.get("o", 0)) if state else 0
         page = found[offset: offset + query.limit]
-        more = offset + query.limit < len(found)
-        return Result(page, self.cursors.seal(app, {"o": offset + query.limit, "h": qhash}) if more else None)
+        page = page[: budget.fitting(r.doc for r in page)]  # what one response carries; the cursor goes on from there
+        end = offset + len(page)
+        return Result(page, self.cursors.seal(app, {"o": end, "h": qhash}) if end < len(found) else None)
 
 
 def _distance(rec: Record, n: Within) -> float:

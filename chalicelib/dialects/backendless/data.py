@@ -71,12 +71,15 @@ def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     props = _props(params.get("props") or params.get("property"))
     grouped = aggregate.plan(props, params.get("groupBy"), params.get("having"))
     if grouped is not None:
-        return _aggregate(ctx, table, grouped, where, order)[offset:offset + page]
+        rows = _aggregate(ctx, table, grouped, where, order)[offset:offset + page]
+        budget.check_answer(rows)
+        return rows
     records = _read(ctx, table, where, order, offset + page)[offset:]
     out = [to_wire(r, shown) for r in records]
     if props:
         keep = {"objectId", "___class", *props}
         out = [{k: v for k, v in o.items() if k in keep} for o in out]
+    budget.check_answer(out)  # offset/pageSize has no cursor: fewer objects would make a client skip some
     return out
 
 

@@ -11,10 +11,11 @@ core/metadata.py against the request's version, whose failures become `dataError
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...bootstrap import services
+from ...core import budget
 from ...core.data import AppData
 from ...core.errors import CoreError, Forbidden, InvalidInput, InvalidQuery, MalformedBody
 from ...core.ids import is_uuid, uuid7
@@ -285,6 +286,8 @@ def update(op: Op) -> dict[str, Any]:
     d = op.data
     recs = _writable(op, matching(op, where))
     d.check_all("update", op.coll, recs)  # every target checked before any changes
+    if rules is not None:  # the answer carries every updated document: refuse before writing what cannot be sent
+        budget.check_answer([proj.project(op.out(_updated(ops, r)), rules) for r in recs], code="crud:ResultSizeTooLarge")
     processed, errors, n = [], [], 0
     for rec in recs:
         try:
@@ -306,6 +309,14 @@ def update(op: Op) -> dict[str, Any]:
             if rules is not None:
                 processed.append(proj.project(op.out(new_rec), rules))
     return _result(n, len(recs), processed, errors)
+
+
+def _updated(ops: list[updates.Op], rec: Record) -> Record:
+    """`rec` as `ops` would leave it (as it is, when they fail on it: that document is an error, not an answer)."""
+    try:
+        return replace(rec, doc=updates.apply(ops, rec.doc))
+    except CoreError:
+        return rec
 
 
 def _writable(op: Op, recs: list[Record]) -> list[Record]:
@@ -362,6 +373,7 @@ def find(op: Op) -> dict[str, Any]:
         docs = [op.out(r) for r in matching(op, where)]
         total, page = len(docs), proj.window(proj.sort_docs(docs, order), frm, to)
     processed = [proj.project(doc, rules) for doc in page] if rules is not None else []
+    budget.check_answer(processed, code="crud:ResultSizeTooLarge")  # Lightblue's own answer to a result too big
     return envelope("COMPLETE", 0, total, processed)
 
 

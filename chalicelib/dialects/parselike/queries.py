@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ...core import parallel
+from ...core import budget, parallel
 from ...core.data import AppData
 from ...core.entities import Page
 from ...core.errors import InvalidQuery
@@ -92,6 +92,7 @@ class Finder:
         objs = [self.wire(r) for r in recs[skip: skip + limit]]
         self.include(objs, params.get("include"))
         body: dict[str, Any] = {"results": [project(o, keys, exclude) for o in objs]}
+        budget.check_answer(body["results"])  # skip/limit has no cursor: fewer results would make a client skip some
         if count:
             body["count"] = total
         return body

@@ -179,6 +179,7 @@ def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any]
     if not matched:
         raise ServiceResourceNotFound("no entity matches the query")
     data.check_all("update", coll, matched, props)  # every target checked before any changes
+    budget.check_answer([r.doc | props for r in matched])  # the answer carries them all: refuse before writing
     updated = [public(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
     return json_response(envelope("put", a, coll, updated, started))
 
