@@ -335,5 +335,5 @@ def sort_value(doc: dict[str, Any], path: str) -> tuple[float, Any]:
         return (3, v.lower())
     typed = typed_value(v)
     if typed is not None:
-        return (1.5, typed[1]) if typed[0] == "d" else (2.5, typed[1])
+        return {"d": (1.5, typed[1]), "p": (2.5, typed[1])}.get(typed[0], (3.5, typed[1]))
     return (0, 0)
