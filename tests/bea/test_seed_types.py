@@ -76,7 +76,7 @@ def test_time_is_stored_and_ordered(bea: Any) -> None:
     assert bea.get(f"Shift/{ids[1]}").json["starts"] == {"__type": "Time", "iso": "12:00:00.500"}
     after = bea.query("Shift", {"starts": {"$gte": {"__type": "Time", "iso": "12:00:00.500"}}}, order="-starts")
     assert [o["objectId"] for o in after] == [ids[2], ids[1]]
-    for bad in ("25:00:00", "noon", "12:00:00+02:00", 1200):
+    for bad in ("25:00:00", "noon", "12:00:00+02:00", "12:00:00\n", 1200):
         r = bea.post("Shift", {"starts": {"__type": "Time", "iso": bad}})
         assert r.status_code == 400 and r.json["code"] == 111, (bad, r.body)
 
