@@ -83,19 +83,19 @@ def test_time_is_stored_and_ordered(bea: Any) -> None:
 
 # -- Media on DELETE (seed 003 lines 18, 36, 108-110) -----------------------------------------------
 def test_delete_object_url_deletes_object_and_media(bea: Any) -> None:
-    import boto3
+    from chalicelib.bootstrap import services
 
     r = bea.post("Photo", raw=b"img", headers={"Content-Type": "image/png"}, params={"name": "a.png"})
     oid = r.json["objectId"]
-    s3 = boto3.client("s3", region_name="us-east-1")
+    blobs = services().files().blobs  # the app's own bucket and client, whatever an earlier test configured
     prefix = f"{bea.app_id}/bea-media/photos/{oid}/"
-    assert s3.list_objects_v2(Bucket="test-files", Prefix=prefix)["KeyCount"] == 1
+    assert blobs.s3.list_objects_v2(Bucket=blobs.bucket, Prefix=prefix)["KeyCount"] == 1
     # the seed's "Deleting Media For Objects" URL is the object URL: object and media go together
     r = bea.delete(f"Photo/{oid}/")
     assert r.status_code == 201 and r.json == {"objectId": oid}
     assert r.headers["Location"].endswith(f"/1/Photo/{oid}")
     assert bea.get(f"Photo/{oid}").status_code == 404
-    assert s3.list_objects_v2(Bucket="test-files", Prefix=prefix)["KeyCount"] == 0
+    assert blobs.s3.list_objects_v2(Bucket=blobs.bucket, Prefix=prefix)["KeyCount"] == 0
 
 
 def test_delete_class_url_needs_an_object_id(bea: Any) -> None:
