@@ -72,7 +72,7 @@ def encode(value: Any) -> str | None:
     typed = typed_value(value)
     if typed is not None:
         kind, v = typed
-        if kind in ("d", "t"):
+        if kind in ("d", "e"):
             return kind + encode(v)[1:]  # type: ignore[index]
         return "p" + str(v)[:MAX_STRING_KEY]
     return None
@@ -82,10 +82,10 @@ def typed_value(value: Any) -> tuple[str, Any] | None:
     """Parse-style typed values that compare by meaning, not as JSON objects.
 
     `{"__type": "Date" | "DateTime", "iso": ...}` is kind "d" compared by epoch ms; `{"__type":
-    "Time", "iso": "HH:MM:SS.mmm"}` is kind "t" compared by milliseconds since midnight;
+    "Time", "iso": "HH:MM:SS.mmm"}` is kind "e" compared by milliseconds since midnight;
     `{"__type": "Pointer", "className", "objectId"}` is kind "p" compared by `classname$objectid`.
-    Index keys sort them among the scalars' kinds (b < d < n < p < s < t), so ranges over dates
-    and times use the index.
+    Index keys sort them among the scalars' kinds (b < d < e < n < p < s, all inside the `b`..`t`
+    bounds the planner's `exists` and `order` scans read), so ranges over dates and times use the index.
     """
     if not isinstance(value, dict):
         return None
@@ -95,7 +95,7 @@ def typed_value(value: Any) -> tuple[str, Any] | None:
         return ("d", ms) if ms is not None else None
     if t == "Time" and isinstance(value.get("iso"), str):
         ms = time_ms(value["iso"])
-        return ("t", ms) if ms is not None else None
+        return ("e", ms) if ms is not None else None
     if t == "Pointer" and isinstance(value.get("className"), str) and isinstance(value.get("objectId"), str):
         return ("p", f"{value['className'].lower()}${value['objectId'].lower()}")
     return None

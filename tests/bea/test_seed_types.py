@@ -28,6 +28,18 @@ def test_null_is_stored_and_read_back(bea: Any) -> None:
     assert [o["objectId"] for o in bea.query("Thing", {"b": {"$exists": True}})] == [oid]
 
 
+def test_null_in_queries(bea: Any) -> None:
+    # Parse: `{"f": null}` matches a null or a missing f; `$ne: null` a present, non-null one
+    null = bea.post("Thing", {"f": None}).json["objectId"]
+    gone = bea.post("Thing", {"g": 1}).json["objectId"]
+    one = bea.post("Thing", {"f": 1}).json["objectId"]
+    assert {o["objectId"] for o in bea.query("Thing", {"f": None})} == {null, gone}
+    assert [o["objectId"] for o in bea.query("Thing", {"f": {"$ne": None}})] == [one]
+    assert [o["objectId"] for o in bea.query("Thing", {"f": {"$exists": False}})] == [gone]
+    assert {o["objectId"] for o in bea.query("Thing", {"f": {"$exists": True}})} == {null, one}
+    assert [o["objectId"] for o in bea.query("Thing", {"f": {"$gt": 0}})] == [one]
+
+
 def test_null_in_batch_create(bea: Any) -> None:
     r = bea.post("batch", {"requests": [{"method": "POST", "path": "/1/Thing", "body": {"a": None, "n": i}}
                                         for i in range(2)]})
@@ -76,6 +88,9 @@ def test_time_is_stored_and_ordered(bea: Any) -> None:
     assert bea.get(f"Shift/{ids[1]}").json["starts"] == {"__type": "Time", "iso": "12:00:00.500"}
     after = bea.query("Shift", {"starts": {"$gte": {"__type": "Time", "iso": "12:00:00.500"}}}, order="-starts")
     assert [o["objectId"] for o in after] == [ids[2], ids[1]]
+    # read through the `exists` and `order` index scans too (they bound every value kind)
+    assert [o["objectId"] for o in bea.query("Shift", {"starts": {"$exists": True}}, order="starts")] == ids
+    assert [o["objectId"] for o in bea.query("Shift", order="-starts")] == ids[::-1]
     for bad in ("25:00:00", "noon", "12:00:00+02:00", "12:00:00\n", 1200):
         r = bea.post("Shift", {"starts": {"__type": "Time", "iso": bad}})
         assert r.status_code == 400 and r.json["code"] == 111, (bad, r.body)
