@@ -222,6 +222,12 @@ def start_meter() -> Any:
     return meter.start()
 
 
+def request_limits() -> Any:
+    """The stage's per-request limits (core/budget.py), without building the services: a CORS
+    preflight or an unknown route must not open connections or read the stored secret."""
+    return (_services.settings if _services is not None else settings()).limits
+
+
 def reset() -> None:
     """Forget settings and wiring (tests change the environment between cases)."""
     global _services

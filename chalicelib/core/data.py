@@ -82,6 +82,11 @@ class Policy:
         """The caller's roles for schema `access` rules; None for callers every rule lets through."""
         return None
 
+    def key_reads(self, app: App, collection: str) -> bool:
+        """Whether the app's API-key role lets a REST key read `collection` (public user profiles
+        are read with the key: an emptied key role closes them too)."""
+        return True
+
     def check(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> None:
         if not self.can(app, principal, action, collection, record):
             if principal.is_anonymous:
@@ -414,6 +419,8 @@ class AppData:
     def _check_profiles(self) -> None:
         if self.principal.is_anonymous and not self.app.is_sandbox:
             raise Unauthorized("log in to read users")
+        if (self.principal.kind == "key" or self.principal.via_key) and not self.policy.key_reads(self.app, "users"):
+            raise Forbidden("the API key may not read users")
         schema = self._schema("users")
         if schema is not None and not schema.allows("find", self._schema_roles()):
             raise Forbidden("no find access to users", code="crud:NoAccess")

@@ -176,6 +176,9 @@ class Permissions(Policy):
             return self.roles_of(app.uuid, principal.subject) | {"authenticated"}
         return {"guest"}
 
+    def key_reads(self, app: App, collection: str) -> bool:
+        return grants(self.rules(app.uuid)["apikey"], ACTION_VERB["read"], self._paths(collection, None, None))
+
     def can(self, app: App, principal: Principal, action: str, collection: str, record: Record | None = None) -> bool:
         if self.sees_everything(app, principal):
             return True

@@ -28,6 +28,7 @@ from chalice import Chalice
 
 from ..core.errors import MethodNotAllowed, RouteNotFound
 from .http import ErrorRenderer, endpoint
+from .openapi import NOT_SERVED, annotate
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 GREEDY = "{proxy+}"
@@ -49,6 +50,8 @@ def install(app: Chalice, prefix: str, render: ErrorRenderer, dialect: str, dept
 
     missing = _wrap(endpoint(request, render, dialect)(not_allowed), f"{dialect}_method_not_allowed")
     unknown = _wrap(endpoint(request, render, dialect)(not_found), f"{dialect}_unknown_route")
+    annotate(missing, NOT_SERVED)  # answers only: not operations of the dialect's OpenAPI document
+    annotate(unknown, NOT_SERVED)
     added = 0
     mine = [p for p in list(app.routes) if p == prefix or p.startswith(prefix + "/")]
     for path in mine:

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from chalice import CORSConfig, Response
 from chalice.app import Request
 
-from ..bootstrap import caller_is_privileged, request_app, services, start_meter
+from ..bootstrap import caller_is_privileged, request_app, request_limits, services, start_meter
 from ..core import budget, validate
 from ..core.errors import CoreError, MalformedBody, TooLarge
 
@@ -43,7 +43,7 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
         def inner(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             m = start_meter()
-            budget.start(services().settings.limits)
+            budget.start(request_limits())
             extra: dict[str, str] = {}
             try:
                 check_request(get_request(), kwargs)

@@ -57,7 +57,7 @@ def test_the_extractor_sees_every_block() -> None:
     found = blocks(text)
     assert text.count("```sh") == len(found) >= 6
     skipped = [info for info, _ in found if "no-test" in info]
-    assert len(skipped) == 2, skipped  # `make run`/`make test`, and the AWS deploy
+    assert len(skipped) == 4, skipped  # `make run`/`make test`, the AWS deploy, and the two console starts
 
 
 def run_tour(server: LocalServer, work: Path, text: str) -> tuple[int, str, str]:
