@@ -206,7 +206,8 @@ class AppData:
 
     # -- records (owner and ACL included) ------------------------------------------------
     def create_record(self, collection: str, props: dict[str, Any], *, secret: str | None = None,
-                      acl: ACL | None = None, uuid: str | None = None) -> Record:
+                      acl: ACL | None = None, uuid: str | None = None, keep_nulls: bool = False) -> Record:
+        """`keep_nulls`: null properties are stored (Parse-style dialects), not dropped (Entities.create_record)."""
         self._check("create", collection)
         props, secret = _password(collection, props, secret)
         if self.validator is not None and isinstance(props, dict):
@@ -217,7 +218,8 @@ class AppData:
         self._new_fields(collection, props)
         owner = self.principal.subject if self.principal.kind == "user" else None
         return self._view(self._observe(self.entities.create_record(
-            self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl, uuid=uuid)))
+            self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl, uuid=uuid,
+            keep_nulls=keep_nulls)))
 
     def _read(self, collection: str, ident: str) -> Record | None:
         """The entity and the caller's rules, fetched together: the check that follows reads no more."""
@@ -232,7 +234,8 @@ class AppData:
             raise EntityNotFound(f"Could not find entity {ident} in {collection}")
         return rec
 
-    def create_many(self, collection: str, items: list[tuple[dict[str, Any], ACL | None]]) -> list[Record | CoreError]:
+    def create_many(self, collection: str, items: list[tuple[dict[str, Any], ACL | None]], *,
+                    keep_nulls: bool = False) -> list[Record | CoreError]:
         """Several creates in one collection, two sequential round trips in all (Entities.create_many);
         each item is checked (permission, schema) and succeeds or fails on its own."""
         owner = self.principal.subject if self.principal.kind == "user" else None
@@ -248,7 +251,7 @@ class AppData:
                 if isinstance(props, dict):
                     self._check_new(collection, props)
                 self._new_fields(collection, props)
-                todo.append((i, NewEntity(props, owner=owner, acl=acl)))
+                todo.append((i, NewEntity(props, owner=owner, acl=acl, keep_nulls=keep_nulls)))
                 out.append(None)
             except CoreError as e:
                 out.append(e)
@@ -281,8 +284,9 @@ class AppData:
 
     def update_record(self, collection: str, ident: str, props: dict[str, Any], *, secret: str | None = None,
                       replace: bool = False, mutate: Mutation | None = None, acl: ACL | None = None,
-                      current: Record | None = None) -> Record:
+                      current: Record | None = None, keep_nulls: bool = False) -> Record:
         """`current`: the record the caller just read (a query's hit), which saves reading it again;
+        `keep_nulls`: a null property is stored as null, not removed (Parse-style dialects);
         each version the write is attempted against passes the permission check, and the field rules
         (schema `access`, protected user fields) on the document about to be written. A user's new
         password, its disabling or deactivation end its other sessions."""
@@ -298,7 +302,7 @@ class AppData:
         new = self._observe(self.entities.update_record(self.app.uuid, collection, rec.uuid, props, secret=secret,
                                           replace=replace, mutate=mutate, acl=acl, current=rec,
                                           reread=lambda r: self._check("update", collection, r),
-                                          guard=self._guard(collection, secret)))
+                                          guard=self._guard(collection, secret), keep_nulls=keep_nulls))
         if collection == "users" and self.sessions is not None:
             ended = new.doc.get("disabled") is True or new.doc.get("activated") is False
             if ended:

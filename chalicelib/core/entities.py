@@ -64,6 +64,7 @@ class NewEntity:
     secret: str | None = None
     owner: str | None = None
     acl: dict[str, dict[str, bool]] | None = None
+    keep_nulls: bool = False  # see Entities.create_record
 
 
 @dataclass
@@ -144,9 +145,12 @@ class Entities:
     def create_record(self, app: str, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       uuid: str | None = None, owner: str | None = None,
                       acl: dict[str, dict[str, bool]] | None = None,
-                      stamps: tuple[int, int] | None = None) -> Record:
-        """`stamps`: (created, modified) kept from elsewhere (an import); the clock's now otherwise."""
-        doc = clean_props(props, drop_nulls=True)
+                      stamps: tuple[int, int] | None = None, keep_nulls: bool = False) -> Record:
+        """`stamps`: (created, modified) kept from elsewhere (an import); the clock's now otherwise.
+
+        A null property is dropped (Usergrid: null means absent) unless `keep_nulls` (Parse-style
+        dialects, where `null` is a value a client reads back and `{"__op": "Delete"}` removes)."""
+        doc = clean_props(props, drop_nulls=not keep_nulls)
         now = self.clock()
         doc["created"], doc["modified"] = stamps or (now, now)
         self._note_collection(app, collection)
@@ -199,7 +203,7 @@ class Entities:
             self._note_collection(app, collection)
         for i, item in enumerate(items):
             try:
-                doc = clean_props(item.props, drop_nulls=True)
+                doc = clean_props(item.props, drop_nulls=not item.keep_nulls)
                 doc["created"] = doc["modified"] = now
                 _check_size(doc)
                 uuid = uuid7()
@@ -246,8 +250,10 @@ class Entities:
                       mutate: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
                       acl: dict[str, dict[str, bool]] | None = None, current: Record | None = None,
                       reread: Callable[[Record], None] | None = None,
-                      guard: Callable[[Record, dict[str, Any]], dict[str, Any]] | None = None) -> Record:
-        """Merge `props` into the entity (null removes a property); retried on version conflicts.
+                      guard: Callable[[Record, dict[str, Any]], dict[str, Any]] | None = None,
+                      keep_nulls: bool = False) -> Record:
+        """Merge `props` into the entity (null removes a property, unless `keep_nulls`: then it is
+        stored as null, as Parse does); retried on version conflicts.
 
         `mutate`, when given, computes the new document from the current one on every attempt,
         which is how atomic operators (increments, array adds) stay race-free. `current`, the record
@@ -264,7 +270,7 @@ class Entities:
             target[0] = rec.uuid  # a retry re-reads by uuid: a concurrent rename must not lose the entity
             base = {k: rec.doc[k] for k in ("created",) if k in rec.doc} if replace else dict(rec.doc)
             for k, v in clean.items():
-                if v is None:
+                if v is None and not keep_nulls:
                     base.pop(k, None)
                 else:
                     base[k] = v

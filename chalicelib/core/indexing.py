@@ -43,6 +43,7 @@ MULTI_SUFFIX = "#multi"
 MULTI = "m"
 _WORD_RE = re.compile(r"[\w']+", re.UNICODE)
 _CTRL_RE = re.compile(r"[\x00-\x02]")
+_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(?:\.([0-9]{1,3}))?")  # a Time's iso
 # A nested key that may appear in an index name: no `.` (path separator), `#` (index suffixes),
 # `*` or control characters, so dotted names cannot collide. Other keys are stored, not indexed,
 # and the planner filters paths through them instead of reading an index.
@@ -71,23 +72,30 @@ def encode(value: Any) -> str | None:
     typed = typed_value(value)
     if typed is not None:
         kind, v = typed
-        return "d" + encode(v)[1:] if kind == "d" else "p" + str(v)[:MAX_STRING_KEY]  # type: ignore[index]
+        if kind in ("d", "e"):
+            return kind + encode(v)[1:]  # type: ignore[index]
+        return "p" + str(v)[:MAX_STRING_KEY]
     return None
 
 
 def typed_value(value: Any) -> tuple[str, Any] | None:
     """Parse-style typed values that compare by meaning, not as JSON objects.
 
-    `{"__type": "Date", "iso": ...}` is kind "d" compared by epoch ms; `{"__type": "Pointer",
-    "className", "objectId"}` is kind "p" compared by `classname$objectid`. Index keys sort
-    them between numbers' neighbours (b < d < n < p < s), so ranges over dates use the index.
+    `{"__type": "Date" | "DateTime", "iso": ...}` is kind "d" compared by epoch ms; `{"__type":
+    "Time", "iso": "HH:MM:SS.mmm"}` is kind "e" compared by milliseconds since midnight;
+    `{"__type": "Pointer", "className", "objectId"}` is kind "p" compared by `classname$objectid`.
+    Index keys sort them among the scalars' kinds (b < d < e < n < p < s, all inside the `b`..`t`
+    bounds the planner's `exists` and `order` scans read), so ranges over dates and times use the index.
     """
     if not isinstance(value, dict):
         return None
     t = value.get("__type")
-    if t == "Date" and isinstance(value.get("iso"), str):
+    if t in ("Date", "DateTime") and isinstance(value.get("iso"), str):
         ms = iso_to_ms(value["iso"])
         return ("d", ms) if ms is not None else None
+    if t == "Time" and isinstance(value.get("iso"), str):
+        ms = time_ms(value["iso"])
+        return ("e", ms) if ms is not None else None
     if t == "Pointer" and isinstance(value.get("className"), str) and isinstance(value.get("objectId"), str):
         return ("p", f"{value['className'].lower()}${value['objectId'].lower()}")
     return None
@@ -104,6 +112,14 @@ def iso_to_ms(iso: str) -> int | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return int(round(dt.timestamp() * 1000))
+
+
+def time_ms(text: str) -> int | None:
+    """Milliseconds since midnight of `HH:MM:SS[.fff]`; None if it is not one."""
+    m = _TIME_RE.fullmatch(text)
+    if m is None:
+        return None
+    return ((int(m[1]) * 60 + int(m[2])) * 60 + int(m[3])) * 1000 + int((m[4] or "0").ljust(3, "0"))
 
 
 def keywords(text: str) -> set[str]:

@@ -214,7 +214,10 @@ def _norm(v: Any, case_sensitive: bool) -> Any:
 
 
 def compare_values(a: Any, op: str, b: Any, case_sensitive: bool = False) -> bool:
-    """Typed comparison: values of different kinds never compare, as in the index."""
+    """Typed comparison: values of different kinds never compare, as in the index. A null (stored by
+    the Parse-style dialects) equals only null and is neither less nor greater than anything."""
+    if a is None or b is None:
+        return op in ("eq", "ne") and (a is None and b is None) == (op == "eq")
     if _kind(a) != _kind(b) or _kind(a) is None:
         return op == "ne"
     a, b = _norm(a, case_sensitive), _norm(b, case_sensitive)
@@ -325,7 +328,8 @@ def _contains(doc: dict[str, Any], node: Contains) -> bool:
 
 
 def sort_value(doc: dict[str, Any], path: str) -> tuple[float, Any]:
-    """Total order across kinds for in-memory sorts: missing < bool < number < string."""
+    """Total order across kinds for in-memory sorts, the index's: missing < bool < Date < Time < number <
+    Pointer < string."""
     v = get_path(doc, path)
     if isinstance(v, bool):
         return (1, v)
@@ -335,5 +339,5 @@ def sort_value(doc: dict[str, Any], path: str) -> tuple[float, Any]:
         return (3, v.lower())
     typed = typed_value(v)
     if typed is not None:
-        return (1.5, typed[1]) if typed[0] == "d" else (2.5, typed[1])
+        return {"d": (1.5, typed[1]), "e": (1.7, typed[1])}.get(typed[0], (2.5, typed[1]))  # the index's order
     return (0, 0)

@@ -14,6 +14,13 @@ resolved so:
   `GET /1/{className}/{objectId}/media` lists just the files; `?name=x` redirects (302) to one.
 - `DELETE /1/{className}/{objectId}/media` deletes every file of the object (or `?name=x` only)
   and leaves the object; `DELETE /1/{className}/{objectId}` deletes the object and its files.
+  Why: the seed lists "Deleting Media For Objects" (`DELETE /1/<className>/<objectId>/`) and
+  "Deleting Objects" (`DELETE /1/<className>/<objectId>`) on what is one URL once the slash is
+  gone; a client deleting the object must not leave orphaned files behind (billed, and readable
+  through a stale presigned URL), and in Parse deleting an object is the end of everything it
+  holds. So that URL deletes both and answers as an object delete (`201`, `Location`,
+  `{"objectId"}`); files alone go through `/media`. The seed's class-URL example (`DELETE
+  /1/GameScore`) names no object: 400 with code 104 (objects.py), nothing deleted.
 
 Keys are `<app uuid>/bea-media/<collection>/<objectId>/<name>` (core/files.py adds the app uuid
 and refuses path traversal), so the Backendless file API sees them under `bea-media/`.

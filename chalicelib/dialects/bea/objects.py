@@ -1,6 +1,7 @@
 """Objects and queries: `/1/{className}` and `/1/{className}/{objectId}` (seed 003), and `/1/batch`.
 
-Deviations from Parse, on purpose and documented: a delete answers `201` with a `Location`
+A `null` value is stored and read back as `null` (the seed's `Null` type, as in Parse); `{"__op":
+"Delete"}` removes a field. Deviations from Parse, on purpose and documented: a delete answers `201` with a `Location`
 header and `{"objectId"}` exactly as the seed shows; without `where` and `order` a query lists
 oldest first (the seed's example order); with a `where` and no `order` results come in the order
 of the index read the planner chose (see docs/ARCHITECTURE.md).
@@ -112,11 +113,11 @@ def _create_batch(ctx: Ctx, cls: str, bodies: list[dict[str, Any]]) -> list[dict
         for body in bodies:
             fields, acl = split_body(body)
             plain, ops = split_ops(fields)
-            items.append(({k: v for k, v in {**plain, **initial(ops)}.items() if v is not None}, acl))
+            items.append(({**plain, **initial(ops)}, acl))
     except CoreError:
         return [_run_command(ctx, {"method": "POST", "path": f"/1/{cls}", "body": b}) for b in bodies]
     out: list[dict[str, Any]] = []
-    for got in ctx.data.create_many(coll, items):
+    for got in ctx.data.create_many(coll, items, keep_nulls=True):
         if isinstance(got, CoreError):
             out.append({"error": errors.body(got)})
         else:
@@ -204,8 +205,7 @@ def create(ctx: Ctx, cls: str, coll: str, body: Any, extra: dict[str, Any] | Non
     fields, acl = split_body(body if body is not None else {})
     plain, ops = split_ops(fields)
     props = {**plain, **initial(ops), **(extra or {})}
-    rec = ctx.data.create_record(coll, {k: v for k, v in props.items() if v is not None}, acl=acl,
-                                 secret=secret, uuid=uuid)
+    rec = ctx.data.create_record(coll, props, acl=acl, secret=secret, uuid=uuid, keep_nulls=True)
     return Out(201, {"createdAt": iso(rec.doc["created"]), "objectId": rec.uuid},
                {"Location": location(ctx, cls, rec.uuid)})
 
@@ -215,7 +215,8 @@ def update(ctx: Ctx, coll: str, oid: str, body: Any, secret: str | None = None) 
     plain, ops = split_ops(fields)
     if not is_uuid(oid):
         raise EntityNotFound("Object not found.")
-    rec = ctx.data.update_record(coll, oid, plain, mutate=mutation(ops) if ops else None, acl=acl, secret=secret)
+    rec = ctx.data.update_record(coll, oid, plain, mutate=mutation(ops) if ops else None, acl=acl, secret=secret,
+                                 keep_nulls=True)
     out = {"updatedAt": iso(rec.doc["modified"]), "objectId": rec.uuid}
     out.update({k: rec.doc.get(k) for k in ops})  # as Parse: the new value of each operator's key
     return Out(200, out)

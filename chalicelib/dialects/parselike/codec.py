@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...core.errors import InvalidPropertyName
-from ...core.indexing import iso_to_ms
+from ...core.indexing import iso_to_ms, time_ms
 from ...core.ports import Record
 from . import errors
 from .errors import ParseStyleError
@@ -30,7 +30,11 @@ CORE_KEYS = ("uuid", "type", "created", "modified", "metadata")  # the core's ow
 RESERVED_CLASSES = frozenset(n.lower() for n in (
     "batch", "classes", "login", "logout", "requestPasswordReset", "verificationEmailRequest", "users", "roles",
     "sessions", "installations", "files"))
-TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object", "Polygon")
+TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Bytes", "Object", "Polygon",
+         "DateTime", "Time")
+# Seed 003's spellings of Parse types: stored (and answered) under Parse's name, so one value has one
+# form whatever the dialect or SDK reading it.
+ALIASES = {"GEOPoint": "GeoPoint"}
 
 
 def iso(ms: int | float) -> str:
@@ -39,8 +43,8 @@ def iso(ms: int | float) -> str:
 
 
 def date_ms(value: Any) -> int | None:
-    """Epoch ms of a `{"__type": "Date", "iso"}` hash or of a bare ISO string."""
-    if isinstance(value, dict) and value.get("__type") == "Date":
+    """Epoch ms of a `{"__type": "Date" | "DateTime", "iso"}` hash or of a bare ISO string."""
+    if isinstance(value, dict) and value.get("__type") in ("Date", "DateTime"):
         value = value.get("iso")
     return iso_to_ms(value) if isinstance(value, str) else None
 
@@ -76,11 +80,18 @@ def pointer(class_name: str, object_id: str) -> dict[str, str]:
 
 def _typed(v: dict[str, Any]) -> Any:
     t = v.get("__type")
-    if t == "Date":
+    t = ALIASES.get(t, t) if isinstance(t, str) else t
+    if t in ("Date", "DateTime"):  # DateTime (seed 003): an instant, encoded and ordered as a Date
         ms = date_ms(v)
         if ms is None:
-            raise ParseStyleError(errors.INCORRECT_TYPE, "invalid Date: iso must be an ISO 8601 timestamp")
-        return {"__type": "Date", "iso": iso(ms)}
+            raise ParseStyleError(errors.INCORRECT_TYPE, f"invalid {t}: iso must be an ISO 8601 timestamp")
+        return {"__type": t, "iso": iso(ms)}
+    if t == "Time":  # seed 003: a time of day, no date, no zone; stored as `HH:MM:SS.mmm`
+        ms = time_ms(v["iso"]) if isinstance(v.get("iso"), str) else None
+        if ms is None:
+            raise ParseStyleError(errors.INCORRECT_TYPE, "invalid Time: iso must be HH:MM:SS or HH:MM:SS.mmm")
+        return {"__type": "Time",
+                "iso": f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"}
     if t == "Pointer":
         if not isinstance(v.get("className"), str) or not isinstance(v.get("objectId"), str):
             raise ParseStyleError(errors.INVALID_POINTER, "a Pointer needs className and objectId strings")

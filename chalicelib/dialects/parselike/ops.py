@@ -10,7 +10,8 @@ conditionally on the version it read, so two clients incrementing or adding at o
   "Remove", "objects": [...]}`;
 - relations: `{"addUnique" | "remove": "objectId"}` on an array of Pointers adds or removes a
   Pointer of the same class; `{"__op": "AddRelation" | "RemoveRelation", "objects": [pointers]}`;
-- `{"__op": "Delete"}` removes the key (as does `null`).
+- `{"__op": "Delete"}` removes the key (a plain `null` is stored as null by BEA; the Parse dialect
+  still removes the key on `null`, see its README section).
 
 A dict value with exactly one key named `add`, `addUnique` or `remove` is therefore an operator,
 never stored as data.

@@ -3,6 +3,7 @@
 | key | core node |
 |---|---|
 | bare value | `Compare eq` (case-sensitive, exact as Parse; arrays match any element) |
+| `null` / `ne: null` | `Or(Not(Exists), Compare eq null)` / `And(Exists, Compare ne null)`: as Parse, a missing field is null |
 | `eq` / `ne` | `Compare` ignoring case; `equals` / `notequals` case-sensitive (the seed's table) |
 | `lt lte gt gte` | `Compare` (Dates compare as dates, numbers as numbers, strings ignoring case) |
 | `startswith` / `notstartswith` | `Prefix` (indexed) / `Not(Prefix)` |
@@ -133,8 +134,8 @@ def _field_terms(key: str, cond: Any, sub: SubQuery, depth: int) -> list[Node]:
         if isinstance(cond, dict) and "__type" not in cond:
             bad = next((k for k in cond if k not in _OPS and k not in _ALIASES), "{}")
             raise InvalidQuery(f"bad constraint: {bad} (compare nested objects by dotted keys: a.b)")
-        if cond is None:
-            return [Not(Exists(fld))]
+        if cond is None:  # as Parse: a null or a missing field
+            return [Or((Not(Exists(fld)), Compare(fld, "eq", None, case_sensitive=True)))]
         return [Compare(fld, "eq", _operand(fld, cond), case_sensitive=True)]
     options = cond.get("options", cond.get("$options", ""))
     out: list[Node] = []
@@ -162,7 +163,12 @@ def _list(op: str, arg: Any) -> list[Any]:
 
 
 def _cmp(op: str, case_sensitive: bool = False) -> Callable[..., Node]:
-    return lambda f, a, s, o: Compare(f, op, _operand(f, a), case_sensitive)
+    def make(f: str, a: Any, s: SubQuery, o: str) -> Node:
+        if a is None and op == "ne":  # as Parse: present and not null (a missing field is null too)
+            return And((Exists(f), Compare(f, "ne", None, case_sensitive)))
+        return Compare(f, op, _operand(f, a), case_sensitive)
+
+    return make
 
 
 def _literal(suffix: str) -> Callable[..., Node]:
