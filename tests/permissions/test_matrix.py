@@ -53,7 +53,7 @@ def notes_meta(world: World) -> None:
     assert r.status_code == 200, r.body
 
 
-def entity_call(world: World, dialect: str, caller: str, method: str, uuid: str, change: dict[str, Any]) -> None:
+def entity_call(world: World, dialect: str, caller: str, method: str, uuid: str, change: dict[str, Any]) -> Any:
     """One change (PUT) or delete of the note `uuid`, as each dialect spells it."""
     if dialect == "lightblue":
         query = {"field": "_id", "op": "=", "rvalue": uuid}
