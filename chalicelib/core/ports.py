@@ -139,7 +139,9 @@ class BlobInfo:
 class BlobStore(Protocol):
     """Bytes by key (S3). Keys are built by core/files.py and always start with the app uuid."""
 
-    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None) -> None: ...
+    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None,
+            if_absent: bool = False) -> None:
+        """`if_absent`: create only (S3's conditional write); VersionConflict when the key exists."""
 
     def exists(self, key: str) -> bool: ...
 
