@@ -60,9 +60,10 @@ class Files:
         if len(data) > MAX_INLINE_BYTES:
             raise TooLarge("file too big for a direct upload: ask for an upload URL")
         key = self._key(app, path)
-        if not overwrite and self.blobs.exists(key):
-            raise FileExists(f"file {clean_path(path)} already exists")
-        self.blobs.put(key, data, content_type or "application/octet-stream")
+        try:  # without overwrite, a conditional create: no HEAD first, no race with another creator
+            self.blobs.put(key, data, content_type or "application/octet-stream", if_absent=not overwrite)
+        except VersionConflict:
+            raise FileExists(f"file {clean_path(path)} already exists") from None
         return clean_path(path)
 
     def create_directory(self, app: str, path: str) -> None:
@@ -262,8 +263,10 @@ class AppFiles:
         ctype = content_type or "application/octet-stream"
         owner = (head or {}).get("owner") or self.owner
         headers = {"Content-Type": ctype, **({"x-amz-meta-owner": owner} if owner else {})}
-        return {"uploadURL": self.blobs.upload_url(key, URL_TTL_S, ctype, owner), "method": "PUT",
-                "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
+        if head is None:  # a new path stays a creation: a file someone made meanwhile is not replaced
+            headers["If-None-Match"] = "*"
+        url = self.blobs.upload_url(key, URL_TTL_S, ctype, owner, if_absent=head is None)
+        return {"uploadURL": url, "method": "PUT", "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
 
     def create_directory(self, path: str) -> None:
         clean = self._path(path)

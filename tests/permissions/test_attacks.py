@@ -366,3 +366,24 @@ def test_concurrent_creators_in_threads(world: World, monkeypatch: Any) -> None:
     winner = next(n for n, o in outcome.items() if o == "written")
     assert _blob(world, path) == winner.encode()
     assert services().files().blobs.head(f"{world.creds['uuid']}/{path}")["owner"] == users[winner]
+
+
+def test_concurrent_creators_around_the_lambda(world: World) -> None:
+    """Two upload URLs for one new path (both asked before either uploaded): the URL signs
+    `If-None-Match: *`, so S3 keeps the first upload and refuses the second (412)."""
+    import requests
+
+    urls = {c: world.call("backendless", c, "POST", "files/upload-url/race/big.bin", {"contentType": "video/mp4"})
+            for c in ("owner", "other")}
+    assert all(r.status_code == 200 and r.json["headers"]["If-None-Match"] == "*" for r in urls.values())
+    first = requests.put(urls["owner"].json["uploadURL"], data=b"alice", headers=urls["owner"].json["headers"],
+                         timeout=10)
+    assert first.status_code == 200, first.text
+    second = requests.put(urls["other"].json["uploadURL"], data=b"bob", headers=urls["other"].json["headers"],
+                          timeout=10)
+    assert second.status_code == 412, second.text
+    assert _blob(world, "race/big.bin") == b"alice"
+    from chalicelib.bootstrap import services
+
+    head = services().files().blobs.head(f"{world.creds['uuid']}/race/big.bin")
+    assert head["owner"] == _user_uuid(world, "alice")
