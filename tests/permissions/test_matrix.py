@@ -215,3 +215,16 @@ def test_lightblue_master_key_is_the_apps_credential(world: World, notes_meta: N
                    {"entity": "notes", "query": {"field": "_id", "op": "=", "rvalue": world.note},
                     "update": {"$set": {"seen": "master"}}}, headers={"X-Master-Key": key, "X-App-Id": world.creds["uuid"]})
     decide("lightblue", r, expect)
+
+
+FREE_UPDATE_NO_KEY = {"anonymous": D, "key": D, "owner": D, "other": D, "foreign": D, "app": A, "admin": A}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("dialect", ["usergrid", "lightblue"])
+def test_entity_without_owner_in_token_dialects(world: World, notes_meta: None, dialect: str, caller: str) -> None:
+    """Where users come without the REST key (Usergrid, Lightblue), a user has his own rights only:
+    an object made with the key alone is changed by privileged callers there, by users through a
+    key dialect (above). Both token dialects agree."""
+    decide(dialect, entity_call(world, dialect, caller, "PUT", world.free_note, {"seen": caller}),
+           FREE_UPDATE_NO_KEY[caller])
