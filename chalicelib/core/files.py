@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from .auth import Principal
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from .ports import BlobInfo, BlobStore
+from .ports import BlobInfo, BlobStore, VersionConflict
 from .tenancy import App
 
 MAX_DEPTH = 16
@@ -60,9 +60,10 @@ class Files:
         if len(data) > MAX_INLINE_BYTES:
             raise TooLarge("file too big for a direct upload: ask for an upload URL")
         key = self._key(app, path)
-        if not overwrite and self.blobs.exists(key):
-            raise FileExists(f"file {clean_path(path)} already exists")
-        self.blobs.put(key, data, content_type or "application/octet-stream")
+        try:  # without overwrite, a conditional create: no HEAD first, no race with another creator
+            self.blobs.put(key, data, content_type or "application/octet-stream", if_absent=not overwrite)
+        except VersionConflict:
+            raise FileExists(f"file {clean_path(path)} already exists") from None
         return clean_path(path)
 
     def create_directory(self, app: str, path: str) -> None:
@@ -226,18 +227,29 @@ class AppFiles:
         return keys
 
     def upload(self, path: str, data: bytes, content_type: str, overwrite: bool) -> str:
+        """A new path is created conditionally (S3 `If-None-Match: *`): of two creators at the same
+        moment the first keeps the file and the other is answered as if he came later (the file
+        exists; an overwrite is checked against the winner's file), never the last writer winning."""
         clean = self._path(path)
         self._require(clean, "post")
-        head = self.blobs.head(f"{self.app.uuid}/{clean}")
-        if head is not None:
-            if not overwrite:
-                raise FileExists(f"file {clean} already exists")
-            self._require(clean, "put")
-            self._may_change(f"{self.app.uuid}/{clean}", head)
         if len(data) > MAX_INLINE_BYTES:
             raise TooLarge("file too big for a direct upload: ask for an upload URL")
-        owner = (head or {}).get("owner") or self.owner  # an overwrite keeps the file's owner
-        self.blobs.put(f"{self.app.uuid}/{clean}", data, content_type or "application/octet-stream", owner)
+        key, ctype = f"{self.app.uuid}/{clean}", content_type or "application/octet-stream"
+        head = self.blobs.head(key)
+        if head is None:
+            try:
+                self.blobs.put(key, data, ctype, self.owner, if_absent=True)
+                return clean
+            except VersionConflict:  # created meanwhile: decide against the file that won
+                head = self.blobs.head(key)
+                if head is None:  # and deleted again since: no file to keep, none to overwrite
+                    raise FileExists(f"file {clean} was being written by another request") from None
+        if not overwrite:
+            raise FileExists(f"file {clean} already exists")
+        self._require(clean, "put")
+        self._may_change(key, head)
+        owner = head.get("owner") or self.owner  # an overwrite keeps the file's owner
+        self.blobs.put(key, data, ctype, owner)
         return clean
 
     def upload_url(self, path: str, content_type: str) -> dict[str, Any]:
@@ -251,8 +263,10 @@ class AppFiles:
         ctype = content_type or "application/octet-stream"
         owner = (head or {}).get("owner") or self.owner
         headers = {"Content-Type": ctype, **({"x-amz-meta-owner": owner} if owner else {})}
-        return {"uploadURL": self.blobs.upload_url(key, URL_TTL_S, ctype, owner), "method": "PUT",
-                "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
+        if head is None:  # a new path stays a creation: a file someone made meanwhile is not replaced
+            headers["If-None-Match"] = "*"
+        url = self.blobs.upload_url(key, URL_TTL_S, ctype, owner, if_absent=head is None)
+        return {"uploadURL": url, "method": "PUT", "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
 
     def create_directory(self, path: str) -> None:
         clean = self._path(path)

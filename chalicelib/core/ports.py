@@ -139,7 +139,9 @@ class BlobInfo:
 class BlobStore(Protocol):
     """Bytes by key (S3). Keys are built by core/files.py and always start with the app uuid."""
 
-    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None) -> None: ...
+    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None,
+            if_absent: bool = False) -> None:
+        """`if_absent`: create only (S3's conditional write); VersionConflict when the key exists."""
 
     def exists(self, key: str) -> bool: ...
 
@@ -156,7 +158,9 @@ class BlobStore(Protocol):
     def download_url(self, key: str, expires_s: int, content_type: str | None = None,
                      disposition: str | None = None) -> str: ...
 
-    def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None) -> str: ...
+    def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
+                   if_absent: bool = False) -> str:
+        """A presigned PUT; `if_absent` signs `If-None-Match: *` (the client must send it)."""
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         """(bytes, content type), or None when there is no such object."""

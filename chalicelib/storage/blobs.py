@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.ports import BlobInfo
+from ..core.ports import BlobInfo, VersionConflict
 
 _lock = threading.Lock()
 
@@ -26,9 +26,23 @@ class S3BlobStore:
                     self._client = client("s3", self.region, self.endpoint, signature_version="s3v4")
         return self._client
 
-    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None) -> None:
-        extra = {"Metadata": {"owner": owner}} if owner else {}
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **extra)
+    def put(self, key: str, data: bytes, content_type: str, owner: str | None = None,
+            if_absent: bool = False) -> None:
+        """`if_absent`: `If-None-Match: *`, so of two creators of one new key S3 keeps the first
+        (412 PreconditionFailed, or 409 ConditionalRequestConflict while the first is in flight,
+        for the other: VersionConflict)."""
+        from botocore.exceptions import ClientError
+
+        extra: dict[str, Any] = {"Metadata": {"owner": owner}} if owner else {}
+        if if_absent:
+            extra["IfNoneMatch"] = "*"
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **extra)
+        except ClientError as e:
+            if if_absent and e.response.get("Error", {}).get("Code") in (
+                    "PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
+                raise VersionConflict() from e
+            raise
 
     def exists(self, key: str) -> bool:
         return self.head(key) is not None
@@ -83,11 +97,15 @@ class S3BlobStore:
             params["ResponseContentDisposition"] = disposition
         return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s))
 
-    def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None) -> str:
-        """A presigned PUT; with an owner, the client must send `x-amz-meta-owner: <owner>` (signed)."""
+    def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
+                   if_absent: bool = False) -> str:
+        """A presigned PUT; with an owner, the client must send `x-amz-meta-owner: <owner>`, with
+        `if_absent` `If-None-Match: *` (both signed): S3 then refuses it (412) once the key exists."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         if owner:
             params["Metadata"] = {"owner": owner}
+        if if_absent:
+            params["IfNoneMatch"] = "*"
         return str(self.s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_s))
 
     def get(self, key: str) -> tuple[bytes, str] | None:

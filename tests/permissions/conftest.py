@@ -34,6 +34,7 @@ class World:
     admin: str
     app_token: str
     tokens: dict[str, str] = field(default_factory=dict)  # alice, bob, carol
+    sessions: dict[str, str] = field(default_factory=dict)  # Parse sessions (POST /parse/login), made on first use
     note: str = ""  # alice's note (owner alice)
     free_note: str = ""  # a note made with the key alone (no owner)
 
@@ -79,6 +80,15 @@ class World:
                 h["Authorization"] = f"Bearer {tok}"
             if caller == "admin":
                 h["X-App-Id"] = self.creds["uuid"]
+        elif dialect == "parse":
+            url = f"/parse/{path.lstrip('/')}"
+            h["X-Parse-Application-Id"] = self.creds["uuid"]
+            if caller in ("app", "admin"):
+                h["X-Parse-Master-Key"] = self.master
+            else:
+                h["X-Parse-REST-API-Key"] = self.creds["rest_api_key"] if caller != "anonymous" else "not-the-key"
+            if user:
+                h["X-Parse-Session-Token"] = self.parse_session(user)
         else:
             raise AssertionError(dialect)
         if params:
@@ -88,6 +98,18 @@ class World:
         r = getattr(self.c.http, method.lower())(url, headers=h, body=data)
         r.json = json.loads(r.body) if r.body and r.body[:1] in (b"{", b"[") else None
         return r
+
+
+    def parse_session(self, user: str) -> str:
+        """A Parse session of `user`, logged in through Parse in the user's own app (carol: `other`)."""
+        if user not in self.sessions:
+            creds = self.other_creds if user == "carol" else self.creds
+            r = self.c.http.post("/parse/login", headers={
+                "Content-Type": "application/json", "X-Parse-Application-Id": creds["uuid"],
+                "X-Parse-REST-API-Key": creds["rest_api_key"]}, body=json.dumps({"username": user, "password": "pw"}))
+            assert r.status_code == 200, r.body
+            self.sessions[user] = json.loads(r.body)["sessionToken"]
+        return self.sessions[user]
 
 
 def refused(dialect: str, r: Any) -> None:
@@ -101,6 +123,9 @@ def refused(dialect: str, r: Any) -> None:
         assert isinstance(body.get("code"), int) and "message" in body, body
     elif dialect == "bea":
         assert isinstance(body.get("code"), int) and "error" in body, body
+    elif dialect == "parse":  # {code, error}; a bad key is Parse Server's bare 403 {"error": "unauthorized"}
+        assert isinstance(body.get("error"), str) and isinstance(body.get("code", 0), int), body
+        assert "code" in body or (r.status_code == 403 and body == {"error": "unauthorized"}), body
     else:
         assert body.get("status") == "ERROR" or "errors" in body or "errorCode" in body, body
 

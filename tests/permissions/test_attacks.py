@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from .conftest import World, multipart
+import pytest
+
+from .conftest import World, multipart, refused
 
 
 def _blob(world: World, path: str) -> bytes | None:
@@ -279,3 +283,107 @@ def test_urls_ignore_client_host_headers(world: World) -> None:
     assert r.headers["Location"].startswith(("http://", "https://"))
     r = world.call("usergrid", "owner", "GET", "notes", headers=evil)
     assert "evil" not in r.json["uri"] and r.json["uri"].startswith(("http://", "https://"))
+
+
+# -- 2. two creators of one new path: the first write wins, the other is refused ----------------------
+def _user_uuid(world: World, name: str) -> str:
+    r = world.c.http.get(f"/usergrid/acme/prod/users/{name}", headers={"Authorization": f"Bearer {world.admin}"})
+    return str(json.loads(r.body)["entities"][0]["uuid"])
+
+
+def _both_see_no_file(monkeypatch: Any, key_suffix: str, parties: int) -> None:
+    """The race, made certain: each creator's first HEAD of the path answers before anyone writes
+    (a barrier when the creators run in threads, else the first `parties` HEADs see no file)."""
+    from chalicelib.storage.blobs import S3BlobStore
+
+    real, seen, lock = S3BlobStore.head, [0], threading.Lock()
+    barrier = threading.Barrier(parties) if parties > 1 else None
+
+    def head(self: Any, key: str) -> dict[str, str] | None:
+        if key.endswith(key_suffix):
+            with lock:
+                seen[0] += 1
+                first = seen[0] <= 2
+            if first and barrier is None:
+                return None
+            if first:
+                got = real(self, key)
+                barrier.wait(timeout=10)
+                return got
+        return real(self, key)
+
+    monkeypatch.setattr(S3BlobStore, "head", head)
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_concurrent_creators_of_one_path(world: World, monkeypatch: Any, overwrite: bool) -> None:
+    """Both requests saw no file; alice's write lands first. Bob's would have replaced it (last
+    writer won): it is refused in Backendless' format, as when he comes later (a file exists: 6003
+    without overwrite; alice's file: 403 with it), and alice's file and ownership are intact."""
+    path = f"race/{overwrite}.txt"
+    _both_see_no_file(monkeypatch, path, 1)
+    params = {"overwrite": "true"} if overwrite else None
+    body, ct = multipart("r.txt", b"alice first")
+    assert world.call("backendless", "owner", "POST", f"files/{path}", raw=body, ctype=ct,
+                      params=params).status_code == 200
+    body, ct = multipart("r.txt", b"bob second")
+    r = world.call("backendless", "other", "POST", f"files/{path}", raw=body, ctype=ct, params=params)
+    refused("backendless", r)
+    assert (r.status_code, r.json["code"]) == ((403, 4000) if overwrite else (400, 6003)), r.body
+    assert _blob(world, path) == b"alice first"
+    from chalicelib.bootstrap import services
+
+    head = services().files().blobs.head(f"{world.creds['uuid']}/{path}")
+    assert head["owner"] == _user_uuid(world, "alice")
+
+
+def test_concurrent_creators_in_threads(world: World, monkeypatch: Any) -> None:
+    """The same race with two real threads through the core: exactly one creator owns the file."""
+    from chalicelib.bootstrap import services
+    from chalicelib.core.auth import Principal
+    from chalicelib.core.errors import CoreError
+
+    path = "race/threads.txt"
+    _both_see_no_file(monkeypatch, path, 2)
+    app = services().tenancy.app("acme", "prod")
+    users = {n: _user_uuid(world, n) for n in ("alice", "bob")}
+    outcome: dict[str, str] = {}
+
+    def create(name: str) -> None:
+        p = Principal("user", users[name], app.uuid, via_key=True)
+        try:
+            services().app_files(app, p).upload(path, name.encode(), "text/plain", overwrite=True)
+            outcome[name] = "written"
+        except CoreError as e:
+            outcome[name] = type(e).__name__
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcome.values()) == ["Forbidden", "written"], outcome
+    winner = next(n for n, o in outcome.items() if o == "written")
+    assert _blob(world, path) == winner.encode()
+    assert services().files().blobs.head(f"{world.creds['uuid']}/{path}")["owner"] == users[winner]
+
+
+def test_concurrent_creators_around_the_lambda(world: World) -> None:
+    """Two upload URLs for one new path (both asked before either uploaded): the URL signs
+    `If-None-Match: *`, so S3 keeps the first upload and refuses the second (412)."""
+    import requests
+
+    urls = {c: world.call("backendless", c, "POST", "files/upload-url/race/big.bin", {"contentType": "video/mp4"})
+            for c in ("owner", "other")}
+    assert all(r.status_code == 200 and r.json["headers"]["If-None-Match"] == "*" for r in urls.values())
+    first = requests.put(urls["owner"].json["uploadURL"], data=b"alice", headers=urls["owner"].json["headers"],
+                         timeout=10)
+    assert first.status_code == 200, first.text
+    second = requests.put(urls["other"].json["uploadURL"], data=b"bob", headers=urls["other"].json["headers"],
+                          timeout=10)
+    assert second.status_code == 412, second.text
+    assert _blob(world, "race/big.bin") == b"alice"
+    from chalicelib.bootstrap import services
+
+    head = services().files().blobs.head(f"{world.creds['uuid']}/race/big.bin")
+    assert head["owner"] == _user_uuid(world, "alice")
