@@ -79,3 +79,28 @@ def covering_cells(lat: float, lon: float, radius_m: float) -> list[str]:
     if radius_m > _CELL_M[1]:
         return sorted({encode(la, lo, 1) for la in range(-85, 90, 10) for lo in range(-175, 180, 10)})
     return sorted(cells)
+
+
+def in_polygon(lat: float, lon: float, ring: tuple[tuple[float, float], ...]) -> bool:
+    """Whether the point lies in the polygon of (lat, lon) vertices: even-odd ray casting with
+    straight edges in lat/lon (MongoDB's legacy `$polygon`), a point on an edge or vertex inside."""
+    inside = False
+    n = len(ring)
+    for i in range(n):
+        (y1, x1), (y2, x2) = ring[i], ring[(i + 1) % n]
+        if min(x1, x2) <= lon <= max(x1, x2) and min(y1, y2) <= lat <= max(y1, y2) \
+                and abs((x2 - x1) * (lat - y1) - (y2 - y1) * (lon - x1)) <= 1e-12:
+            return True
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def polygon_cells(ring: tuple[tuple[float, float], ...]) -> list[str]:
+    """Geohash prefixes covering the polygon's bounding box: those of the circle around the box's
+    centre through its farthest corner or edge midpoint (as for a `$box`)."""
+    lats, lons = [p[0] for p in ring], [p[1] for p in ring]
+    s, n, w, e = min(lats), max(lats), min(lons), max(lons)
+    clat, clon = (s + n) / 2, (w + e) / 2
+    edge = [(la, lo) for la in (s, clat, n) for lo in (w, clon, e)]
+    return covering_cells(clat, clon, max(distance_m(clat, clon, la, lo) for la, lo in edge) + 1)

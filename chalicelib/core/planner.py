@@ -32,6 +32,7 @@ from .query import (
     Contains,
     Exists,
     In,
+    InPolygon,
     Node,
     Or,
     Prefix,
@@ -199,6 +200,9 @@ def _candidates(node: Node | None) -> tuple[float, list[IndexRange]] | None:
     if isinstance(node, Within):
         idx = name + indexing.GEO_SUFFIX
         return (_PRIORITY["within"], [IndexRange(idx, c, c + TOP) for c in geo.covering_cells(node.lat, node.lon, node.radius_m)])
+    if isinstance(node, InPolygon):
+        idx = name + indexing.GEO_SUFFIX
+        return (_PRIORITY["within"], [IndexRange(idx, c, c + TOP) for c in geo.polygon_cells(node.points)])
     if isinstance(node, Exists):
         # PRESENT markers make every existing path visible, whatever it holds; `location` keeps
         # its geohash under its own index name
@@ -212,10 +216,10 @@ def _candidates(node: Node | None) -> tuple[float, list[IndexRange]] | None:
 def _indexable_field(node: Node) -> bool:
     """Whether `node` is a leaf term whose field has an index that holds all its matches.
 
-    Only the top-level `location` has geohashes: `within` on any other field is a filter.
+    Only the top-level `location` has geohashes: `within` or a polygon on any other field is a filter.
     """
     f = getattr(node, "field", None)
-    if isinstance(node, Within):
+    if isinstance(node, (Within, InPolygon)):
         return f == "location"
     return isinstance(f, str) and not isinstance(node, (And, Or)) and _is_field_indexable(f)
 

@@ -51,6 +51,36 @@ class Within:
 
 
 @dataclass(frozen=True)
+class InPolygon:
+    """A GeoPoint field inside the polygon `points` ((lat, lon) vertices, closed implicitly), with
+    straight edges in lat/lon and the boundary inside, as MongoDB's legacy `$polygon` (Parse's
+    `$geoWithin: {$polygon}`). On `location` the planner reads the geohash cells of its bounding box."""
+
+    field: str
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class PolygonHas:
+    """Filter-only: a Polygon field (`{"coordinates": [[lat, lon], ...]}`) holding the point
+    (Parse's `$geoIntersects: {$point}`); boundary inside, edges straight in lat/lon."""
+
+    field: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class ContainedBy:
+    """Filter-only: no element of the array `field` lies outside `values`, compared exactly (Parse's
+    `$containedBy`, which Parse Server runs on MongoDB as `$nor: [{field: {$elemMatch: {$nin}}}]`:
+    so an empty array, a missing field and a non-array value match too)."""
+
+    field: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class In:
     field: str
     values: tuple[Any, ...]
@@ -108,7 +138,8 @@ class Not:
     child: Node
 
 
-Node = Compare | Prefix | Contains | Within | In | Exists | Regex | And | Or | Not | ElemMatch | FieldCompare
+Node = (Compare | Prefix | Contains | Within | InPolygon | PolygonHas | ContainedBy | In | Exists | Regex | And | Or | Not
+        | ElemMatch | FieldCompare)
 
 
 @dataclass
@@ -268,6 +299,14 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
         if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)):
             return False
         return geo.distance_m(node.lat, node.lon, float(lat), float(lon)) <= node.radius_m  # type: ignore[arg-type]
+    if isinstance(node, InPolygon):
+        pt = _latlon(get_path(doc, node.field))
+        return pt is not None and geo.in_polygon(pt[0], pt[1], node.points)
+    if isinstance(node, PolygonHas):
+        return _polygon_has(get_path(doc, node.field), node.lat, node.lon)
+    if isinstance(node, ContainedBy):
+        return all(any(_same(e, w) for w in node.values)
+                   for v, _ in _walk(doc, node.field) if isinstance(v, list) for e in v)
     if isinstance(node, In):
         return any(compare_values(v, "eq", w) for v in _values(doc, node.field) for w in node.values)
     if isinstance(node, Exists):
@@ -292,6 +331,34 @@ def matches(node: Node | None, doc: dict[str, Any]) -> bool:
     if isinstance(node, Not):
         return not matches(node.child, doc)
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _latlon(loc: Any) -> tuple[float, float] | None:
+    if not isinstance(loc, dict):
+        return None
+    lat, lon = loc.get("latitude"), loc.get("longitude")
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)):
+        return None
+    return float(lat), float(lon)  # type: ignore[arg-type]
+
+
+def _polygon_has(poly: Any, lat: float, lon: float) -> bool:
+    pts = poly.get("coordinates") if isinstance(poly, dict) else None
+    if not isinstance(pts, list) or len(pts) < 3:
+        return False
+    ring = []
+    for p in pts:
+        if not (isinstance(p, list) and len(p) == 2
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in p)):
+            return False
+        ring.append((float(p[0]), float(p[1])))
+    return geo.in_polygon(lat, lon, tuple(ring))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exact equality of two stored values: typed as `compare_values` (case-sensitive), or equal
+    objects (Pointers and other typed hashes)."""
+    return compare_values(a, "eq", b, True) or (isinstance(a, dict) and a == b)
 
 
 def _field_compare(doc: dict[str, Any], node: FieldCompare) -> bool:

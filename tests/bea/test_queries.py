@@ -212,3 +212,20 @@ def test_hostile_regex_is_bounded(bea: Any) -> None:
             assert r.json["results"] == []
     big = bea.get("GameScore", params={"where": {"playerName": {"endswith": "a" * 2000}}})
     assert big.json["code"] == 102
+
+
+def test_parse_polygon_and_contained_by_operators(bea: Any) -> None:
+    """`$geoWithin {$polygon}`, `$geoIntersects {$point}` and `$containedBy` come with the shared parselike
+    where compiler; a bad polygon is Parse's 107 here too."""
+    _seed(bea)
+    bea.post("Place", {"playerName": "oslo", "location": {"__type": "GeoPoint", "latitude": 59.91, "longitude": 10.75},
+                       "area": {"__type": "Polygon", "coordinates": [[0, 0], [0, 10], [10, 10], [10, 0]]}})
+    bea.post("Place", {"playerName": "rome", "location": {"__type": "GeoPoint", "latitude": 41.9, "longitude": 12.5}})
+    poly = [[4, 58], [12, 58], [12, 62], [4, 62]]
+    assert names(bea.query("Place", {"location": {"$geoWithin": {"$polygon": poly}}})) == {"oslo"}
+    point = {"__type": "GeoPoint", "latitude": 5, "longitude": 5}
+    assert names(bea.query("Place", {"area": {"$geoIntersects": {"$point": point}}})) == {"oslo"}
+    got = names(bea.query("GameScore", {"skills": {"$containedBy": ["flying", "gaming"]}}))
+    assert got == {"Jang Min Chul", "Shawn Simon"}  # Shawn has no skills: matches, as on MongoDB
+    r = bea.get("Place", params={"where": {"location": {"$geoWithin": {"$polygon": poly[:2]}}}})
+    assert (r.status_code, r.json["code"]) == (400, 107), r.body

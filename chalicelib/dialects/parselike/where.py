@@ -24,7 +24,14 @@
 | `$inQuery` / `$notInQuery` `{className, where}` | the inner query first (at most 1,000), then `In` / `Not(In)` of Pointers |
 | `$relatedTo {object, key}` (top level) | the relation's members (core connections), then `In` on the uuid |
 | `$nearSphere` + `$maxDistanceIn{Radians,Kilometers,Miles}` | `Within` (geohash index), nearest first |
-| `$within {$box}`, `$geoWithin {$centerSphere}` | `Within` the enclosing circle, plus exact bounds on latitude/longitude | The seed's `""` key (an operator
+| `$within {$box}`, `$geoWithin {$centerSphere}` | `Within` the enclosing circle, plus exact bounds on latitude/longitude |
+| `$geoWithin {$polygon}` (GeoPoints, `[lng, lat]` pairs or a Polygon) | `InPolygon` (geohash cells of its bounding box on `location`) |
+| `$geoIntersects {$point}` on a Polygon field | `PolygonHas` (filter) |
+| `$containedBy [values]` | `ContainedBy` (filter): no array element outside the list |
+
+Malformed geo and `$containedBy` operands answer Parse's 107 (INVALID_JSON), as Parse Server does.
+
+The seed's `""` key (an operator
 lost from its example for "not by a given list of players") is read as `nin`.
 """
 
@@ -36,8 +43,25 @@ from typing import Any
 
 from ...core import validate
 from ...core.errors import InvalidQuery, MalformedBody
-from ...core.query import And, Compare, Contains, ElemMatch, Exists, In, Node, Not, Or, Prefix, Regex, Within
+from ...core.query import (
+    And,
+    Compare,
+    ContainedBy,
+    Contains,
+    ElemMatch,
+    Exists,
+    In,
+    InPolygon,
+    Node,
+    Not,
+    Or,
+    PolygonHas,
+    Prefix,
+    Regex,
+    Within,
+)
 from .codec import KEY_RE, date_ms, decode, pointer
+from .errors import INVALID_JSON, ParseStyleError
 
 FIELD_MAP = {"objectId": "uuid", "createdAt": "created", "updatedAt": "modified"}
 MAX_TEXT = 1000  # characters of a startswith/endswith/like operand
@@ -51,7 +75,8 @@ _ALIASES = {"$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte", "$ne": "ne",
             "$inQuery": "inQuery", "$notInQuery": "notInQuery", "$nearSphere": "nearSphere",
             "$within": "within", "$geoWithin": "geoWithin", "$maxDistance": "maxDistance",
             "$maxDistanceInRadians": "maxDistance", "$maxDistanceInKilometers": "maxDistanceKm",
-            "$maxDistanceInMiles": "maxDistanceMiles", "$text": "text"}
+            "$maxDistanceInMiles": "maxDistanceMiles", "$text": "text", "$geoIntersects": "geoIntersects",
+            "$containedBy": "containedBy"}
 
 
 def parse_where(text: str | None) -> Any:
@@ -296,8 +321,57 @@ def _geo_within(f: str, a: Any, s: SubQuery, o: str) -> Node:
         return Within(f, min(radians * EARTH_M, EARTH_M * 3.1416), lat, lon)
     if isinstance(a, dict) and isinstance(a.get("$box"), list):
         return _within(f, a, s, o)
-    raise InvalidQuery("$geoWithin takes {\"$centerSphere\": [GeoPoint, radians]} or {\"$box\": [sw, ne]} "
-                       "($polygon is not supported)")
+    if isinstance(a, dict) and "$polygon" in a:
+        return InPolygon(f, _polygon(a["$polygon"]))
+    raise ParseStyleError(INVALID_JSON, "bad $geoWithin value; $geoWithin takes $centerSphere, $box or $polygon")
+
+
+MAX_VERTICES = 1000  # a polygon's vertices: each candidate is tested against every edge
+
+
+def _polygon(poly: Any) -> tuple[tuple[float, float], ...]:
+    """(lat, lon) vertices of a `$polygon`, read as Parse Server reads it: a list of GeoPoints or
+    of `[longitude, latitude]` pairs, or a Polygon whose coordinates are such pairs."""
+    if isinstance(poly, dict) and poly.get("__type") == "Polygon":
+        pts = poly.get("coordinates")
+        if not isinstance(pts, list) or len(pts) < 3:
+            raise ParseStyleError(INVALID_JSON, "bad $geoWithin value; Polygon.coordinates should contain "
+                                                "at least 3 lon/lat pairs")
+    elif isinstance(poly, list):
+        if len(poly) < 3:
+            raise ParseStyleError(INVALID_JSON, "bad $geoWithin value; $polygon should contain at least 3 GeoPoints")
+        pts = poly
+    else:
+        raise ParseStyleError(INVALID_JSON, "bad $geoWithin value; $polygon should be Polygon object or "
+                                            "Array of Parse.GeoPoint's")
+    if len(pts) > MAX_VERTICES:
+        raise ParseStyleError(INVALID_JSON, f"bad $geoWithin value; $polygon takes at most {MAX_VERTICES} points")
+    return tuple(_geo_point(p, "$geoWithin") for p in pts)
+
+
+def _geo_point(p: Any, op: str) -> tuple[float, float]:
+    if isinstance(p, list) and len(p) == 2:
+        p = {"latitude": p[1], "longitude": p[0]}
+    elif not (isinstance(p, dict) and p.get("__type") == "GeoPoint"):
+        raise ParseStyleError(INVALID_JSON, f"bad {op} value")
+    try:
+        return _point(p)
+    except InvalidQuery as e:
+        raise ParseStyleError(INVALID_JSON, f"bad {op} value; {e.message}") from None
+
+
+def _geo_intersects(f: str, a: Any, s: SubQuery, o: str) -> Node:
+    point = a.get("$point") if isinstance(a, dict) else None
+    if not isinstance(point, dict) or point.get("__type") != "GeoPoint":
+        raise ParseStyleError(INVALID_JSON, "bad $geoIntersect value; $point should be GeoPoint")
+    lat, lon = _geo_point(point, "$geoIntersect")
+    return PolygonHas(f, lat, lon)
+
+
+def _contained_by(f: str, a: Any, s: SubQuery, o: str) -> Node:
+    if not isinstance(a, list):
+        raise ParseStyleError(INVALID_JSON, "bad $containedBy: should be an array")
+    return ContainedBy(f, tuple(_operand(f, v) for v in _list("containedBy", a)))
 
 
 def _exists(f: str, a: Any, s: SubQuery, o: str) -> Node:
@@ -321,6 +395,7 @@ _OPS: dict[str, Callable[[str, Any, SubQuery, Any], Node]] = {
     "arraykey": _elem, "arraykeyall": _elem_all,
     "inQuery": _in_query(False), "notInQuery": _in_query(True),
     "within": _within, "geoWithin": _geo_within, "text": _text_search,
+    "geoIntersects": _geo_intersects, "containedBy": _contained_by,
 }
 
 
