@@ -161,6 +161,12 @@ class BlobStore(Protocol):
     def get(self, key: str) -> tuple[bytes, str] | None:
         """(bytes, content type), or None when there is no such object."""
 
+    def list_page(self, prefix: str, start_after: str, limit: int) -> list[BlobInfo]:
+        """At most `limit` objects under `prefix` whose keys sort after `start_after`: one LIST call."""
+
+    def read(self, key: str) -> tuple[bytes, dict[str, str]] | None:
+        """(bytes, {"owner", "content_type"}) in one GET, or None when there is no such object."""
+
 
 class MessageStore(Protocol):
     def publish(self, app: str, channel: str, message_id: str, deliver_at_ms: int, doc: dict[str, Any],
