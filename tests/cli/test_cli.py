@@ -262,3 +262,65 @@ def test_usergrid_export_keeps_uuids(baas: Any, tmp_path: Path) -> None:
     token = _admin_token(baas)
     dog = _api(baas, "GET", "/usergrid/acme/prod/dogs/5f2f7a1c-1d1e-11e5-9c33-0242ac110002", token).json()
     assert dog["entities"][0]["name"] == "rex" and dog["entities"][0]["created"] == 1430000000000
+
+
+def test_files_routes_are_admin_only_paged_and_check_every_record(baas: Any) -> None:
+    token = _admin_token(baas)
+    _seed(baas, token)  # an asset under assets/: never listed as a free-standing file
+    _seed_files(baas, token)
+    base = "/usergrid/management/orgs/acme/apps/prod/files"
+    ann = _api(baas, "POST", "/usergrid/acme/prod/token", json={"grant_type": "password", "username": "ann",
+                                                                "password": "pw-ann"}).json()["access_token"]
+    assert _api(baas, "GET", base, ann).status_code in (401, 403)
+    assert _api(baas, "POST", base, ann, json={"files": []}).status_code in (401, 403)
+    assert _api(baas, "GET", base).status_code == 401
+    seen, cursor, pages = [], None, 0
+    while True:  # two keys a page: every file once, in key order, and no asset
+        r = _api(baas, "GET", base, token, params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200, r.text
+        seen += [f["path"] for f in r.json()["files"]]
+        cursor, pages = r.json()["cursor"], pages + 1
+        if not cursor:
+            break
+    assert seen == ["empty/", "media/big.bin", "notes/ann.txt", "pub.txt"] and pages >= 3
+    for params in ({"limit": 101}, {"limit": 0}, {"cursor": "../x"}):
+        assert _api(baas, "GET", base, token, params=params).status_code == 400, params
+    assert _api(baas, "POST", base, token, json={"files": [{"path": "x"}] * 51}).status_code == 400
+    assert _api(baas, "POST", base, token, json={"files": "nope"}).status_code == 400
+    r = _api(baas, "POST", base, token, json={"files": [
+        {"path": "../etc/passwd", "data": ""}, {"path": "assets/x", "data": ""}, {"path": "ok.txt", "owner": "bob", "data": ""},
+        {"path": "ok.txt", "data": "***"}, {"path": "ok.txt", "data": base64.b64encode(b"x" * 300_000).decode()},
+        7, {"path": "pub.txt", "data": "aGk="}, {"path": "new.txt", "data": "aGk=", "content_type": "text/plain"},
+        {"path": "huge.bin", "content_type": "application/zip"}]})
+    assert r.status_code == 200, r.text
+    reasons = [s["reason"].split(":")[0] for s in r.json()["skipped"]]
+    assert reasons == ["invalid path", "path in an attached-file area (assets come with their entities)",
+                       "invalid owner", "data is not base64", reasons[4], "not an object with a `path` string",
+                       "exists"] and reasons[4].startswith("data must be base64")
+    assert r.json()["imported"] == 1 and [u["path"] for u in r.json()["uploads"]] == ["huge.bin"]
+    up = r.json()["uploads"][0]
+    assert requests.put(up["uploadURL"], data=b"PK", headers=up["headers"], timeout=30).status_code == 200
+    state = _files_state(baas)
+    assert state["new.txt"] == (b"hi", "text/plain", "") and state["huge.bin"] == (b"PK", "application/zip", "")
+    assert "../etc/passwd" not in state and not any(k.startswith("assets/x") for k in state)
+
+
+def test_files_export_resumes_from_its_cursor(baas: Any, tmp_path: Path) -> None:
+    token = _admin_token(baas)
+    _seed(baas, token)
+    _seed_files(baas, token)
+    full, files = tmp_path / "full", tmp_path / "files"
+    assert baas("export", "--app", "prod", "-c", "items", "-o", str(tmp_path / "a.jsonl"), "--files", str(full)).exit_code == 0
+    whole = (full / "files.jsonl").read_text()
+    lines = whole.splitlines(keepends=True)
+    # an interrupted run: entities done, the first file written and saved, then half a record of garbage
+    out = tmp_path / "b.jsonl"
+    assert baas("export", "--app", "prod", "-c", "items", "-o", str(out)).exit_code == 0
+    files.mkdir()
+    (files / "files.jsonl").write_text(lines[0] + '{"path":"med')
+    state = {"collection": None, "cursor": None, "count": 7, "bytes": len(out.read_bytes()), "done": ["items"],
+             "files": {"cursor": json.loads(lines[0])["path"], "count": 1, "bytes": len(lines[0].encode())}}
+    out.with_name("b.jsonl.cursor").write_text(json.dumps(state))
+    r = baas("export", "--app", "prod", "-c", "items", "-o", str(out), "--files", str(files), "--resume")
+    assert r.exit_code == 0, r.output
+    assert (files / "files.jsonl").read_text() == whole and not out.with_name("b.jsonl.cursor").exists()
