@@ -356,7 +356,7 @@ def _import_files(client: Client, app: str, folder: Path) -> dict[str, Any]:
         weight = 0
 
     with (folder / FILES_JSONL).open() as lines:
-        for n, line in enumerate(lines, 1):
+        for line in lines:
             try:
                 rec = json.loads(line)
             except ValueError:

@@ -17,8 +17,8 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
-from .files import RESERVED, URL_TTL_S, AppFiles, clean_path
 from .errors import Forbidden, InvalidInput
+from .files import RESERVED, URL_TTL_S, AppFiles, clean_path
 from .ids import is_uuid
 
 INLINE_MAX = 256 * 1024  # bytes of one file inlined in an export page / an import batch

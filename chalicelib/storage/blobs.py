@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -60,7 +61,7 @@ class S3BlobStore:
                 break
         return out[:limit]
 
-    def list_page(self, prefix: str, start_after: str, limit: int) -> list[BlobInfo]:
+    def list_page(self, prefix: str, start_after: str, limit: int) -> builtins.list[BlobInfo]:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": max(1, min(limit, 1000))}
         if start_after:
             kwargs["StartAfter"] = start_after

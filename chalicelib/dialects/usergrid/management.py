@@ -8,8 +8,8 @@ from typing import Any
 from ...bootstrap import collections, services
 from ...core import validate
 from ...core.errors import InvalidInput
-from ...core.tenancy import App, Org
 from ...core.file_transfer import export_files_page, import_files
+from ...core.tenancy import App, Org
 from ...core.transfer import export_page, import_batch
 from ..http import bearer_token, form_or_json, json_body
 from . import models
