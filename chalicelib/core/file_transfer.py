@@ -51,9 +51,10 @@ def export_files_page(files: AppFiles, limit: int, cursor: str | None) -> tuple[
     _admin(files)
     prefix = f"{files.app.uuid}/"
     limit = max(1, min(limit, MAX_PAGE))
-    start = prefix + clean_path(cursor, allow_root=True) if cursor else ""
-    if cursor and cursor.endswith("/"):
-        start += "/"  # a directory marker's key ends with "/"
+    if cursor is not None and (len(cursor) > 1024 or not cursor.isprintable()):
+        raise InvalidInput("invalid cursor")
+    # The cursor is the last key's path, as S3 has it: StartAfter only moves within the app's prefix.
+    start = prefix + cursor if cursor else ""
     found = files.blobs.list_page(prefix, start, limit)
     out: list[dict[str, Any]] = []
     inlined = 0

@@ -283,7 +283,7 @@ def test_files_routes_are_admin_only_paged_and_check_every_record(baas: Any) -> 
         if not cursor:
             break
     assert seen == ["empty/", "media/big.bin", "notes/ann.txt", "pub.txt"] and pages >= 3
-    for params in ({"limit": 101}, {"limit": 0}, {"cursor": "../x"}):
+    for params in ({"limit": 101}, {"limit": 0}, {"cursor": "x" * 1025}):
         assert _api(baas, "GET", base, token, params=params).status_code == 400, params
     assert _api(baas, "POST", base, token, json={"files": [{"path": "x"}] * 51}).status_code == 400
     assert _api(baas, "POST", base, token, json={"files": "nope"}).status_code == 400
