@@ -12,6 +12,7 @@ Built on click (options, env vars, help) and rich (progress bars, tables).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -152,7 +153,8 @@ def _print_keys(obj: Ctx, name: str, creds: dict[str, str], env: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="JSON Lines file to write.")
 @click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Also save the entities' assets (Usergrid file-metadata) into this folder.")
+              help="Also save files into this folder: the entities' assets (Usergrid file-metadata, one "
+                   "file per entity uuid) and the app's free-standing files (files.jsonl, big ones in blobs/).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted export from its saved cursor.")
 @click.option("--page", default=500, show_default=True, help="Entities per request (at most 1000).")
 @click.pass_obj
@@ -199,10 +201,52 @@ def export(obj: Ctx, app: str, collections: tuple[str, ...], output: Path, files
                 done.add(coll)
                 state.update(done=sorted(done), collection=None, cursor=None)
                 state_file.write_text(json.dumps(state))
+        nfiles = 0
+        if files_dir is not None:
+            nfiles = _export_files(client, app, files_dir, state, state_file, resume)
     except ApiError as e:
         _fail(e)
     state_file.unlink(missing_ok=True)
-    err.print(f"exported {count} entities ({size} bytes) from {obj.org}/{app} to {output}")
+    err.print(f"exported {count} entities ({size} bytes) from {obj.org}/{app} to {output}"
+              + (f", {nfiles} files to {files_dir / FILES_JSONL}" if files_dir is not None else ""))
+
+
+FILES_JSONL = "files.jsonl"
+
+
+def _export_files(client: Client, app: str, folder: Path, state: dict[str, Any], state_file: Path,
+                  resume: bool) -> int:
+    """The app's free-standing files into FOLDER/files.jsonl, one record a line (small files inline
+    as base64, big ones downloaded from their presigned URL into FOLDER/blobs/<sha256 of the path>),
+    resumable through the same cursor file as the entities (its "files" entry)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out_path = folder / FILES_JSONL
+    fstate = dict(state.get("files") or {})
+    mode = "r+b" if resume and fstate and out_path.exists() else "wb"
+    count, size, cursor = int(fstate.get("count", 0)), int(fstate.get("bytes", 0)), fstate.get("cursor")
+    if fstate.get("finished"):
+        return count
+    with out_path.open(mode) as out, _progress() as progress:
+        out.truncate(size)
+        out.seek(size)
+        task = progress.add_task("files", total=None, completed=count, size=size)
+        while True:
+            records, cursor = client.files_page(app, cursor)
+            for rec in records:
+                if "url" in rec:
+                    blob = f"blobs/{hashlib.sha256(rec['path'].encode()).hexdigest()}"
+                    (folder / "blobs").mkdir(exist_ok=True)
+                    (folder / blob).write_bytes(client.fetch_url(rec.pop("url")))
+                    rec["blob"] = blob
+                raw = (json.dumps(rec, separators=(",", ":"), sort_keys=True) + "\n").encode()
+                out.write(raw)
+                count, size = count + 1, size + len(raw)
+            out.flush()
+            state["files"] = {"cursor": cursor, "count": count, "bytes": size, "finished": not cursor}
+            state_file.write_text(json.dumps(state))
+            progress.update(task, completed=count, size=size)
+            if not cursor:
+                return count
 
 
 def _save_asset(client: Client, org_app: str, line: dict[str, Any], folder: Path) -> None:
@@ -222,7 +266,8 @@ def _save_asset(client: Client, org_app: str, line: dict[str, Any], folder: Path
 @click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "parse", "usergrid"]), default="auto",
               show_default=True, help="What PATH holds (auto: guessed from its name and content).")
 @click.option("--files", "files_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Assets saved by `baas export --files`, uploaded to the imported entities.")
+              help="A folder written by `baas export --files`: assets go back to the imported entities, "
+                   "free-standing files (files.jsonl) back to their paths with their owners.")
 @click.pass_obj
 def import_(obj: Ctx, path: Path, app: str, fmt: str, files_dir: Path | None) -> None:
     """Bring entities in, batched and idempotent: uuids are kept (or derived from the source's ids), so
@@ -263,6 +308,9 @@ def import_(obj: Ctx, path: Path, app: str, fmt: str, files_dir: Path | None) ->
                 progress.update(task, completed=seen, size=size)
             for coll in list(batches):
                 flush(coll)
+        files_summary = None
+        if files_dir is not None and (files_dir / FILES_JSONL).exists():
+            files_summary = _import_files(client, app, files_dir)
     except ApiError as e:
         _fail(e)
     for s in skipped.items:
@@ -274,7 +322,65 @@ def import_(obj: Ctx, path: Path, app: str, fmt: str, files_dir: Path | None) ->
         for reason, n in reasons.most_common():
             table.add_row(reason, str(n), examples[reason])
         err.print(table)
-    click.echo(json.dumps({"imported": imported, "skipped": dict(reasons)}))
+    summary: dict[str, Any] = {"imported": imported, "skipped": dict(reasons)}
+    if files_summary is not None:
+        summary["files"] = files_summary
+        err.print(f"files: {files_summary['imported']} restored, skipped {files_summary['skipped'] or 'none'}")
+    click.echo(json.dumps(summary))
+
+
+FILE_BATCH_BYTES = 3_000_000  # base64 bytes per files request (a Lambda request carries at most 6 MB)
+
+
+def _import_files(client: Client, app: str, folder: Path) -> dict[str, Any]:
+    """FOLDER/files.jsonl back into the app, batched; paths that exist are skipped by the server, and
+    big files go straight to S3 through the presigned PUTs it answers with."""
+    imported, reasons = 0, Counter[str]()
+    blobs: dict[str, str] = {}
+    batch: list[dict[str, Any]] = []
+    weight = 0
+
+    def flush() -> None:
+        nonlocal imported, weight
+        if not batch:
+            return
+        got = client.import_files(app, batch)
+        imported += int(got["imported"])
+        for s in got["skipped"]:
+            reasons[s["reason"].split(":")[0]] += 1
+        for up in got.get("uploads") or []:
+            client.put_url(up["uploadURL"], up["headers"], (folder / blobs[up["path"]]).read_bytes())
+            imported += 1
+        batch.clear()
+        blobs.clear()
+        weight = 0
+
+    with (folder / FILES_JSONL).open() as lines:
+        for line in lines:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                reasons["not JSON"] += 1
+                continue
+            if not isinstance(rec, dict):
+                reasons["not an object"] += 1
+                continue
+            blob = rec.pop("blob", None)
+            if isinstance(blob, str) and not rec.get("directory"):
+                if not (folder / blob).is_file():
+                    reasons["missing blob"] += 1
+                    continue
+                blobs[str(rec.get("path", "")).strip("/")] = blob
+            size = len(line)
+            if batch and (len(batch) >= FILE_BATCH or weight + size > FILE_BATCH_BYTES):
+                flush()
+            batch.append(rec)
+            weight += size
+        flush()
+    return {"imported": imported, "skipped": dict(reasons)}
+
+
+FILE_BATCH = 50  # the server's files batch maximum (chalicelib/core/file_transfer.py)
 
 
 def _upload_assets(client: Client, org_app: str, coll: str, items: list[dict[str, Any]], folder: Path) -> None:

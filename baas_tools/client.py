@@ -93,3 +93,26 @@ class Client:
                           headers={"Authorization": f"Bearer {self.token}", "Content-Type": content_type})
         if r.status_code // 100 != 2:
             raise ApiError(f"asset {collection}/{uuid}: HTTP {r.status_code}: {r.text[:200]}")
+
+    # -- free-standing files (Backendless Files API) ---------------------------------------
+    def files_page(self, app: str, cursor: str | None, limit: int = 100) -> tuple[list[dict[str, Any]], str | None]:
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        got = self.call("GET", self._mgmt(f"/{app}/files"), params=params)
+        return list(got["files"]), got.get("cursor")
+
+    def import_files(self, app: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return dict(self.call("POST", self._mgmt(f"/{app}/files"), {"files": records}))
+
+    def fetch_url(self, url: str) -> bytes:
+        """A presigned GET straight from S3 (no Authorization header: the URL is the credential)."""
+        r = requests.get(url, timeout=self.timeout)
+        if r.status_code // 100 != 2:
+            raise ApiError(f"download: HTTP {r.status_code}")
+        return r.content
+
+    def put_url(self, url: str, headers: dict[str, str], data: bytes) -> None:
+        r = requests.put(url, data=data, headers=headers, timeout=self.timeout)
+        if r.status_code // 100 != 2:
+            raise ApiError(f"upload: HTTP {r.status_code}: {r.text[:200]}")

@@ -6,6 +6,7 @@ beyond the strings it builds itself (tenancy prefixes live here, in the core, no
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -164,6 +165,12 @@ class BlobStore(Protocol):
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         """(bytes, content type), or None when there is no such object."""
+
+    def list_page(self, prefix: str, start_after: str, limit: int) -> builtins.list[BlobInfo]:
+        """At most `limit` objects under `prefix` whose keys sort after `start_after`: one LIST call."""
+
+    def read(self, key: str) -> tuple[bytes, dict[str, str]] | None:
+        """(bytes, {"owner", "content_type"}) in one GET, or None when there is no such object."""
 
 
 class MessageStore(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -73,6 +74,26 @@ class S3BlobStore:
             if len(out) >= limit:
                 break
         return out[:limit]
+
+    def list_page(self, prefix: str, start_after: str, limit: int) -> builtins.list[BlobInfo]:
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": max(1, min(limit, 1000))}
+        if start_after:
+            kwargs["StartAfter"] = start_after
+        page = self.s3.list_objects_v2(**kwargs)
+        return [BlobInfo(o["Key"], int(o["Size"]), int(o["LastModified"].timestamp() * 1000))
+                for o in page.get("Contents") or []]
+
+    def read(self, key: str) -> tuple[bytes, dict[str, str]] | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            obj = self.s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return obj["Body"].read(), {"owner": str((obj.get("Metadata") or {}).get("owner") or ""),
+                                    "content_type": str(obj.get("ContentType") or "application/octet-stream")}
 
     def delete(self, keys: Sequence[str]) -> None:
         for i in range(0, len(keys), 1000):

@@ -4,6 +4,7 @@ a Usergrid export keeps its uuids."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,43 @@ def _seed(baas: Any, token: str) -> None:
     assert r.status_code == 200, r.text
 
 
+BIG = bytes(range(256)) * 1100  # 281,600 bytes: over the export's inline limit, so it goes by presigned URLs
+
+
+def _bl(baas: Any, token: str) -> str:
+    creds = _api(baas, "GET", "/usergrid/management/orgs/acme/apps/prod/credentials", token).json()
+    return f"/backendless/{creds['uuid']}/{creds['rest_api_key']}"
+
+
+def _seed_files(baas: Any, token: str) -> str:
+    """Backendless files: two of ann's (one small, one big), one written with the key alone, a
+    directory; returns ann's uuid."""
+    bl = _bl(baas, token)
+    login = _api(baas, "POST", f"{bl}/users/login", json={"login": "ann@acme.test", "password": "pw-ann"})
+    assert login.status_code == 200, login.text
+    ann = {"user-token": login.json()["user-token"]}
+    for path, data, who in [("notes/ann.txt", b"ann's note", ann), ("media/big.bin", BIG, ann), ("pub.txt", b"hi", {})]:
+        r = _api(baas, "PUT", f"{bl}/files/binary/{path}", data=base64.b64encode(data),
+                 headers={"Content-Type": "text/plain", **who})
+        assert r.status_code == 200, r.text
+    assert _api(baas, "POST", f"{bl}/files/empty/").status_code == 200
+    return str(login.json()["objectId"])
+
+
+def _files_state(baas: Any) -> dict[str, Any]:
+    """Every free-standing file of acme/prod as S3 holds it: path -> (bytes, content type, owner)."""
+    from chalicelib.bootstrap import services
+
+    token = _admin_token(baas)
+    app = _api(baas, "GET", "/usergrid/management/orgs/acme/apps/prod/credentials", token).json()["uuid"]
+    blobs = services().files().blobs
+    out = {}
+    for b in blobs.list(f"{app}/", True, 1000):
+        data, meta = blobs.read(b.key)
+        out[b.key[len(app) + 1:]] = (data, meta["content_type"], meta["owner"])
+    return out
+
+
 def _reset_store() -> None:
     """Forget every table, object and mail, as `make reset` does, and rebuild empty tables."""
     from baas_tools.persist import backends
@@ -70,13 +108,22 @@ def _reset_store() -> None:
 def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
     token = _admin_token(baas)
     _seed(baas, token)
+    ann = _seed_files(baas, token)
+    before = _files_state(baas)
+    assert before["notes/ann.txt"][::2] == (b"ann's note", ann) and before["media/big.bin"][2] == ann
+    assert before["pub.txt"][2] == "" and "empty/" in before
     out, files = tmp_path / "prod.jsonl", tmp_path / "files"
     r = baas("export", "--app", "prod", "-o", str(out), "--files", str(files), "--page", "3")
     assert r.exit_code == 0, r.output
     first = sorted(out.read_text().splitlines())
     assert len(first) == 9 and not out.with_name("prod.jsonl.cursor").exists()
     assert {json.loads(line)["collection"] for line in first} == {"users", "items", "pictures"}
-    assert [p.read_bytes() for p in files.iterdir()] == [b"\x89PNG fake"]
+    assets = [p for p in files.iterdir() if p.is_file() and p.name != "files.jsonl"]
+    assert [p.read_bytes() for p in assets] == [b"\x89PNG fake"]
+    records = {r["path"]: r for r in map(json.loads, (files / "files.jsonl").read_text().splitlines())}
+    assert set(records) == {"empty/", "media/big.bin", "notes/ann.txt", "pub.txt"}  # no assets/ keys
+    assert base64.b64decode(records["notes/ann.txt"]["data"]) == b"ann's note"
+    assert "data" not in records["media/big.bin"] and (files / records["media/big.bin"]["blob"]).read_bytes() == BIG
 
     _reset_store()
     assert _api(baas, "POST", "/usergrid/management/organizations", json={
@@ -84,7 +131,8 @@ def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
         "password": "s3cret!"}).status_code == 200
     r = baas("import", str(out), "--app", "prod", "--files", str(files))
     assert r.exit_code == 0, r.output
-    assert last_json(r.output) == {"imported": 9, "skipped": {}}
+    assert last_json(r.output) == {"imported": 9, "skipped": {}, "files": {"imported": 4, "skipped": {}}}
+    assert _files_state(baas) == before  # same paths, bytes, content types, owners (assets included)
 
     again = tmp_path / "again.jsonl"
     assert baas("export", "--app", "prod", "-o", str(again)).exit_code == 0
@@ -109,8 +157,10 @@ def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
                                                                   "password": "pw-ann"})
     assert login.status_code == 200, login.text
 
-    r = baas("import", str(out), "--app", "prod")  # idempotent: nothing duplicated, each skip explained
-    assert r.exit_code == 0 and last_json(r.output) == {"imported": 0, "skipped": {"exists": 9}}, r.output
+    r = baas("import", str(out), "--app", "prod", "--files", str(files))  # idempotent: nothing duplicated
+    assert r.exit_code == 0 and last_json(r.output) == {"imported": 0, "skipped": {"exists": 9},
+                                                        "files": {"imported": 0, "skipped": {"exists": 4}}}, r.output
+    assert _files_state(baas) == before
     items = _api(baas, "GET", "/usergrid/acme/prod/items?limit=100", token).json()["entities"]
     assert len(items) == 7
 
@@ -212,3 +262,65 @@ def test_usergrid_export_keeps_uuids(baas: Any, tmp_path: Path) -> None:
     token = _admin_token(baas)
     dog = _api(baas, "GET", "/usergrid/acme/prod/dogs/5f2f7a1c-1d1e-11e5-9c33-0242ac110002", token).json()
     assert dog["entities"][0]["name"] == "rex" and dog["entities"][0]["created"] == 1430000000000
+
+
+def test_files_routes_are_admin_only_paged_and_check_every_record(baas: Any) -> None:
+    token = _admin_token(baas)
+    _seed(baas, token)  # an asset under assets/: never listed as a free-standing file
+    _seed_files(baas, token)
+    base = "/usergrid/management/orgs/acme/apps/prod/files"
+    ann = _api(baas, "POST", "/usergrid/acme/prod/token", json={"grant_type": "password", "username": "ann",
+                                                                "password": "pw-ann"}).json()["access_token"]
+    assert _api(baas, "GET", base, ann).status_code in (401, 403)
+    assert _api(baas, "POST", base, ann, json={"files": []}).status_code in (401, 403)
+    assert _api(baas, "GET", base).status_code == 401
+    seen, cursor, pages = [], None, 0
+    while True:  # two keys a page: every file once, in key order, and no asset
+        r = _api(baas, "GET", base, token, params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200, r.text
+        seen += [f["path"] for f in r.json()["files"]]
+        cursor, pages = r.json()["cursor"], pages + 1
+        if not cursor:
+            break
+    assert seen == ["empty/", "media/big.bin", "notes/ann.txt", "pub.txt"] and pages >= 3
+    for params in ({"limit": 101}, {"limit": 0}, {"cursor": "x" * 1025}):
+        assert _api(baas, "GET", base, token, params=params).status_code == 400, params
+    assert _api(baas, "POST", base, token, json={"files": [{"path": "x"}] * 51}).status_code == 400
+    assert _api(baas, "POST", base, token, json={"files": "nope"}).status_code == 400
+    r = _api(baas, "POST", base, token, json={"files": [
+        {"path": "../etc/passwd", "data": ""}, {"path": "assets/x", "data": ""}, {"path": "ok.txt", "owner": "bob", "data": ""},
+        {"path": "ok.txt", "data": "***"}, {"path": "ok.txt", "data": base64.b64encode(b"x" * 300_000).decode()},
+        7, {"path": "pub.txt", "data": "aGk="}, {"path": "new.txt", "data": "aGk=", "content_type": "text/plain"},
+        {"path": "huge.bin", "content_type": "application/zip"}]})
+    assert r.status_code == 200, r.text
+    reasons = [s["reason"].split(":")[0] for s in r.json()["skipped"]]
+    assert reasons == ["invalid path", "path in an attached-file area (assets come with their entities)",
+                       "invalid owner", "data is not base64", reasons[4], "not an object with a `path` string",
+                       "exists"] and reasons[4].startswith("data must be base64")
+    assert r.json()["imported"] == 1 and [u["path"] for u in r.json()["uploads"]] == ["huge.bin"]
+    up = r.json()["uploads"][0]
+    assert requests.put(up["uploadURL"], data=b"PK", headers=up["headers"], timeout=30).status_code == 200
+    state = _files_state(baas)
+    assert state["new.txt"] == (b"hi", "text/plain", "") and state["huge.bin"] == (b"PK", "application/zip", "")
+    assert "../etc/passwd" not in state and not any(k.startswith("assets/x") for k in state)
+
+
+def test_files_export_resumes_from_its_cursor(baas: Any, tmp_path: Path) -> None:
+    token = _admin_token(baas)
+    _seed(baas, token)
+    _seed_files(baas, token)
+    full, files = tmp_path / "full", tmp_path / "files"
+    assert baas("export", "--app", "prod", "-c", "items", "-o", str(tmp_path / "a.jsonl"), "--files", str(full)).exit_code == 0
+    whole = (full / "files.jsonl").read_text()
+    lines = whole.splitlines(keepends=True)
+    # an interrupted run: entities done, the first file written and saved, then half a record of garbage
+    out = tmp_path / "b.jsonl"
+    assert baas("export", "--app", "prod", "-c", "items", "-o", str(out)).exit_code == 0
+    files.mkdir()
+    (files / "files.jsonl").write_text(lines[0] + '{"path":"med')
+    state = {"collection": None, "cursor": None, "count": 7, "bytes": len(out.read_bytes()), "done": ["items"],
+             "files": {"cursor": json.loads(lines[0])["path"], "count": 1, "bytes": len(lines[0].encode())}}
+    out.with_name("b.jsonl.cursor").write_text(json.dumps(state))
+    r = baas("export", "--app", "prod", "-c", "items", "-o", str(out), "--files", str(files), "--resume")
+    assert r.exit_code == 0, r.output
+    assert (files / "files.jsonl").read_text() == whole and not out.with_name("b.jsonl.cursor").exists()

@@ -8,6 +8,7 @@ from typing import Any
 from ...bootstrap import collections, services
 from ...core import validate
 from ...core.errors import InvalidInput
+from ...core.file_transfer import export_files_page, import_files
 from ...core.tenancy import App, Org
 from ...core.transfer import export_page, import_batch
 from ..http import bearer_token, form_or_json, json_body
@@ -226,3 +227,24 @@ def app_import(org: str, app: str) -> Any:
         raise InvalidInput("expected {\"collection\": name, \"entities\": [...]}")
     report = import_batch(data, body["collection"], body.get("entities"))
     return json_response(_envelope("import", started, imported=report.imported, skipped=report.skipped))
+
+
+@view("/management/orgs/{org}/apps/{app}/files", ["GET", "POST"], spec=models.APP_FILES)
+def app_files_transfer(org: str, app: str) -> Any:
+    """The app's free-standing files out (GET: one bounded page, small files inlined, big ones as
+    presigned GETs) or in (POST: a batch; existing paths skipped, big files get presigned PUTs)."""
+    started = time.perf_counter()
+    svc = services()
+    a, _ = _admin_app(org, app)
+    files = svc.app_files(a, svc.auth.resolve(bearer_token(request())))
+    if request().method == "GET":
+        qp = request().query_params or {}
+        limit = validate.integer(qp.get("limit"), "limit", 100, 1, 100)
+        records, cursor = export_files_page(files, limit, qp.get("cursor") or None)
+        return json_response(_envelope("export files", started, files=records, cursor=cursor, count=len(records)))
+    body = json_body(request(), {})
+    if not isinstance(body, dict) or not isinstance(body.get("files"), list):
+        raise InvalidInput("expected {\"files\": [...]}")
+    report = import_files(files, body["files"])
+    return json_response(_envelope("import files", started, imported=report.imported, skipped=report.skipped,
+                                   uploads=report.uploads))

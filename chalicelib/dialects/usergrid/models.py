@@ -93,6 +93,18 @@ APP_EXPORT = Op("One page of a collection as export lines, with the next page's 
 APP_IMPORT = Op("Create up to 100 exported entities, keeping uuids; re-running skips what exists (org admin)",
                 query=AUTH, body=obj(("collection", "entities"), collection=STR, entities=arr(OBJ)),
                 responses={"200": obj(imported=INT, skipped=INT)})
+FILE_RECORD = obj(("path",), path=STR, directory=ANY, content_type=STR, owner=STR, size=INT, modified=INT,
+                  data=STR, url=STR)
+APP_FILES = {
+    "GET": Op("One page of the app's free-standing files: small ones inlined as base64, big ones as "
+              "presigned GET URLs, with the next page's cursor (org admin)",
+              query={**AUTH, "limit": STR, "cursor": STR},
+              responses={"200": obj(("files",), files=arr(FILE_RECORD), cursor=STR, count=INT)}),
+    "POST": Op("Restore up to 50 exported files, keeping paths and owners; existing paths are skipped, "
+               "records without data get a presigned PUT URL (org admin)",
+               query=AUTH, body=obj(("files",), files=arr(FILE_RECORD)),
+               responses={"200": obj(imported=INT, skipped=arr(OBJ), uploads=arr(OBJ))}),
+}
 ADMIN = obj(("uuid", "username"), uuid=STR, type=STR, username=STR, email=STR, name=STR, activated=ANY,
             disabled=ANY)
 ADMIN_BODY = obj(("username", "email", "password"), username=STR, name=STR, email=STR, password=STR)
