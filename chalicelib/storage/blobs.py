@@ -55,11 +55,10 @@ class S3BlobStore:
         try:
             got = self.s3.head_object(Bucket=self.bucket, Key=key)
         except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _absent(e):
                 return None
             raise
-        return {"owner": str((got.get("Metadata") or {}).get("owner") or ""),
-                "content_type": str(got.get("ContentType") or "application/octet-stream")}
+        return _described(got)
 
     def list(self, prefix: str, recursive: bool, limit: int) -> list[BlobInfo]:
         out: list[BlobInfo] = []
@@ -89,11 +88,10 @@ class S3BlobStore:
         try:
             obj = self.s3.get_object(Bucket=self.bucket, Key=key)
         except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _absent(e):
                 return None
             raise
-        return obj["Body"].read(), {"owner": str((obj.get("Metadata") or {}).get("owner") or ""),
-                                    "content_type": str(obj.get("ContentType") or "application/octet-stream")}
+        return obj["Body"].read(), _described(obj)
 
     def delete(self, keys: Sequence[str]) -> None:
         for i in range(0, len(keys), 1000):
@@ -139,3 +137,14 @@ class S3BlobStore:
                 return None
             raise
         return obj["Body"].read(), str(obj.get("ContentType") or "application/octet-stream")
+
+
+def _absent(e: Any) -> bool:
+    """A ClientError that means "no such object" (S3 says it three ways)."""
+    return e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def _described(obj: dict[str, Any]) -> dict[str, str]:
+    """An object's owner ("" when none) and content type, from a HEAD or GET answer."""
+    return {"owner": str((obj.get("Metadata") or {}).get("owner") or ""),
+            "content_type": str(obj.get("ContentType") or "application/octet-stream")}

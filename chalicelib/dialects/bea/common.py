@@ -18,14 +18,12 @@ from chalice import Blueprint, CORSConfig, Response
 from chalice.app import Request
 
 from ...bootstrap import note_caller, services
-from ...core.auth import Principal
-from ...core.data import AppData
 from ...core.errors import BadToken, Forbidden, TenantNotFound
 from ...core.ids import is_uuid
-from ...core.tenancy import App
 from ..http import base_url, endpoint, raw_body
 from ..openapi import EXPAND, NOT_SERVED, annotate
 from ..parselike import errors
+from ..parselike.caller import Caller
 from ..parselike.errors import ParseStyleError
 
 bp = Blueprint(__name__)
@@ -40,26 +38,11 @@ def request() -> Request:
 
 
 @dataclass
-class Ctx:
+class Ctx(Caller):
     """Who is calling which app. `data` applies the permissions of that caller."""
 
-    app: App
-    principal: Principal
     token: str | None
     base: str  # ".../bea" as the client reached us, for Location headers
-
-    @property
-    def data(self) -> AppData:
-        return services().data(self.app, self.principal)
-
-    @property
-    def server(self) -> AppData:
-        """The server acting for the caller (login, password reset): app-level access, used sparingly."""
-        return services().data(self.app, Principal("app", self.app.uuid, self.app.uuid))
-
-    @property
-    def user_id(self) -> str | None:
-        return self.principal.subject if self.principal.kind == "user" else None
 
 
 @dataclass

@@ -29,13 +29,12 @@ from chalice.app import Request
 
 from ...bootstrap import services
 from ...core import validate
-from ...core.auth import Principal
-from ...core.data import AppData
 from ...core.errors import BadToken, Forbidden, MalformedBody, TenantNotFound
 from ...core.ids import is_uuid
 from ...core.tenancy import App
 from ..http import base_url, endpoint, raw_body
 from ..parselike import errors as pe
+from ..parselike.caller import Caller
 from . import errors
 from .errors import CORS_HEADERS, ParseError, Refused, master_required, unauthorized
 
@@ -90,28 +89,13 @@ class Req:
 
 
 @dataclass
-class Ctx:
+class Ctx(Caller):
     """Who calls which app. `data` applies that caller's permissions (the master key: the app's own)."""
 
-    app: App
-    principal: Principal
     master: bool
     token: str | None  # the session token as sent ("r:..."), when it resolved to a user
     base: str  # ".../parse" as the client reached us
     installation_id: str | None = None
-
-    @property
-    def data(self) -> AppData:
-        return services().data(self.app, self.principal)
-
-    @property
-    def server(self) -> AppData:
-        """The server acting for the caller (login, password reset): app-level access, used sparingly."""
-        return services().data(self.app, Principal("app", self.app.uuid, self.app.uuid))
-
-    @property
-    def user_id(self) -> str | None:
-        return self.principal.subject if self.principal.kind == "user" else None
 
 
 @dataclass
