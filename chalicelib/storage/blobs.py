@@ -133,7 +133,7 @@ class S3BlobStore:
         try:
             obj = self.s3.get_object(Bucket=self.bucket, Key=key)
         except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _absent(e):
                 return None
             raise
         return obj["Body"].read(), str(obj.get("ContentType") or "application/octet-stream")
