@@ -279,7 +279,7 @@ def test_files_routes_are_admin_only_paged_and_check_every_record(baas: Any) -> 
         r = _api(baas, "GET", base, token, params={"limit": 2, **({"cursor": cursor} if cursor else {})})
         assert r.status_code == 200, r.text
         seen += [f["path"] for f in r.json()["files"]]
-        cursor, pages = r.json()["cursor"], pages + 1
+        cursor, pages = r.json().get("cursor"), pages + 1  # absent on the last page
         if not cursor:
             break
     assert seen == ["empty/", "media/big.bin", "notes/ann.txt", "pub.txt"] and pages >= 3

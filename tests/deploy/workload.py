@@ -257,6 +257,8 @@ def _adapter_workload() -> None:
     blobs.get(f"{app}/a.txt")
     blobs.copy(f"{app}/a.txt", f"{app}/b.txt", owner="u2")
     blobs.list(f"{app}/", False, 10)
+    blobs.list_page(f"{app}/", "", 10)  # the files export (core/file_transfer.py)
+    blobs.read(f"{app}/a.txt")
     blobs.download_url(f"{app}/a.txt", 60)  # the browser's GET and PUT use the role's rights
     blobs.download_url(f"{app}/a.txt", 60, "application/octet-stream", "attachment")
     blobs.upload_url(f"{app}/c.txt", 60, "text/plain", owner="u1")

@@ -241,7 +241,8 @@ def app_files_transfer(org: str, app: str) -> Any:
         qp = request().query_params or {}
         limit = validate.integer(qp.get("limit"), "limit", 100, 1, 100)
         records, cursor = export_files_page(files, limit, qp.get("cursor") or None)
-        return json_response(_envelope("export files", started, files=records, cursor=cursor, count=len(records)))
+        page = {"files": records, "count": len(records)} | ({"cursor": cursor} if cursor else {})
+        return json_response(_envelope("export files", started, **page))  # no cursor on the last page
     body = json_body(request(), {})
     if not isinstance(body, dict) or not isinstance(body.get("files"), list):
         raise InvalidInput("expected {\"files\": [...]}")
