@@ -43,6 +43,8 @@ test: $(STAMP) ## the whole test suite (moto in-process; a few tests start local
 	$(BIN)/python -m pytest -q -n 2
 
 test-dynalite: $(STAMP) ## the Usergrid and BEA HTTP tests again with DynamoDB on dynalite (npm, into tests/.node/)
+	test -f tests/.node/node_modules/dynalite/cli.js || \
+		npm install --no-audit --no-fund --loglevel=error --prefix tests/.node dynalite@4.0.0
 	BAAS_TEST_BACKEND=dynalite $(BIN)/python -m pytest -q -n 2 tests/test_backends.py tests/usergrid tests/bea
 
 fuzz: $(STAMP) ## deeper fuzzing than CI's: more examples per operation (EXAMPLES=60), a fresh seed

@@ -34,13 +34,19 @@ def cli() -> Path:
     if given:
         return Path(given)
     path = NODE_DIR / "node_modules" / "dynalite" / "cli.js"
-    if not path.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("BAAS_TEST_BACKEND=dynalite needs npm (or DYNALITE_CLI)")
-        NODE_DIR.mkdir(exist_ok=True)
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR), f"dynalite@{VERSION}"],
-                       check=True, capture_output=True, timeout=300)
+    if path.exists():
+        return path
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("BAAS_TEST_BACKEND=dynalite needs npm (or DYNALITE_CLI)")
+    NODE_DIR.mkdir(exist_ok=True)
+    import fcntl
+
+    with (NODE_DIR / ".install.lock").open("w") as lock:  # pytest-xdist workers install it once, in turn
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR),
+                            f"dynalite@{VERSION}"], check=True, capture_output=True, timeout=300)
     return path
 
 
