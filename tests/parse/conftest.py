@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
+from tests.conftest import Verbs, send, with_json
 
-class Parse:
+
+class Parse(Verbs):
     """`style="headers"` (REST guide, curl) or `style="body"` (the JS SDK's body keys)."""
 
     def __init__(self, client: Any, app_id: str, key: str, master: str, style: str = "headers") -> None:
@@ -44,24 +45,8 @@ class Parse:
             if tok:
                 h["X-Parse-Session-Token"] = tok
             h.update(headers or {})
-            if params:
-                url += "?" + urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()})
-            data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-            resp = getattr(self.c.http, method.lower())(url, headers=h, body=data)
-        resp.json = json.loads(resp.body) if resp.body and resp.body[:1] in (b"{", b"[") else None
-        return resp
-
-    def get(self, path: str, **kw: Any) -> Any:
-        return self.call("GET", path, **kw)
-
-    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.call("POST", path, body, **kw)
-
-    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.call("PUT", path, body, **kw)
-
-    def delete(self, path: str, **kw: Any) -> Any:
-        return self.call("DELETE", path, **kw)
+            return send(self.c, method, url, h, body, raw, params)
+        return with_json(resp)
 
     def find(self, cls: str, where: Any = None, **params: Any) -> list[dict[str, Any]]:
         if where is not None:
