@@ -50,7 +50,8 @@ GRID = 32  # points per grid column: 0.01° (~1.1 km) apart, columns added as N 
 ANIMALS = ("fox", "owl", "cat", "dog", "elk", "yak", "emu", "bee", "ant", "cod")
 
 # Same environment as tests/conftest.py: fake credentials, no endpoint (moto in-process).
-os.environ.update({
+os.environ.update({"BAAS_COST_HEADER": "all",  # the cost header to every caller, not only privileged ones
+
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "BAAS_TABLE_PREFIX": "bench", "BAAS_BUCKET": "bench-files",

@@ -29,6 +29,7 @@ class Settings:
     mail_daily_quota: int = 200  # recipients per app and UTC day (BAAS_MAIL_DAILY_QUOTA)
     mail_max_recipients: int = 10  # per email (BAAS_MAIL_MAX_RECIPIENTS)
     public_url: str = ""  # the API's public root, e.g. https://api.example.com (BAAS_PUBLIC_URL)
+    cost_header_for_all: bool = False  # X-Request-Cost to every caller: benchmarks only (BAAS_COST_HEADER=all)
     limits: Limits = DEFAULT  # what one request may cost (core/budget.py); BAAS_BUDGET_* per stage
 
 
@@ -52,6 +53,7 @@ def settings() -> Settings:
         mail_daily_quota=int(os.environ.get("BAAS_MAIL_DAILY_QUOTA", "200")),
         mail_max_recipients=int(os.environ.get("BAAS_MAIL_MAX_RECIPIENTS", "10")),
         public_url=os.environ.get("BAAS_PUBLIC_URL", "").rstrip("/"),
+        cost_header_for_all=os.environ.get("BAAS_COST_HEADER", "").strip().lower() == "all",
         limits=Limits(
             calls=int(os.environ.get("BAAS_BUDGET_CALLS", DEFAULT.calls)),
             items=int(os.environ.get("BAAS_BUDGET_ITEMS", DEFAULT.items)),
