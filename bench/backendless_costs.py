@@ -1,28 +1,12 @@
 """Backendless rows of docs/BENCHMARKS.md: X-Request-Cost of counters, cache and where-clause queries (moto, in-process)."""
 import json
-import os
-import sys
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-os.environ.update({"BAAS_COST_HEADER": "all",  # the cost header to every caller, not only privileged ones
-                   "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1",
-                   "AWS_REGION": "us-east-1", "BAAS_TABLE_PREFIX": "bench", "BAAS_BUCKET": "bench-files"})
-from moto import mock_aws
+from world import bench_app
 
-with mock_aws():
-    from chalicelib import bootstrap
-    bootstrap.reset()
-    bootstrap.create_resources()
-    from chalice.test import Client
-
-    from app import app
-    svc = bootstrap.services()
-    org, admin, sandbox = svc.tenancy.signup("bench", "b", "B", "b@b.test", "pw")
-    a = svc.tenancy.create_app(org, "prod")
-    key = svc.tenancy.credentials(a)["rest_api_key"]
-    base = f"/backendless/{a.uuid}/{key}"
+with bench_app() as w:
+    base = f"/backendless/{w.app.uuid}/{w.creds['rest_api_key']}"
     H = {"Content-Type": "application/json"}
-    with Client(app) as c:
+    with w.client() as c:
         c.http.post(base + "/data/bulk/Person", headers=H, body=json.dumps([{"name": f"p{i}", "age": i % 50, "city": ["Oslo", "Rome", "Paris"][i % 3]} for i in range(100)]))
         c.http.post(base + "/data/bulk/Person", headers=H, body=json.dumps([{"name": f"q{i}", "age": i % 50, "city": "Lima"} for i in range(100)]))
         rows = [

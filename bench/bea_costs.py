@@ -6,32 +6,18 @@
     .venv/bin/python bench/bea_costs.py
 """
 import json
-import os
-import sys
 import time
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-os.environ.update({"BAAS_COST_HEADER": "all",  # the cost header to every caller, not only privileged ones
-                   "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1",
-                   "AWS_REGION": "us-east-1", "BAAS_TABLE_PREFIX": "bench", "BAAS_BUCKET": "bench-files"})
-from moto import mock_aws  # noqa: E402
+from world import bench_app
 
 N, TEAMS = 1000, 20
 
-with mock_aws():
-    from chalicelib import bootstrap
-    bootstrap.reset()
-    bootstrap.create_resources()
-    from chalice.test import Client
-
-    from app import app
-    svc = bootstrap.services()
-    org, admin, sandbox = svc.tenancy.signup("bench", "b", "B", "b@b.test", "pw")
-    a = svc.tenancy.create_app(org, "prod")
+with bench_app() as w:
+    a = w.app
     H = {"Content-Type": "application/json", "X-BEA-Application-Id": a.uuid,
-         "X-BEA-Authorization": svc.tenancy.credentials(a)["rest_api_key"]}
-    with Client(app) as c:
+         "X-BEA-Authorization": w.creds["rest_api_key"]}
+    with w.client() as c:
         def call(method: str, path: str, body=None, **params):
             url = "/bea/1/" + path + ("?" + urlencode({k: v if isinstance(v, str) else json.dumps(v)
                                                        for k, v in params.items()}) if params else "")

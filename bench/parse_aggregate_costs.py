@@ -7,36 +7,19 @@ moto in-process. Each request runs twice and the second run is reported.
 """
 import argparse
 import json
-import os
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.update({"BAAS_COST_HEADER": "all",  # the cost header to every caller, not only privileged ones
-                   "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1",
-                   "AWS_REGION": "us-east-1", "BAAS_TABLE_PREFIX": "bench", "BAAS_BUCKET": "bench-files"})
-from moto import mock_aws  # noqa: E402
+from world import bench_app
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--n", type=int, default=1000)
 N = parser.parse_args().n
 
-with mock_aws():
-    from chalicelib import bootstrap
-
-    bootstrap.reset()
-    bootstrap.create_resources()
-    from chalice.test import Client
-
-    from app import app
+with bench_app() as w:
     from chalicelib.core.auth import Principal
 
-    svc = bootstrap.services()
-    org, admin, sandbox = svc.tenancy.signup("bench", "b", "B", "b@b.test", "pw")
-    a = svc.tenancy.create_app(org, "prod")
-    creds = svc.tenancy.credentials(a)
+    svc, a, creds = w.svc, w.app, w.creds
     data = svc.data(a, Principal("app", a.uuid, a.uuid))
     for i in range(N):
         data.create_record("scores", {"player": f"p{i % 50}", "team": f"t{i % 4}", "score": i})
@@ -52,7 +35,7 @@ with mock_aws():
          {"where": {"score": {"$gte": N - 10}}, "pipeline": [{"$sort": {"score": -1}}, {"$limit": 3}]}),
     ]
     print(f"| request (N = {N}) | results | latency ms | X-Request-Cost |\n|---|---|---|---|")
-    with Client(app) as c:
+    with w.client() as c:
         for label, params in rows:
             url = "/parse/aggregate/Score?" + urlencode({k: v if isinstance(v, str) else json.dumps(v)
                                                          for k, v in params.items()})

@@ -7,16 +7,9 @@
     .venv/bin/python bench/parse_costs.py
 """
 import json
-import os
-import sys
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-os.environ.update({"BAAS_COST_HEADER": "all",  # the cost header to every caller, not only privileged ones
-                   "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1",
-                   "AWS_REGION": "us-east-1", "BAAS_TABLE_PREFIX": "bench", "BAAS_BUCKET": "bench-files",
-                   "BAAS_SCRYPT_N": "1024"})
-from moto import mock_aws  # noqa: E402
+from world import bench_app
 
 N, TEAMS = 300, 10
 
@@ -26,20 +19,12 @@ def cost(header: str) -> str:
     return f"{parts.get('calls')} | {parts.get('items_read')} | {parts.get('ops', '')}"
 
 
-with mock_aws():
-    from chalicelib import bootstrap
-    bootstrap.reset()
-    bootstrap.create_resources()
-    from chalice.test import Client
-
-    from app import app
-    svc = bootstrap.services()
-    org, admin, sandbox = svc.tenancy.signup("bench", "b", "B", "b@b.test", "pw")
-    a = svc.tenancy.create_app(org, "prod")
-    key = svc.tenancy.credentials(a)["rest_api_key"]
+with bench_app() as w:
+    svc, a = w.svc, w.app
+    key = w.creds["rest_api_key"]
     PH = {"Content-Type": "application/json", "X-Parse-Application-Id": a.uuid, "X-Parse-REST-API-Key": key}
     BH = {"Content-Type": "application/json", "X-BEA-Application-Id": a.uuid, "X-BEA-Authorization": key}
-    with Client(app) as c:
+    with w.client() as c:
         def call(dialect: str, method: str, path: str, body=None, token=None, **params):
             h = dict(PH if dialect == "parse" else BH)
             if token:
