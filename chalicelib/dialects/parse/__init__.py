@@ -11,9 +11,11 @@ adds its routes). Modules and what they answer:
   `/sessions`; files.py: `/files`; functions.py: `/functions` (chalicelib/cloudcode as Cloud functions).
 
 Part B (schemas, config, serverInfo, aggregate, purge, health, events, installations, push, jobs)
-plugs in the same way: a module with `@route("schemas")` handlers, imported below.
+plugs in the same way: a module with `@route("schemas")` handlers, imported below, and its
+logical routes listed in models.py (the OpenAPI document, `GET /parse/openapi.json`).
 """
 
+from ..openapi import serve
 from . import (  # noqa: F401  (route registration)
     aggregate,
     batch,
@@ -21,6 +23,7 @@ from . import (  # noqa: F401  (route registration)
     files,
     functions,
     installations,
+    models,
     objects,
     purge,
     schemas,
@@ -28,5 +31,7 @@ from . import (  # noqa: F401  (route registration)
     users,
 )
 from .common import ROUTES, bp, route
+
+serve(bp, models.DIALECT)  # GET /parse/openapi.json
 
 __all__ = ["bp", "route", "ROUTES"]
