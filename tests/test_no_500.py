@@ -1,6 +1,6 @@
 """Seeded random, mostly malformed requests to every documented operation of every dialect: each
 answer is a 2xx/3xx or a 4xx, never a 5xx (issue 12; extends tests/lightblue/test_no_500.py to all
-four dialects). The operations come from the dialects' OpenAPI documents, so a new route is
+five dialects). The operations come from the dialects' OpenAPI documents, so a new route is
 covered without anyone updating this file. Seeded: a failure names the request and reproduces.
 
 A 5xx that falls under a cause issue 12 part A fixes (tests/known_500.py) is recorded, not failed.
@@ -99,6 +99,20 @@ def test_bea(api: Api, org: dict[str, Any]) -> None:
     oid = json.loads(api.c.http.post("/bea/1/Thing", headers={**h, "Content-Type": "application/json"},
                                      body=json.dumps({"n": 1})).body)["objectId"]
     _storm(api, "bea", {"className": "Thing", "objectId": oid}, h, seed=12)
+
+
+@pytest.mark.parametrize("key", ["rest", "master"])
+def test_parse(api: Api, org: dict[str, Any], key: str) -> None:
+    """Both kinds of caller: the REST key meets the permission checks, the master key reaches the
+    master-only routes (schemas, aggregate, purge, jobs)."""
+    creds = org["credentials"]
+    h = {"X-Parse-Application-Id": creds["uuid"], "X-Parse-REST-API-Key": creds["rest_api_key"]}
+    master = {"X-Parse-Application-Id": creds["uuid"], "X-Parse-Master-Key": creds["master_key"]}
+    oid = json.loads(api.c.http.post("/parse/classes/Thing", headers={**h, "Content-Type": "application/json"},
+                                     body=json.dumps({"n": 1})).body)["objectId"]
+    fill = {"className": "Thing", "objectId": oid, "appId": creds["uuid"], "filename": "a.txt",
+            "functionName": "hello", "eventName": "opened", "jobName": "x"}
+    _storm(api, "parse", fill, h if key == "rest" else master, seed=12)
 
 
 def test_lightblue(api: Api, org: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ class Target:
     app_token: str  # client_credentials of acme/prod
     app_uuid: str
     rest_key: str
+    master_key: str
 
 
 def _free_port() -> int:
@@ -51,7 +52,8 @@ def _seed(c: Any) -> dict[str, str]:
                      {"grant_type": "client_credentials", **creds["credentials"]})["access_token"]
     call("put", "/lightblue/rest/metadata/customer/1.0.0", USER_META, app_token)
     call("post", "/usergrid/acme/prod/items", {"name": "milk", "price": 3}, admin)
-    return {"admin_token": admin, "app_token": app_token, "app_uuid": creds["uuid"], "rest_key": creds["rest_api_key"]}
+    return {"admin_token": admin, "app_token": app_token, "app_uuid": creds["uuid"], "rest_key": creds["rest_api_key"],
+            "master_key": creds["master_key"]}
 
 
 @pytest.fixture(scope="module")

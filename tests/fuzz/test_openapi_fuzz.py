@@ -27,6 +27,7 @@ from chalicelib.dialects import openapi
 from chalicelib.dialects.backendless.models import DIALECT as BACKENDLESS
 from chalicelib.dialects.bea.models import DIALECT as BEA
 from chalicelib.dialects.lightblue.models import DIALECT as LIGHTBLUE
+from chalicelib.dialects.parse.models import DIALECT as PARSE
 from chalicelib.dialects.usergrid.models import DIALECT as USERGRID
 from tests.known_500 import KNOWN_CAUSES, known_cause
 
@@ -68,6 +69,7 @@ USERGRID_SCHEMA = _schema(USERGRID)
 BACKENDLESS_SCHEMA = _schema(BACKENDLESS)
 BEA_SCHEMA = _schema(BEA)
 LIGHTBLUE_SCHEMA = _schema(LIGHTBLUE)
+PARSE_SCHEMA = _schema(PARSE)
 
 
 @USERGRID_SCHEMA.parametrize()
@@ -107,6 +109,19 @@ def test_lightblue(case: Any, target: Target) -> None:
         p["entity"] = "customer"
     h = {k: v for k, v in (case.headers or {}).items() if k.lower() != "x-app-id"}
     case.headers = {**h, "Authorization": f"Bearer {target.app_token}"}
+    _run(case, target)
+
+
+@PARSE_SCHEMA.parametrize()
+@SETTINGS
+def test_parse(case: Any, target: Target) -> None:
+    """With the master key, so the master-only routes (schemas, aggregate, purge, jobs) run their code."""
+    p = case.path_parameters or {}
+    if "appId" in p:
+        p["appId"] = target.app_uuid
+    drop = ("x-parse-session-token", "x-parse-rest-api-key", "x-parse-application-id", "x-parse-master-key")
+    h = {k: v for k, v in (case.headers or {}).items() if k.lower() not in drop}
+    case.headers = {**h, "X-Parse-Application-Id": target.app_uuid, "X-Parse-Master-Key": target.master_key}
     _run(case, target)
 
 
