@@ -108,7 +108,7 @@ def check_bulk(n: int) -> None:
                          "condition or page through it")
 
 
-def entity_bytes(doc: dict[str, Any]) -> int:
+def entity_bytes(doc: Any) -> int:
     """What one entity adds to a response as Lambda carries it: the document serialized as Chalice does
     (ASCII-escaped), escaped again as the body string of Lambda's payload, plus ENTITY_ALLOWANCE.
     The stored size (MAX_DOC_BYTES, UTF-8) can double each time: a quote is 1 byte, then 2, then 4."""
@@ -127,9 +127,58 @@ def fitting(docs: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def check_answer(docs: Sequence[dict[str, Any]], **details: Any) -> None:
-    """For answers that cannot hand back a cursor (skip/offset/range paging, whole matches): refuse what
-    would not fit in one Lambda response, rather than send fewer and let a client skip the rest."""
-    if fitting(docs) < len(docs):
-        raise OverBudget(f"these {len(docs)} entities are more than {limits().page_bytes:,} bytes, more than one "
-                         "response may carry; ask for fewer at a time (a smaller limit or page size)", **details)
+def check_answer(docs: Sequence[Any], **details: Any) -> None:
+    """For answers that cannot hand back a cursor (skip/offset/range paging, whole matches, aggregates, an
+    object with its pointers expanded): refuse what would not fit in one Lambda response, rather than send
+    fewer and let a client skip the rest. Unlike `fitting`, a single entity counts too: expanded pointers
+    (`include`) or an aggregate's output are not bounded by MAX_DOC_BYTES."""
+    total, room = 0, limits().page_bytes
+    for doc in docs:
+        total += entity_bytes(doc)
+        if total > room:
+            raise OverBudget(f"these {len(docs)} entities are more than {room:,} bytes, more than one response "
+                             "may carry; ask for fewer at a time (a smaller limit or page size, fewer includes)",
+                             **details)
+
+
+def body_bytes(body: str | bytes) -> int:
+    """What a response body weighs in Lambda's payload: a text body as a JSON string (escaped again), a
+    binary one base64-encoded."""
+    if isinstance(body, bytes):
+        return (len(body) + 2) // 3 * 4
+    return len(json.dumps(body))
+
+
+def too_big_for_lambda(body: str | bytes) -> bool:
+    """Whether a response body would take Lambda past its 6 MB response limit (headers and the proxy
+    envelope get `RESPONSE_SLACK`). Cheap for the usual small body: only one that could be near the
+    limit (a JSON string escapes to at most 6 characters per character) is measured."""
+    room = LAMBDA_RESPONSE_BYTES - RESPONSE_SLACK
+    if isinstance(body, bytes):
+        return body_bytes(body) > room
+    return len(body) * 6 > room and body_bytes(body) > room
+
+
+RESPONSE_SLACK = 64 * 1024
+
+
+class Room:
+    """What is left of one answer made of parts produced one by one (a batch's results): each part is
+    `take`n as it comes, and `full` says when a part that can be left out (a read) should not run at all."""
+
+    def __init__(self) -> None:
+        self.left = limits().page_bytes
+
+    def full(self) -> bool:
+        return self.left <= 0
+
+    def fits(self, part: Any) -> bool:
+        return entity_bytes(part) <= self.left
+
+    def take(self, part: Any) -> None:
+        self.left -= entity_bytes(part)
+
+    @staticmethod
+    def error() -> OverBudget:
+        return OverBudget(f"the answers before this one fill what one response may carry ({limits().page_bytes:,} "
+                          "bytes); send this request on its own or ask for fewer objects")

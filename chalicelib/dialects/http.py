@@ -3,7 +3,9 @@
 Chalice middleware cannot see exceptions raised in REST views, so each view is wrapped by
 `endpoint(...)`, which times and meters the request, turns core errors into the dialect's
 envelope through its error table (looked up along the exception's MRO), adds the
-`X-Request-Cost` header and prints one JSON log line.
+`X-Request-Cost` header and prints one JSON log line. An answer Lambda could not carry (over its
+6 MB response limit) becomes a 400 in the dialect's envelope here, whatever route produced it; the
+routes that can answer with less (pages with a cursor, a batch's commands) do so before that.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from chalice import CORSConfig, Response
-from chalice.app import Request
+from chalice.app import Request, handle_extra_types
 
 from ..bootstrap import caller_is_privileged, request_app, request_limits, services, start_meter
 from ..core import budget, validate
@@ -59,6 +61,12 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
                 budget.stop()
             if not isinstance(response, Response):
                 response = Response(body=response, status_code=200)
+            if not isinstance(response.body, (str, bytes)):  # serialized once, as Chalice would, to be measured
+                response.body = json.dumps(response.body, separators=(",", ":"), default=handle_extra_types)
+            if budget.too_big_for_lambda(response.body):  # the backstop: Lambda would fail this answer
+                big = budget.OverBudget("this answer is more than one response may carry (Lambda's 6 MB); "
+                                        "ask for less at a time")
+                response = render_error(big, big, started)
             headers = {**(response.headers or {}), **extra, "X-Content-Type-Options": "nosniff"}
             if caller_is_privileged():
                 headers["X-Request-Cost"] = m.header()  # to others it would tell what they cannot read

@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...core.budget import Room
 from ...core.entities import Page, collection_key
 from ...core.errors import CoreError, EntityNotFound
 from ...core.ids import is_uuid
 from ...core.ports import Record
 from ...core.query import Node, Query
 from ..parselike import errors
+from ..parselike.batching import run_fitting, taken
 from ..parselike.codec import CLASS_RE, RESERVED_CLASSES, iso, split_body, to_wire
 from ..parselike.errors import ParseStyleError
 from ..parselike.ops import initial, mutation, split_ops
-from ..parselike.queries import Finder, project
+from ..parselike.queries import Finder
 from .common import Ctx, Out, Req, dispatch, location, router
 from .forms import is_upload
 
@@ -74,6 +76,7 @@ def batch_route(ctx: Ctx, req: Req) -> Out | None:
     if len(cmds) > MAX_BATCH:
         raise ParseStyleError(errors.INVALID_JSON, f"too many requests in one batch: at most {MAX_BATCH}, got {len(cmds)}")
     results: list[dict[str, Any]] = []
+    room = Room()  # the answer stays under Lambda's limit (parselike/batching.py)
     i = 0
     while i < len(cmds):  # consecutive plain creates of one class go out together (two round trips)
         cls = _plain_create(cmds[i])
@@ -81,9 +84,10 @@ def batch_route(ctx: Ctx, req: Req) -> Out | None:
         while cls is not None and j < len(cmds) and _plain_create(cmds[j]) == cls:
             j += 1
         if cls is not None and j - i > 1:
-            results += _create_batch(ctx, cls, [c.get("body") for c in cmds[i:j]])
+            results += taken(room, _create_batch(ctx, cls, [c.get("body") for c in cmds[i:j]]))
         else:
-            results += [_run_command(ctx, c) for c in cmds[i:j]]
+            results += [run_fitting(room, _method(c), lambda c=c: _run_command(ctx, c), errors.body)
+                        for c in cmds[i:j]]
         i = j
     return Out(200, {"results": results})
 
@@ -131,6 +135,10 @@ def _run_command(ctx: Ctx, cmd: Any) -> dict[str, Any]:
         return {"success": dispatch(ctx, sub).body}
     except CoreError as e:
         return {"error": errors.body(e)}
+
+
+def _method(cmd: Any) -> str:
+    return str(cmd.get("method")) if isinstance(cmd, dict) else ""
 
 
 def _command(cmd: Any) -> Req:
@@ -184,8 +192,7 @@ def object_route(ctx: Ctx, req: Req) -> Out | None:
                 from .media import with_urls
 
                 obj["media"] = with_urls(ctx, rec)
-            include(ctx, [obj], req.params.get("include"))
-            return Out(200, project(obj, req.params.get("keys") or req.params.get("fields")))
+            return Out(200, finder(ctx).one(obj, req.params))
         if req.method == "PUT":
             return update(ctx, coll, oid, req.body)
         if req.method == "DELETE":
@@ -235,7 +242,3 @@ def find(ctx: Ctx, coll: str, params: dict[str, Any], reader: Reader | None = No
 def collect(ctx: Ctx, coll: str, where: Node | None, order: list[tuple[str, bool]], want: int,
             count: bool = False) -> tuple[list[Record], int]:
     return finder(ctx).collect(coll, where, order, want, count)
-
-
-def include(ctx: Ctx, objs: list[dict[str, Any]], spec: Any) -> None:
-    finder(ctx).include(objs, spec)

@@ -21,7 +21,7 @@ from ..parselike import errors
 from ..parselike.codec import to_wire, wire_public
 from ..parselike.errors import ParseStyleError
 from .common import Ctx, Out, Req, router
-from .objects import create, find, include, project, update
+from .objects import create, find, finder, update
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_TTL_MS = 3_600_000
@@ -111,9 +111,7 @@ def users_route(ctx: Ctx, req: Req) -> Out | None:
     if m == "GET":
         if not is_uuid(name):
             raise EntityNotFound("Object not found.")
-        obj = to_wire(ctx.data.profile(name))
-        include(ctx, [obj], req.params.get("include"))
-        return Out(200, project(obj, req.params.get("keys")))
+        return Out(200, finder(ctx).one(to_wire(ctx.data.profile(name)), req.params))
     if m == "PUT":
         _self_only(ctx, name)
         if not isinstance(body, dict):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...core import aggregate
+from ...core import aggregate, budget
 from ...core.errors import InvalidQuery
 from ...core.query import And, Node, Query
 from ..parselike import errors
@@ -104,4 +104,6 @@ def aggregate_route(ctx: Ctx, req: Req) -> Out:
     if len(req.parts) != 1 or req.method != "GET":
         raise Refused(f"unknown route: {req.method} /aggregate/{'/'.join(req.parts)}", 404)
     require_master(ctx)
-    return Out(200, {"results": run(ctx, req.parts[0], dict(req.params))})
+    results = run(ctx, req.parts[0], dict(req.params))
+    budget.check_answer(results)  # no cursor to hand back ($project without $group, $push, $unwind): a 400
+    return Out(200, {"results": results})

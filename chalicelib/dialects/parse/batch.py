@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...core.budget import Room
 from ...core.errors import CoreError
 from ..parselike import errors as pe
+from ..parselike.batching import run_fitting, taken
 from ..parselike.codec import iso, split_body
 from ..parselike.ops import initial, split_ops
 from . import errors
@@ -36,14 +38,15 @@ def batch(ctx: Ctx, req: Req) -> Out:
         raise ParseError(pe.INVALID_JSON, f"too many requests in one batch: at most {MAX_BATCH}, got {len(cmds)}")
     subs = [command(c, req) for c in cmds]  # every path checked before anything runs
     results: list[dict[str, Any]] = []
+    room = Room()  # the answer stays under Lambda's limit (parselike/batching.py)
     i = 0
     while i < len(subs):  # runs of plain creates of one class (the SDK's saveAll) go out together
         cls = _plain_create(subs[i])
         j = i + 1
         while cls is not None and j < len(subs) and _plain_create(subs[j]) == cls:
             j += 1
-        results += _create_many(ctx, cls, subs[i:j]) if cls is not None and j - i > 1 else \
-            [_run(ctx, s) for s in subs[i:j]]
+        results += taken(room, _create_many(ctx, cls, subs[i:j])) if cls is not None and j - i > 1 else \
+            [run_fitting(room, s.method, lambda s=s: _run(ctx, s), errors.body) for s in subs[i:j]]
         i = j
     return Out(200, results)
 

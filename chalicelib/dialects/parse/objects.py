@@ -24,7 +24,7 @@ from ...core.secrets import hash_password
 from ..parselike import errors as pe
 from ..parselike.codec import iso, pointer, split_body, to_wire
 from ..parselike.ops import initial, mutation, split_ops
-from ..parselike.queries import Finder, project
+from ..parselike.queries import Finder
 from .common import Ctx, Out, Req, location, route
 from .errors import ParseError
 
@@ -121,10 +121,7 @@ def class_route(ctx: Ctx, req: Req, cls: str, rest: list[str]) -> Out:
         raise ParseError(pe.MISSING_OBJECT_ID, f"{req.method} needs an objectId: /classes/{cls}/{{objectId}}")
     oid = rest[0]
     if req.method == "GET":
-        obj = wire(record(ctx, coll, oid))
-        f = finder(ctx)
-        f.include([obj], req.params.get("include"))
-        return Out(200, project(obj, req.params.get("keys"), req.params.get("excludeKeys")))
+        return Out(200, finder(ctx).one(wire(record(ctx, coll, oid)), req.params))
     if req.method == "PUT":
         return update(ctx, cls, coll, oid, req.fields())
     if req.method == "DELETE":

@@ -89,9 +89,9 @@ class Finder:
             total = int(counted)
         else:
             recs, total = self.collect(coll, where, order, skip + limit, count)
-        objs = [self.wire(r) for r in recs[skip: skip + limit]]
-        self.include(objs, params.get("include"))
-        body: dict[str, Any] = {"results": [project(o, keys, exclude) for o in objs]}
+        objs = [project(self.wire(r), keys, exclude) for r in recs[skip: skip + limit]]
+        self.include(objs, params.get("include"))  # after `keys`: a pointer it drops is not read
+        body: dict[str, Any] = {"results": objs}
         budget.check_answer(body["results"])  # skip/limit has no cursor: fewer results would make a client skip some
         if count:
             body["count"] = total
@@ -118,6 +118,14 @@ class Finder:
                 if count:
                     raise InvalidQuery(f"count stops at {MAX_COUNT_PAGES * MAX_LIMIT} objects; narrow the where")
                 return out, total
+
+    def one(self, obj: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        """A single object as a GET answers it: pointers expanded by `include`, then `keys` (or `fields`)
+        and `excludeKeys`; refused (400) when the expansions would not fit in one response."""
+        out = project(obj, params.get("keys") or params.get("fields"), params.get("excludeKeys"))
+        self.include([out], params.get("include"))  # after `keys`: a pointer it drops is not read
+        budget.check_answer([out])
+        return out
 
     # -- include ----------------------------------------------------------------------------
     def include(self, objs: list[dict[str, Any]], spec: Any) -> None:
@@ -157,9 +165,7 @@ class Finder:
                 ordered = sorted(i for i in ids if is_uuid(i))
                 for i in range(0, len(ordered), MAX_LIMIT):
                     chunk = ordered[i: i + MAX_LIMIT]
-                    where = Or(tuple(Compare("uuid", "eq", u) for u in chunk))
-                    for r in self.data.query(coll, Query(where=where, limit=len(chunk))).records:
-                        fetched[(cls, r.uuid)] = {"__type": "Object", "className": cls, **self.wire(r)}
+                    self._fetch(coll, cls, chunk, fetched)
             for o in objs:
                 v = o.get(key)
                 if isinstance(v, list):
@@ -169,6 +175,25 @@ class Finder:
             children = list(fetched.values())
             if sub and children:
                 self._include(children, sub)
+
+    def _fetch(self, coll: str, cls: str, ids: list[str], fetched: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """The objects of `ids`, every page of them: a page stops short when its objects fill an answer
+        (planner, `budget.fitting`), so the cursor is followed, and once what was read passes the answer's
+        room the request is refused then and there rather than after reading every one of them."""
+        where = Or(tuple(Compare("uuid", "eq", u) for u in ids))
+        cursor, size = None, 0
+        while True:
+            page = self.data.query(coll, Query(where=where, limit=len(ids), cursor=cursor))
+            for r in page.records:
+                fetched[(cls, r.uuid)] = obj = {"__type": "Object", "className": cls, **self.wire(r)}
+                size += budget.entity_bytes(obj)
+            if size > budget.limits().page_bytes:
+                raise budget.OverBudget(f"the objects `include` expands are more than {budget.limits().page_bytes:,} "
+                                        "bytes, more than one response may carry; include fewer keys or ask for "
+                                        "fewer objects")
+            cursor = page.cursor
+            if cursor is None or not page.records:
+                return
 
 
 def project(obj: dict[str, Any], keys: Any, exclude: Any = None) -> dict[str, Any]:
