@@ -19,7 +19,7 @@ BYPASS = re.compile(r"(services\(\)|\bsvc|\bs)\.(entities|executor|connections|p
 PUBLIC = {
     ("GET", "/status"), ("GET", "/usergrid/status"),
     ("GET", "/usergrid/openapi.json"), ("GET", "/backendless/openapi.json"), ("GET", "/bea/openapi.json"),
-    ("GET", "/lightblue/openapi.json"),
+    ("GET", "/lightblue/openapi.json"), ("GET", "/parse/openapi.json"),
     ("POST", "/usergrid/management/organizations"),
     ("POST", "/usergrid/management/token"), ("GET", "/usergrid/management/token"),
     ("POST", "/usergrid/{org}/{app}/token"), ("GET", "/usergrid/{org}/{app}/token"),
