@@ -11,6 +11,7 @@ from chalicelib.dialects.lightblue import bp as lightblue
 from chalicelib.dialects.lightblue.common import _render as lightblue_render
 from chalicelib.dialects.lightblue.worker import bp as lightblue_worker
 from chalicelib.dialects.parse import bp as parse
+from chalicelib.dialects.parse import errors as parse_errors
 from chalicelib.dialects.parselike import errors as bea_errors
 from chalicelib.dialects.usergrid import errors as usergrid_errors
 from chalicelib.dialects.usergrid.api import bp as usergrid
@@ -32,9 +33,10 @@ def status() -> dict[str, str]:
 
 
 # Last: every dialect's unknown paths and missing methods answer 404/405 in its own format (Parse
-# answers its own unknown paths through its route registry).
+# answers unknown paths of up to four segments through its route registry, the deeper ones here).
 for _prefix, _render, _name in ((("/usergrid", usergrid_errors.render, "usergrid"),
                                  ("/backendless", backendless_errors.render, "backendless"),
                                  ("/bea", bea_errors.render, "bea"),
-                                 ("/lightblue", lightblue_render, "lightblue"))):
+                                 ("/lightblue", lightblue_render, "lightblue"),
+                                 ("/parse", parse_errors.render, "parse"))):
     fallback.install(app, _prefix, _render, _name)

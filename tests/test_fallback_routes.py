@@ -14,6 +14,7 @@ def _shape(dialect: str, body: dict[str, Any]) -> bool:
         "bea": lambda b: set(b) == {"code", "error"},
         "backendless": lambda b: {"code", "message"} <= set(b),
         "lightblue": lambda b: b.get("status") == "ERROR" and b["errors"][0]["objectType"] == "error",
+        "parse": lambda b: set(b) == {"code", "error"} or set(b) == {"error"},  # the bare 403 has no code
     }[dialect](body)
 
 
@@ -24,6 +25,7 @@ UNKNOWN = {
     "bea": ["/bea/2", "/bea/1/a/b/c/d/e/f/g"],
     "backendless": ["/backendless/x", "/backendless/a/b/c/d/e/f/g/h/i/j/k/l/m"],
     "lightblue": ["/lightblue/x", "/lightblue/rest/nothing", "/lightblue/rest/data/a/b/c/d/e/f"],
+    "parse": ["/parse/x", "/parse/classes/A/b/c/d", "/parse/classes/A/b/c/d/e/f/g/h"],
 }
 
 
@@ -43,6 +45,7 @@ WRONG_METHOD = {
     "bea": ("patch", "/bea/1/login"),
     "backendless": ("patch", "/backendless/{app}/{key}/users/login"),
     "lightblue": ("delete", "/lightblue/rest/data/find/customer"),
+    "parse": ("post", "/parse/openapi.json"),
 }
 
 

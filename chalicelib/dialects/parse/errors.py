@@ -65,6 +65,8 @@ def code_for(err: e.CoreError) -> tuple[int, dict[str, object]]:
         return err.status, {"error": err.message}
     if isinstance(err, ParseError):
         return err.status, {"code": err.code, "error": err.message}
+    if isinstance(err, (e.RouteNotFound, e.MethodNotAllowed)):  # dialects/fallback.py: as the registry's 404
+        return 404 if isinstance(err, e.RouteNotFound) else 405, {"error": err.message}
     if isinstance(err, e.ConcurrencyExhausted):
         return 409, {"code": pe.INTERNAL, "error": err.message}
     if isinstance(err, e.TooLarge):
