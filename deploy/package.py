@@ -99,6 +99,7 @@ def package(stage: str, out: Path | None = None) -> Path:
         subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(merge), str(out)],
                        cwd=ROOT, env=env, check=True)
         _prune_chalice_cache()
+    _declare_greedy(out / "sam.json")
     _minify(out / "sam.json")
     slim(out / "deployment.zip", _runtime(out / "sam.json"))
     return out
@@ -158,6 +159,25 @@ def _compile(arcname: str, source: bytes, work: Path) -> bytes:
     py_compile.compile(str(src), cfile=str(out), dfile=arcname, doraise=True,
                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     return out.read_bytes()
+
+
+def _declare_greedy(path: Path) -> None:
+    """Declare the `proxy` path parameter of the dialects' catch-all `.../{proxy+}` routes
+    (dialects/fallback.py). Chalice reads path parameters with `{\\w+}`, which does not see `proxy+`,
+    so its swagger leaves it out; OpenAPI 2.0 wants every template variable declared, and API
+    Gateway's own examples of greedy proxy resources declare it."""
+    sam = json.loads(path.read_text())
+    for res in sam["Resources"].values():
+        if res["Type"] != "AWS::Serverless::Api":
+            continue
+        for route, ops in res["Properties"]["DefinitionBody"]["paths"].items():
+            if not route.endswith("/{proxy+}"):
+                continue
+            for op in ops.values():
+                params = op.setdefault("parameters", [])
+                if isinstance(params, list) and not any(p.get("name") == "proxy" for p in params):
+                    params.append({"name": "proxy", "in": "path", "required": True, "type": "string"})
+    path.write_text(json.dumps(sam))
 
 
 def _minify(path: Path) -> None:

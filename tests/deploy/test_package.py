@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -102,3 +103,47 @@ def test_cfn_lint_finds_no_errors(lint: list[dict[str, Any]], name: str) -> None
     for m in matches:
         print(f"{m['Level']} {m['Rule']['Id']} {m['Message']}")
     assert not [m for m in matches if m["Level"] == "Error"]
+
+
+def _api_paths(packaged: Path) -> dict[str, Any]:
+    sam = json.loads((packaged / "sam.json").read_text())
+    (api,) = [r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Api"]
+    return dict(api["Properties"]["DefinitionBody"]["paths"])
+
+
+def test_api_has_every_route_and_each_dialects_catch_all(packaged: Path) -> None:
+    """What dialects/fallback.py relies on behind API Gateway, checked on the template (no AWS needed):
+    every route of the app's table is a resource with its methods, each dialect has one greedy
+    `{proxy+}` resource, with every method proxied to the API function and its `proxy` parameter
+    declared, under a chain of variable resources; and no resource has two variable children, which
+    API Gateway refuses at deploy time. Whether API Gateway then falls back from a literal branch to
+    its variable sibling for a path no route has is its routing and is not checked here."""
+    from app import app
+    from chalicelib.dialects.fallback import GREEDY, METHODS
+
+    paths = _api_paths(packaged)
+    for route, entries in app.routes.items():
+        assert route in paths, route
+        assert {m.lower() for m in entries} <= set(paths[route]), route
+    for prefix in ("/usergrid", "/backendless", "/bea", "/lightblue", "/parse"):
+        (greedy,) = [p for p in paths if p.startswith(prefix + "/") and p.endswith("/" + GREEDY)]
+        parts = greedy.split("/")
+        assert all(p.startswith("{") for p in parts[2:]), greedy
+        for i in range(3, len(parts)):
+            assert "/".join(parts[:i]) in paths, greedy  # each shorter unknown path has its resource too
+        for method in METHODS:
+            op = paths[greedy][method.lower()]
+            integration = op["x-amazon-apigateway-integration"]
+            assert integration["type"] == "aws_proxy" and "${APIHandler.Arn}" in integration["uri"]["Fn::Sub"]
+            declared = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+            assert declared == {v.rstrip("+") for v in re.findall(r"\{([\w+]+)\}", greedy)}, (greedy, method)
+    children: dict[str, set[str]] = {}
+    for path in paths:
+        parent, _, last = path.rpartition("/")
+        if last.startswith("{"):
+            children.setdefault(parent, set()).add(last)
+        for i in range(2, len(path.split("/"))):  # the parents API Gateway creates on the way
+            head = path.split("/")
+            if head[i].startswith("{"):
+                children.setdefault("/".join(head[:i]), set()).add(head[i])
+    assert {p: c for p, c in children.items() if len(c) > 1} == {}
