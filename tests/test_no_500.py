@@ -50,7 +50,14 @@ def _operations(dialect: str) -> list[tuple[str, str, Any]]:
             if not op[1].endswith("/openapi.json")]
 
 
-def _storm(api: Api, dialect: str, fill: dict[str, str], headers: dict[str, str], seed: int) -> None:
+BODY_KEYS = ["_method", "_ApplicationId", "_JavaScriptKey", "_MasterKey", "_SessionToken", "_InstallationId",
+             "_ClientVersion", "_context", "_ContentType", "_RevocableSession"]
+
+
+def _storm(api: Api, dialect: str, fill: dict[str, str], headers: dict[str, str], seed: int,
+           body_keys: dict[str, str] | None = None) -> None:
+    """`body_keys`: send every request as the Parse JS SDK does, a text/plain POST whose JSON body carries
+    the method, the keys and the query parameters (plus, now and then, a hostile underscore key)."""
     rng = random.Random(seed)
     ops = _operations(dialect)
     bad, statuses, known = [], Counter[int](), Counter[str]()
@@ -65,7 +72,15 @@ def _storm(api: Api, dialect: str, fill: dict[str, str], headers: dict[str, str]
         props = list((op.body or {}).get("properties", {}))
         body = rnd(rng, props) if rng.random() < 0.3 else {k: rnd(rng, props, 1) for k in props if rng.random() < 0.6}
         raw = json.dumps(body) if method in ("POST", "PUT", "PATCH", "DELETE") and rng.random() < 0.9 else None
-        r = api.call(method, url, headers=headers, raw=raw, token="")
+        if body_keys is not None:
+            url = url.split("?")[0]
+            payload = {**(body if isinstance(body, dict) else {}), **query, "_method": method, **body_keys}
+            if rng.random() < 0.3:
+                payload[rng.choice(BODY_KEYS)] = rnd(rng, [])
+            raw = json.dumps(payload)
+            r = api.call("POST", url, headers={"Content-Type": "text/plain"}, raw=raw, token="")
+        else:
+            r = api.call(method, url, headers=headers, raw=raw, token="")
         statuses[r.status_code] += 1
         cause = known_cause(params, query, body) if r.status_code >= 500 else None
         if cause is not None:
@@ -113,6 +128,9 @@ def test_parse(api: Api, org: dict[str, Any], key: str) -> None:
     fill = {"className": "Thing", "objectId": oid, "appId": creds["uuid"], "filename": "a.txt",
             "functionName": "hello", "eventName": "opened", "jobName": "x"}
     _storm(api, "parse", fill, h if key == "rest" else master, seed=12)
+    keys = {"_ApplicationId": creds["uuid"], **({"_JavaScriptKey": creds["rest_api_key"]} if key == "rest" else
+                                                {"_MasterKey": creds["master_key"]})}
+    _storm(api, "parse", fill, {}, seed=13, body_keys=keys)  # the JS SDK's style
 
 
 def test_lightblue(api: Api, org: dict[str, Any]) -> None:

@@ -80,6 +80,8 @@ def _op(key: str, v: Any) -> Op | None:
         return None
     if "__op" in v:
         name = v["__op"]
+        if not isinstance(name, str):
+            raise ParseStyleError(errors.INVALID_JSON, "__op must be the name of an operator")
         if name == "Increment":
             amount = v.get("amount", 1)
             if not isinstance(amount, (int, float)) or isinstance(amount, bool):
