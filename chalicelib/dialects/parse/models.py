@@ -26,7 +26,7 @@ FIND = {"where": STR, "order": STR, "limit": STR, "skip": STR, "keys": STR, "exc
         "count": STR}
 GET_ONE = {"include": STR, "keys": STR, "excludeKeys": STR}
 RESULTS = obj(("results",), results=arr(OBJECT), count=INT)
-USER = obj(objectId=STR, username=STR, email=STR, sessionToken=STR, createdAt=STR, updatedAt=STR)
+USER = obj(objectId=STR, username=STR, email=ANY, sessionToken=STR, createdAt=STR, updatedAt=STR)
 CREDENTIALS = obj(username=STR, email=STR, password=STR)
 SCHEMA = obj(("className", "fields"), className=STR, fields={"type": "object", "additionalProperties": OBJ},
              classLevelPermissions=OBJ, indexes=OBJ)
@@ -35,7 +35,7 @@ SCHEMA_BODY = obj(className=STR, fields={"type": "object", "additionalProperties
 SESSION = obj(objectId=STR, user=obj(__type=STR, className=STR, objectId=STR), sessionToken=STR, expiresAt=DATE,
               createdWith=OBJ, installationId=STR, restricted=BOOL)
 INSTALLATION = obj(installationId=STR, deviceToken=STR, deviceType=STR, channels=arr(STR), pushType=STR,
-                   timeZone=STR, localeIdentifier=STR, badge=INT, appVersion=STR, appName=STR, appIdentifier=STR,
+                   timeZone=STR, localeIdentifier=STR, badge=one_of(INT, OBJ), appVersion=STR, appName=STR, appIdentifier=STR,
                    parseVersion=STR)
 BATCH_ITEM = one_of(obj(("success",), success=ANY), obj(("error",), error=ERROR))
 AGGREGATE = {"pipeline": STR, "distinct": STR, "where": STR, **{f"${s}": STR for s in (
