@@ -41,7 +41,7 @@ from .query import Query
 
 CACHE_S = 30.0  # how stale a container's copy of a layout may be
 GRACE_MS = 60_000  # a write that read the old layout just before the switch has landed after this
-MIGRATE_PAGE = 100  # entities one migration step reads (each moved costs ~3 sequential writes, 25 at once)
+MIGRATE_PAGE = 25  # entities one migration step reads and moves (25 at once: ~3 sequential round trips)
 _CACHED = 10_000
 
 
