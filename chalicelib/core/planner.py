@@ -16,6 +16,7 @@ does not reach (another element, a case-sensitive mismatch).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -491,16 +492,20 @@ class _Run:
         """Batches of (partition, sort key, written ms) in the scan's order, merged over `parts`.
 
         One partition (the unsharded layout): pages of `want` + 2 doubling up to 100, as before.
-        P partitions: every partition is read at once (one round trip) in pages of ⌈want/P⌉ + 1;
-        a batch holds every buffered entry up to the smallest (descending: largest) last key among
-        partitions not yet exhausted, which no unread entry can precede; partitions whose buffer
-        that drained are refilled together. Without rejected hits a page of k reads at most
-        k + P·(⌈k/P⌉ + 1) ≤ 2k + 2P entries; once verification or a filter rejects hits, refills
-        double per partition (to 100) so a filtered read does not crawl. At most READ_BUDGET per request.
+        P partitions: every partition is read at once (one round trip) in pages of
+        p = ⌈k/P + 2·√(k/P)⌉ + 1 for a page of k: a partition's share of the first k hits is about
+        k/P ± √(k/P), so one round almost always holds all of them (k = 20, P = 32: p = 4, one round
+        in 99% of pages against 1.7 rounds on average for p = 2), and a Query call is billed by the
+        4 KB read, which 4 entries do not fill. A batch holds every buffered entry up to the smallest
+        (descending: largest) last key among partitions not yet exhausted, which no unread entry can
+        precede; partitions whose buffer drained are refilled together, in pages of p. Without
+        rejected hits a page of k reads at most k + P·p ≤ 2k + 2√(kP) + 2P ≤ 3k + 3P entries (one
+        round: P·p); once verification or a filter rejects hits, refills double per partition (to 100)
+        so a filtered read does not crawl. At most READ_BUDGET entries per request.
         """
         n = len(parts)
         single = n == 1
-        first = min(100, want + 2) if single else min(100, -(-want // n) + 1)
+        first = min(100, want + 2) if single else min(100, math.ceil(want / n + 2 * math.sqrt(want / n)) + 1)
         size = [first] * n
         bufs: list[deque[tuple[str, int]]] = [deque() for _ in parts]
         last: list[str | None] = [after] * n
