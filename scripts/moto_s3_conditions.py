@@ -6,7 +6,7 @@ PutObject only and copies regardless. Without this the tests could not tell a co
 a blind one. The patch checks the target the way moto's own `put_object` does, then runs moto's code.
 
 Applied only by the local server (scripts/local.py) and the tests (tests/conftest.py), never by the
-app: chalicelib does not import it. Tested in tests/test_files_conditional.py.
+app: chalicelib does not import it. Tested in tests/test_moto_s3_conditions.py (and tests/permissions/test_attacks.py).
 """
 
 from __future__ import annotations

@@ -281,9 +281,12 @@ class AppFiles:
         ctype = content_type or "application/octet-stream"
         owner = (head or {}).get("owner") or self.owner
         headers = {"Content-Type": ctype, **({"x-amz-meta-owner": owner} if owner else {})}
+        etag = (head or {}).get("etag") or None
         if head is None:  # a new path stays a creation: a file someone made meanwhile is not replaced
             headers["If-None-Match"] = "*"
-        url = self.blobs.upload_url(key, URL_TTL_S, ctype, owner, if_absent=head is None)
+        elif etag:  # an overwrite replaces the version checked here, not one recreated meanwhile
+            headers["If-Match"] = etag
+        url = self.blobs.upload_url(key, URL_TTL_S, ctype, owner, if_absent=head is None, if_match=etag)
         return {"uploadURL": url, "method": "PUT", "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
 
     def create_directory(self, path: str) -> None:

@@ -163,8 +163,9 @@ class BlobStore(Protocol):
                      disposition: str | None = None) -> str: ...
 
     def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
-                   if_absent: bool = False) -> str:
-        """A presigned PUT; `if_absent` signs `If-None-Match: *` (the client must send it)."""
+                   if_absent: bool = False, if_match: str | None = None) -> str:
+        """A presigned PUT; `if_absent` signs `If-None-Match: *`, `if_match` `If-Match: <etag>`
+        (the client must send what is signed)."""
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         """(bytes, content type), or None when there is no such object."""

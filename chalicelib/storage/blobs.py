@@ -114,14 +114,17 @@ class S3BlobStore:
         return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s))
 
     def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
-                   if_absent: bool = False) -> str:
+                   if_absent: bool = False, if_match: str | None = None) -> str:
         """A presigned PUT; with an owner, the client must send `x-amz-meta-owner: <owner>`, with
-        `if_absent` `If-None-Match: *` (both signed): S3 then refuses it (412) once the key exists."""
+        `if_absent` `If-None-Match: *`, with `if_match` `If-Match: <etag>` (all signed): S3 then
+        refuses it (412) once the key exists, or once the checked version is gone."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         if owner:
             params["Metadata"] = {"owner": owner}
         if if_absent:
             params["IfNoneMatch"] = "*"
+        if if_match:
+            params["IfMatch"] = if_match
         return str(self.s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_s))
 
     def get(self, key: str) -> tuple[bytes, str] | None:

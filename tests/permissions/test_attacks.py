@@ -439,23 +439,22 @@ def test_overwrite_does_not_replace_a_file_recreated_meanwhile(world: World, mon
     assert _blob(world, "open/f.txt") == b"alice's own"
 
 
-def test_moto_copy_honours_target_conditions(aws: Any) -> None:
-    """scripts/moto_s3_conditions.py: CopyObject with If-None-Match / If-Match as S3 answers it."""
-    import boto3
-    from botocore.exceptions import ClientError
+def test_upload_url_overwrite_replaces_only_the_version_checked(world: World) -> None:
+    """An upload URL for an existing file signs `If-Match: <its ETag>`: if the file is replaced
+    before the upload, S3 refuses the stale upload (412) instead of overwriting the newer file."""
+    import requests
 
-    s3 = boto3.client("s3", region_name="us-east-1")
-    s3.create_bucket(Bucket="cond")
-    s3.put_object(Bucket="cond", Key="a", Body=b"a")
-    s3.put_object(Bucket="cond", Key="b", Body=b"b")
-    src = {"Bucket": "cond", "Key": "a"}
-    with pytest.raises(ClientError) as e:
-        s3.copy_object(Bucket="cond", Key="b", CopySource=src, IfNoneMatch="*")
-    assert e.value.response["Error"]["Code"] == "PreconditionFailed"
-    with pytest.raises(ClientError):
-        s3.copy_object(Bucket="cond", Key="b", CopySource=src, IfMatch='"0000"')
-    etag = s3.head_object(Bucket="cond", Key="b")["ETag"]
-    s3.copy_object(Bucket="cond", Key="b", CopySource=src, IfMatch=etag)
-    s3.copy_object(Bucket="cond", Key="c", CopySource=src, IfNoneMatch="*")
-    assert s3.get_object(Bucket="cond", Key="b")["Body"].read() == b"a"
-    assert s3.get_object(Bucket="cond", Key="c")["Body"].read() == b"a"
+    body, ct = multipart("v.txt", b"v1")
+    assert world.call("backendless", "owner", "POST", "files/ver/v.txt", raw=body, ctype=ct).status_code == 200
+    r = world.call("backendless", "owner", "POST", "files/upload-url/ver/v.txt", {"contentType": "text/plain"})
+    assert r.status_code == 200 and r.json["headers"]["If-Match"], r.body
+    body, ct = multipart("v.txt", b"v2, written meanwhile")
+    assert world.call("backendless", "owner", "POST", "files/ver/v.txt", raw=body, ctype=ct,
+                      params={"overwrite": "true"}).status_code == 200
+    late = requests.put(r.json["uploadURL"], data=b"stale", headers=r.json["headers"], timeout=10)
+    assert late.status_code == 412, late.text
+    assert _blob(world, "ver/v.txt") == b"v2, written meanwhile"
+    fresh = world.call("backendless", "owner", "POST", "files/upload-url/ver/v.txt", {"contentType": "text/plain"})
+    ok = requests.put(fresh.json["uploadURL"], data=b"v3", headers=fresh.json["headers"], timeout=10)
+    assert ok.status_code == 200, ok.text
+    assert _blob(world, "ver/v.txt") == b"v3"
