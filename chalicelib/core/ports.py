@@ -52,6 +52,9 @@ class EntityStore(Protocol):
 
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
 
+    def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
+        """Set the password hash to `new` iff it is still `old` (the entity and its version untouched)."""
+
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
         """Put and delete (index name, sort key) entries under `partition_prefix`, in batches."""
 
