@@ -224,7 +224,8 @@ def test_master_key_in_every_dialect(world: World) -> None:
 
 # -- 5. no oracles ---------------------------------------------------------------------------------------
 def test_cost_header_only_for_privileged_callers(world: World) -> None:
-    for dialect, path in (("usergrid", "notes"), ("bea", "notes"), ("backendless", "data/notes")):
+    for dialect, path in (("usergrid", "notes"), ("bea", "notes"), ("backendless", "data/notes"),
+                          ("parse", "classes/notes")):
         for caller in ("key", "owner", "other"):
             r = world.call(dialect, caller, "GET", path)
             if r is not None:
