@@ -48,8 +48,8 @@ class Reads:
 
     def __init__(self, store: Any) -> None:
         self.store, self.lock = store, threading.Lock()
-        self.q, self.b = store.query_index, store.batch_get
-        store.query_index, store.batch_get = self.query_index, self.batch_get
+        self.q, self.b, self.c = store.query_index, store.batch_get, store.count_index
+        store.query_index, store.batch_get, store.count_index = self.query_index, self.batch_get, self.count_index
         self.reset()
 
     def reset(self) -> None:
@@ -61,6 +61,11 @@ class Reads:
             self.entries += len(hits)
             self.queries += 1
         return hits, last
+
+    def count_index(self, *a: Any) -> Any:
+        with self.lock:
+            self.queries += 1
+        return self.c(*a)
 
     def batch_get(self, app: str, uuids: Any) -> Any:
         with self.lock:

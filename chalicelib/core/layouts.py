@@ -30,14 +30,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import parallel
-from .errors import Conflict, InvalidInput
+from .entities import collection_key
+from .errors import Conflict, Forbidden, InvalidInput
 from .ids import now_ms
 from .indexing import MAX_SHARDS
 from .ports import DocStore, Record, VersionConflict
 from .query import Query
+
+if TYPE_CHECKING:
+    from .data import AppData
 
 CACHE_S = 30.0  # how stale a container's copy of a layout may be
 GRACE_MS = 60_000  # a write that read the old layout just before the switch has landed after this
@@ -177,3 +181,28 @@ def migrate_page(layouts: Layouts, entities: Any, executor: Any, app: str, colle
     if got.cursor is None:
         layout = layouts.finish(app, collection, layout)
     return MigrationStep(moved, len(got.records), got.cursor, layout)
+
+
+# -- what a dialect calls: the app's data as its caller may see it --------------------------------
+def _admin(data: AppData, collection: str) -> str:
+    """Layouts change what every request of the collection costs: the app's credentials or an org
+    admin only (the callers that see everything), whatever route asks."""
+    if not data.policy.sees_everything(data.app, data.principal):
+        raise Forbidden("changing a collection's index layout needs the app's credentials or an org admin")
+    return collection_key(collection)
+
+
+def show(data: AppData, layouts: Layouts, collection: str) -> tuple[str, Layout]:
+    coll = _admin(data, collection)
+    return coll, layouts.stored(data.app.uuid, coll)
+
+
+def set_shards(data: AppData, layouts: Layouts, collection: str, shards: Any) -> tuple[str, Layout]:
+    coll = _admin(data, collection)
+    return coll, layouts.set_shards(data.app.uuid, coll, shards)
+
+
+def migrate(data: AppData, layouts: Layouts, collection: str, cursor: str | None = None,
+            limit: int = MIGRATE_PAGE) -> MigrationStep:
+    coll = _admin(data, collection)
+    return migrate_page(layouts, data.entities, data.executor, data.app.uuid, coll, cursor, limit)

@@ -282,11 +282,14 @@ def test_budget_is_respected_across_shards(svc: Any, clock: list[int], monkeypat
     from chalicelib.core import planner
 
     shard(svc, clock)
-    seed(svc, 12)
+    seed(svc, 30)
     monkeypatch.setattr(planner, "READ_BUDGET", 5)
     nowhere = Compare("location.latitude", "eq", -1)  # no index: a filter on the `n` order's scan
-    got = svc.executor.run(APP, "items", Query(nowhere, order=[("n", False)], limit=3))
-    assert got.records == [] and got.cursor is not None
+    got = svc.executor.run(APP, "items", Query(nowhere, order=[("n", False)], limit=1))
+    assert got.records == [] and got.cursor is not None  # one round (≤ 15 entries), then a cursor
+    monkeypatch.setattr(planner, "READ_BUDGET", 4000)
+    rest = svc.executor.run(APP, "items", Query(nowhere, order=[("n", False)], limit=1, cursor=got.cursor))
+    assert rest.records == [] and rest.cursor is None
     b = budget.start(budget.Limits(calls=3))
     try:
         with pytest.raises(budget.OverBudget):
@@ -348,3 +351,25 @@ def test_a_move_that_crashes_at_any_step_leaves_the_entity_found_once(svc: Any, 
     assert walk(svc, Query(limit=2)) == ["n02", "n01", "n00"]  # newest first: the `created` index
     left = [pk for pk, _ in entries(u) if "/" not in pk and pk.rsplit("#", 1)[1] in ("n", "created", "color")]
     assert left == [], "the reads above repaired what they read"
+
+
+def test_only_callers_that_see_everything_change_a_layout(svc: Any, clock: list[int]) -> None:
+    from chalicelib.core.auth import Principal
+    from chalicelib.core.errors import Forbidden
+
+    org, _, _ = svc.tenancy.signup("acme", "boss", "Boss", "boss@acme.test", "s3cret!")
+    app = svc.tenancy.create_app(org, "prod")
+    user = svc.entities.create(app.uuid, "users", {"username": "ann"})
+    for who in (Principal("user", user["uuid"], app.uuid), Principal("anonymous", app=app.uuid),
+                Principal("key", app=app.uuid)):
+        data = svc.data(app, who)
+        with pytest.raises(Forbidden):
+            layouts.set_shards(data, svc.layouts, "items", 4)
+        with pytest.raises(Forbidden):
+            layouts.migrate(data, svc.layouts, "items")
+        with pytest.raises(Forbidden):
+            layouts.show(data, svc.layouts, "x")
+    as_app = svc.data(app, Principal("app", app.uuid, app.uuid))
+    coll, layout = layouts.set_shards(as_app, svc.layouts, "Item", 4)
+    assert coll == "items" and layout.live == (1, 4)
+    assert layouts.show(as_app, svc.layouts, "items")[1] == layout

@@ -7,7 +7,6 @@ from typing import Any
 
 from ...bootstrap import collections, services
 from ...core import layouts, validate
-from ...core.entities import collection_key
 from ...core.errors import InvalidInput
 from ...core.file_transfer import export_files_page, import_files
 from ...core.tenancy import App, Org
@@ -210,15 +209,14 @@ def collection_shards(org: str, app: str, collection: str) -> Any:
     """A collection's index layout (core/layouts.py); PUT {"shards": S} spreads each of its indexes over
     S partition keys (hot partitions: ~1,000 writes/s per key), 1 restores the single key."""
     started = time.perf_counter()
-    svc = services()
-    a, _ = _admin_app(org, app)
-    coll = collection_key(collection)
-    assert svc.layouts is not None
+    _, data = _admin_app(org, app)
+    lay = _layouts()
     if request().method == "PUT":
         body = json_body(request(), {})
-        svc.layouts.set_shards(a.uuid, coll, body.get("shards") if isinstance(body, dict) else None)
-    layout = svc.layouts.stored(a.uuid, coll).public(svc.layouts.clock())
-    return json_response(_envelope("collection shards", started, collection=coll, **layout))
+        coll, layout = layouts.set_shards(data, lay, collection, body.get("shards") if isinstance(body, dict) else None)
+    else:
+        coll, layout = layouts.show(data, lay, collection)
+    return json_response(_envelope("collection shards", started, collection=coll, **layout.public(lay.clock())))
 
 
 @view("/management/orgs/{org}/apps/{app}/collections/{collection}/shards/migrate", ["POST"],
@@ -227,20 +225,23 @@ def collection_migrate(org: str, app: str, collection: str) -> Any:
     """One bounded step of rewriting the collection's entities under its layout; repeat with the cursor
     it returns until none comes back (then the old layouts are dropped). 409 until writers have switched."""
     started = time.perf_counter()
-    svc = services()
-    a, _ = _admin_app(org, app)
+    _, data = _admin_app(org, app)
     body = json_body(request(), {})
     body = body if isinstance(body, dict) else {}
     limit = validate.integer(body.get("limit"), "limit", layouts.MIGRATE_PAGE, 1, 100)
     cursor = body.get("cursor") or None
     if cursor is not None and not isinstance(cursor, str):
         raise InvalidInput("cursor must be a string")
-    assert svc.layouts is not None
-    step = layouts.migrate_page(svc.layouts, svc.entities, svc.executor, a.uuid, collection_key(collection),
-                                cursor, limit)
+    lay = _layouts()
+    step = layouts.migrate(data, lay, collection, cursor, limit)
     page = {"moved": step.moved, "read": step.seen} | ({"cursor": step.cursor} if step.cursor else {})
-    return json_response(_envelope("migrate collection shards", started, **page,
-                                   **step.layout.public(svc.layouts.clock())))
+    return json_response(_envelope("migrate collection shards", started, **page, **step.layout.public(lay.clock())))
+
+
+def _layouts() -> layouts.Layouts:
+    lay = services().layouts
+    assert lay is not None  # bootstrap builds it with the services
+    return lay
 
 
 @view("/management/orgs/{org}/apps/{app}/export", ["GET"], spec=models.APP_EXPORT)
