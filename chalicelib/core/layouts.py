@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 CACHE_S = 30.0  # how stale a container's copy of a layout may be
 GRACE_MS = 60_000  # a write that read the old layout just before the switch has landed after this
+MAX_LIVE = 3  # layouts a read may merge at once (the current one and those a migration has yet to empty)
 MIGRATE_PAGE = 25  # entities one migration step reads and moves (25 at once: ~3 sequential round trips)
 _CACHED = 10_000
 
@@ -132,6 +133,10 @@ class Layouts:
         if shards == cur.shards:
             return cur
         live = tuple(dict.fromkeys((*cur.live, shards)))
+        if len(live) > MAX_LIVE or sum(live) > 2 * MAX_SHARDS:
+            # every read merges every live layout: they stay few until a migration drops the old ones
+            raise Conflict(f"the collection still has entries under the layouts {list(cur.live)}; "
+                           "migrate it before changing its layout again")
         new = Layout(shards, cur.write_shards(now), now + int(CACHE_S * 1000) + 1000, live)
         self._write(app, collection, new, version)
         return new

@@ -402,8 +402,9 @@ class Executor:
         if r is None:
             return None
         parts = indexing.partitions(r.index, self.live(app, collection))
-        return sum(parallel.run_all([partial(self.store.count_index, f"{app}#{collection}#{part}", r.low, r.high)
-                                     for part in parts]))
+        counts: list[int] = parallel.run_all([partial(self.store.count_index, f"{app}#{collection}#{part}", r.low,
+                                                      r.high) for part in parts])
+        return sum(counts)
 
     def _open(self, app: str, cursor: str | None, qhash: str, scans: int) -> dict[str, Any] | None:
         """A cursor's state: signed by this deployment for this app and query, fields of the right type

@@ -179,6 +179,10 @@ def test_writers_keep_the_old_layout_until_readers_know_the_new_one(svc: Any, cl
     for bad in (0, 257, "4", 2.0, True):
         with pytest.raises(InvalidInput):
             svc.layouts.set_shards(APP, "items", bad)
+    svc.layouts.set_shards(APP, "items", 8)  # a third live layout, before any migration
+    assert svc.layouts.stored(APP, "items").live == (1, S, 8)
+    with pytest.raises(Conflict):  # reads would merge ever more layouts: migrate first
+        svc.layouts.set_shards(APP, "items", 16)
 
 
 def migrate(svc: Any, coll: str = "items", limit: int = 5) -> int:
