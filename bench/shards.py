@@ -201,7 +201,8 @@ def main() -> None:
     args = ap.parse_args()
     results = [measure(s, args.n, args.creates) for s in args.shards]
     body = ("`.venv/bin/python bench/shards.py" + (f" --n {args.n}" if args.n != 10_000 else "")
-            + (f" --creates {args.creates}" if args.creates != 2_000 else "") + " --write`\n\n"
+            + (f" --creates {args.creates}" if args.creates != 2_000 else "")
+            + (" --shards " + " ".join(map(str, args.shards)) if args.shards != [1, 32] else "") + " --write`\n\n"
             + table(results, args.n, args.creates))
     print(body)
     print(json.dumps(results, indent=1), file=sys.stderr)
