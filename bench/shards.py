@@ -1,4 +1,4 @@
-"""Sharded indexes side by side (issue 15, hot partitions): one collection at S = 1 and at S = 32.
+"""Sharded indexes side by side (issue 15, hot partitions): one collection at S = 1, 32 and 64.
 
 For each layout, in one run, against moto in-process (with scripts/moto_fast_query.py, as the tests
 and the local server use it):
@@ -12,7 +12,7 @@ and the local server use it):
   read, entity items read, `Query` calls, and sequential round trips (calls overlapping in time are one;
   each call waits an emulated 5 ms network first).
 
-    .venv/bin/python bench/shards.py [--n 10000] [--creates 2000] [--write]
+    .venv/bin/python bench/shards.py [--n 10000] [--creates 3000] [--shards 1 32 64] [--write]
 """
 
 from __future__ import annotations
@@ -195,14 +195,14 @@ def write(text: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--n", type=int, default=10_000, help="entities in the collection the pages read")
-    ap.add_argument("--creates", type=int, default=2_000, help="creates counted for the hottest key")
-    ap.add_argument("--shards", type=int, nargs="+", default=[1, 32])
+    ap.add_argument("--creates", type=int, default=3_000, help="creates counted for the hottest key")
+    ap.add_argument("--shards", type=int, nargs="+", default=[1, 32, 64])
     ap.add_argument("--write", action="store_true", help=f"replace the sharded-indexes table of {DOC.name}")
     args = ap.parse_args()
     results = [measure(s, args.n, args.creates) for s in args.shards]
     body = ("`.venv/bin/python bench/shards.py" + (f" --n {args.n}" if args.n != 10_000 else "")
-            + (f" --creates {args.creates}" if args.creates != 2_000 else "")
-            + (" --shards " + " ".join(map(str, args.shards)) if args.shards != [1, 32] else "") + " --write`\n\n"
+            + (f" --creates {args.creates}" if args.creates != 3_000 else "")
+            + (" --shards " + " ".join(map(str, args.shards)) if args.shards != [1, 32, 64] else "") + " --write`\n\n"
             + table(results, args.n, args.creates))
     print(body)
     print(json.dumps(results, indent=1), file=sys.stderr)
