@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import parallel
 from .entities import collection_key
-from .errors import Conflict, Forbidden, InvalidInput
+from .errors import Conflict, Forbidden, InvalidInput, InvalidQuery
 from .ids import now_ms
 from .indexing import MAX_SHARDS
 from .ports import DocStore, Record, VersionConflict
@@ -178,14 +178,26 @@ def migrate_page(layouts: Layouts, entities: Any, executor: Any, app: str, colle
         raise Conflict(f"writers switch to the new layout first; migrate in {wait} s")
     if layout.live == (layout.shards,) and cursor is None:
         return MigrationStep(0, 0, None, layout)
-    got = executor.run(app, collection, Query(limit=limit, cursor=cursor), shards=layout.live)
+    # The cursor names the layout it walks for: entities behind it were checked against that count
+    # only, so a walk begun before another switch must start over, or `finish` would drop a layout
+    # that still holds some of them.
+    mine = [layout.shards, layout.switch_ms]
+    inner = None
+    if cursor is not None:
+        state = executor.cursors.open(app, cursor)
+        if not isinstance(state, dict) or not isinstance(state.get("m"), str):
+            raise InvalidQuery("invalid cursor")
+        if state.get("l") != mine:
+            raise Conflict("the collection's layout changed during the migration; start it again without a cursor")
+        inner = state["m"]
+    got = executor.run(app, collection, Query(limit=limit, cursor=inner), shards=layout.live)
     todo: list[Record] = [r for r in got.records if r.shards != layout.shards]
     moved = 0
     for i in range(0, len(todo), 25):
         moved += sum(parallel.run_all([partial(entities.reshard, r, layout.shards) for r in todo[i:i + 25]]))
     if got.cursor is None:
-        layout = layouts.finish(app, collection, layout)
-    return MigrationStep(moved, len(got.records), got.cursor, layout)
+        return MigrationStep(moved, len(got.records), None, layouts.finish(app, collection, layout))
+    return MigrationStep(moved, len(got.records), executor.cursors.seal(app, {"m": got.cursor, "l": mine}), layout)
 
 
 # -- what a dialect calls: the app's data as its caller may see it --------------------------------

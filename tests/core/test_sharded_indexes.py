@@ -377,3 +377,20 @@ def test_only_callers_that_see_everything_change_a_layout(svc: Any, clock: list[
     coll, layout = layouts.set_shards(as_app, svc.layouts, "Item", 4)
     assert coll == "items" and layout.live == (1, 4)
     assert layouts.show(as_app, svc.layouts, "items")[1] == layout
+
+
+def test_a_migration_cursor_does_not_survive_another_switch(svc: Any, clock: list[int]) -> None:
+    seed(svc, 6)
+    shard(svc, clock)
+    step = layouts.migrate_page(svc.layouts, svc.entities, svc.executor, APP, "items", None, 2)
+    assert step.moved == 2 and step.cursor
+    shard(svc, clock, shards=8)  # half moved to 4, then switched to 8
+    with pytest.raises(Conflict):
+        layouts.migrate_page(svc.layouts, svc.entities, svc.executor, APP, "items", step.cursor, 2)
+    with pytest.raises(InvalidQuery):  # a query's cursor is not a migration's
+        page = svc.executor.run(APP, "items", Query(limit=2))
+        layouts.migrate_page(svc.layouts, svc.entities, svc.executor, APP, "items", page.cursor, 2)
+    assert migrate(svc, limit=2) == 6  # from the start: every entity to 8, layouts 1 and 4 dropped
+    assert svc.layouts.stored(APP, "items").live == (8,)
+    assert all(pk.endswith("/8") for pk, _ in entries())
+    assert walk(svc, Query(order=[("n", False)], limit=4)) == [f"n{i:02d}" for i in range(6)]
