@@ -35,7 +35,8 @@ def cors(*headers: str) -> CORSConfig:
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
 
 
-def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, dialect: str) -> Callable[..., Any]:
+def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer,
+             dialect: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator factory: wraps a view with metering, logging and the dialect's error mapping."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
