@@ -51,8 +51,9 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer,
                 response = view(*args, **kwargs)
             except CoreError as e:
                 response = render_error(e, e, started)
-                if getattr(e, "retry_after_s", None):
-                    extra["Retry-After"] = str(e.retry_after_s)  # type: ignore[attr-defined]
+                retry_after = getattr(e, "retry_after_s", None)  # core/errors.py: ConcurrencyExhausted
+                if retry_after:
+                    extra["Retry-After"] = str(retry_after)
             except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
                 traceback.print_exc(file=sys.stderr)
                 response = render_error(None, e, started)
