@@ -77,7 +77,7 @@ def install_edge(app: Any) -> None:
     """Headers on every HTTP response of the app, also those no `endpoint` wraps (Chalice's own
     405s and 415s, CORS preflights, /status): browsers must never sniff a type into HTML."""
 
-    @app.middleware("http")  # type: ignore[untyped-decorator]
+    @app.middleware("http")  # type: ignore[untyped-decorator]  # chalice types what it returns as Any
     def _nosniff(event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)
         response.headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}
