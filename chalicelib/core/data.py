@@ -354,8 +354,10 @@ class AppData:
             current = None
         rec = current if current is not None else self._must_read(collection, ident)
         self._check("delete", collection, rec)
-        self.entities.delete(self.app.uuid, collection, rec.uuid, current=rec,
-                             reread=lambda r: self._check("delete", collection, r))
+        rec = self.entities.delete_record(self.app.uuid, collection, rec.uuid, current=rec,
+                                          reread=lambda r: self._check("delete", collection, r))
+        if self.connections is not None:  # its connections both ways (Usergrid: deleting either end)
+            self.connections.unlink(self.app.uuid, rec)
         if collection == "users" and self.sessions is not None:
             self.sessions.revoke_user(self.app.uuid, rec.uuid, forever=True)
         return self._view(rec)

@@ -28,6 +28,10 @@ class Record:
     owner: str | None = None  # uuid of the app user who created it (permissions: owner rules)
     acl: dict[str, dict[str, bool]] | None = None  # Parse-style ACL: {"*"|user uuid|"role:<name>": {"read", "write"}}
     partial: bool = False  # fields the caller may not read were removed: never a base to write from
+    # Usergrid connection verbs this entity is the source of (`out`) and the target of (`in`): kept on the
+    # entity item, so `metadata.connections` costs no read (core/connections.py keeps them)
+    out_verbs: tuple[str, ...] = ()
+    in_verbs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,10 @@ class EntityStore(Protocol):
         """Write entities with freshly generated uuids (none can exist yet, so no condition), in batches."""
 
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
+
+    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool) -> bool:
+        """Add (or remove) `verb` to the entity's `out` or `in` verbs, bumping its version so a writer
+        holding the old version retries with the new verbs; False if the entity does not exist."""
 
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
         """Put and delete (index name, sort key) entries under `partition_prefix`, in batches."""

@@ -255,3 +255,95 @@ def test_connections_newest_first_and_one_connection(api: Any, org: dict[str, An
     assert api.get(f"{B}/users/ann/likes/items/jam").status_code == 404
     assert api.get(f"{B}/items/jam").status_code == 200
     assert names(api.get(f"{B}/items/milk/connecting/likes"), "username") == ["ann"]
+
+
+def _meta(api: Any, path: str) -> dict[str, Any]:
+    r = api.get(f"{B}/{path}")
+    assert r.status_code == 200, r.body
+    return dict(r.json["entities"][0]["metadata"])
+
+
+def test_connection_links_in_metadata(api: Any, org: dict[str, Any]) -> None:
+    """§2 and §6.4, CollectionMetadataIT / ConnectionResourceTest: `metadata.connections` maps each
+    outbound verb to `{path}/{verb}`, `metadata.connecting` each inbound one to `{path}/connecting/{verb}`;
+    `?connections=none|in|out|all` (junk = all) picks them on GET; the links lead to the lists."""
+    ann = api.post(f"{B}/users", {"username": "ann"}).json["entities"][0]
+    milk = api.post(f"{B}/items", {"name": "milk"}).json["entities"][0]
+    assert "connections" not in milk["metadata"] and "connecting" not in _meta(api, "items/milk")
+    r = api.post(f"{B}/users/ann/likes/items/milk")
+    assert r.json["entities"][0]["metadata"]["connecting"] == {"likes": f"/users/ann/likes/{milk['uuid']}/connecting/likes"}
+    api.post(f"{B}/users/ann/owns/items/milk")
+    a = _meta(api, "users/ann")
+    assert a["connections"] == {"likes": f"/users/{ann['uuid']}/likes", "owns": f"/users/{ann['uuid']}/owns"}
+    assert "connecting" not in a
+    m = _meta(api, f"items/{milk['uuid']}")
+    assert m["connecting"] == {"likes": f"/items/{milk['uuid']}/connecting/likes",
+                               "owns": f"/items/{milk['uuid']}/connecting/owns"}
+    assert names(api.get(f"{B}{a['connections']['likes']}")) == ["milk"]
+    assert names(api.get(f"{B}{m['connecting']['likes']}"), "username") == ["ann"]
+    listed = api.get(f"{B}/items").json["entities"][0]["metadata"]  # listings carry them too
+    assert set(listed["connecting"]) == {"likes", "owns"}
+    assert set(_meta(api, "users/ann?connections=none")) == {"path"}
+    assert set(_meta(api, "items/milk?connections=out")) == {"path"}
+    assert set(_meta(api, "items/milk?connections=in")) == {"path", "connecting"}
+    assert set(_meta(api, "items?connections=junk")) == {"path", "connecting"}
+    # the last connection of a verb gone: its link goes too (both ends)
+    api.delete(f"{B}/users/ann/owns/items/milk")
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes"}
+    assert set(_meta(api, "items/milk")["connecting"]) == {"likes"}
+    # a verb shown still lets the entity be updated (its version moved with the verb)
+    assert api.put(f"{B}/users/ann", {"city": "Oslo"}).json["entities"][0]["metadata"]["connections"]
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes"}
+
+
+def test_deleting_either_end_removes_its_connections(api: Any, org: dict[str, Any], svc: Any) -> None:
+    """§6.4 "Deleting either end removes the connection" (ConnectionResourceTest): the edge items go
+    both ways, the other end's link goes with its last edge, and a uuid used again starts clean."""
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "jam"}])
+    for who, what in (("ann", "milk"), ("ann", "jam"), ("bob", "milk")):
+        api.post(f"{B}/users/{who}/likes/items/{what}")
+    milk = api.get(f"{B}/items/milk").json["entities"][0]
+    ann = api.get(f"{B}/users/ann").json["entities"][0]
+    assert api.delete(f"{B}/items/milk").status_code == 200
+    assert names(api.get(f"{B}/users/ann/likes")) == ["jam"]
+    assert names(api.get(f"{B}/users/bob/likes")) == []
+    assert "connections" not in _meta(api, "users/bob")  # bob's only edge went with milk
+    app = org["app_uuid"] if "app_uuid" in org else api.get(f"{B}").json["application"]
+    store = svc.connections.store
+    for part in (f"{app}#connecting#{milk['uuid']}#likes", f"{app}#connectingt#{milk['uuid']}#likes"):
+        assert store.query_index(part, "0", "\U0010ffff", False, None, 10)[0] == []
+    # the source deleted: its outbound edges go, and the target's inbound list no longer names it
+    api.delete(f"{B}/users/ann")
+    assert names(api.get(f"{B}/items/jam/connecting/likes"), "username") == []
+    assert "connecting" not in _meta(api, "items/jam")
+    for part in (f"{app}#conn#{ann['uuid']}#likes", f"{app}#connt#{ann['uuid']}#likes"):
+        assert store.query_index(part, "0", "\U0010ffff", False, None, 10)[0] == []
+    # PUT to the deleted uuid creates a new entity with it (§6.9 upsert): no old connection shows
+    assert api.put(f"{B}/items/{milk['uuid']}", {"name": "milk2"}).status_code == 200
+    assert names(api.get(f"{B}/items/{milk['uuid']}/connecting/likes"), "username") == []
+    assert "connecting" not in _meta(api, f"items/{milk['uuid']}")
+
+
+def test_deleting_a_much_connected_entity_finishes_in_a_task(api: Any, org: dict[str, Any], svc: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deletion is bounded: past SYNC_EDGES edges the rest is unlinked by a task (core/tasks.py); the
+    lists never show the deleted entity meanwhile."""
+    from chalicelib.core import connections
+
+    monkeypatch.setattr(connections, "SYNC_EDGES", 2)
+    api.post(f"{B}/items", {"name": "hub"})
+    api.post(f"{B}/users", [{"username": f"u{i}"} for i in range(5)])
+    for i in range(5):
+        api.post(f"{B}/users/u{i}/likes/items/hub")
+    hub = api.get(f"{B}/items/hub").json["entities"][0]
+    assert api.delete(f"{B}/items/hub").status_code == 200
+    for i in range(5):
+        assert names(api.get(f"{B}/users/u{i}/likes")) == []
+    assert svc.tasks.dispatcher.threads  # the rest went to a task
+    svc.tasks.dispatcher.join()
+    app = api.get(f"{B}").json["application"]
+    assert svc.connections.store.query_index(f"{app}#connecting#{hub['uuid']}#likes", "0", "\U0010ffff",
+                                             False, None, 10)[0] == []
+    for i in range(5):
+        assert "connections" not in _meta(api, f"users/u{i}")

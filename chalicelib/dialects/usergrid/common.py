@@ -14,6 +14,8 @@ from chalice.app import Request
 
 from ...bootstrap import note_caller, services
 from ...core.auth import Principal
+from ...core.entities import public
+from ...core.ports import Record
 from ...core.tenancy import App
 from ..http import base_url, bearer_token, cors, endpoint, master_key
 from ..openapi import Spec, annotate
@@ -90,9 +92,42 @@ def base_uri() -> str:
     return base_url(request(), "/usergrid")
 
 
+HIDDEN_VERBS = ("connection",)  # Usergrid's AbstractService leaves its generic verb out of the links
+
+
+def shown(rec: Record) -> dict[str, Any]:
+    """An entity with the verbs of its connections, which `with_metadata` turns into Usergrid's
+    `metadata.connections` / `metadata.connecting` links: kept on the entity, so no read."""
+    out = public(rec)
+    verbs = {"connections": [v for v in rec.out_verbs if v not in HIDDEN_VERBS],
+             "connecting": [v for v in rec.in_verbs if v not in HIDDEN_VERBS]}
+    if verbs["connections"] or verbs["connecting"]:
+        out["metadata"] = verbs
+    return out
+
+
+def _link_sides() -> tuple[bool, bool]:
+    """(outbound, inbound) links wanted: `?connections=none|in|out|all` on a GET (anything else: all,
+    Usergrid's default); other methods always show both (ServiceResource.executeServiceRequest)."""
+    req = request()
+    if req.method != "GET":
+        return True, True
+    choice = ((req.query_params or {}).get("connections") or "all").lower()
+    return {"none": (False, False), "in": (False, True), "out": (True, False)}.get(choice, (True, True))
+
+
 def with_metadata(entity: dict[str, Any], collection: str, uri: str = "") -> dict[str, Any]:
     out = {k: v for k, v in entity.items() if k != "password"}
-    out["metadata"] = {"path": f"/{collection}/{entity['uuid']}"}
+    path = f"/{collection}/{entity['uuid']}"
+    meta: dict[str, Any] = {"path": path}
+    verbs = entity.get("metadata")
+    if isinstance(verbs, dict) and (verbs.get("connections") or verbs.get("connecting")):
+        outbound, inbound = _link_sides()
+        if outbound and verbs.get("connections"):
+            meta["connections"] = {v: f"{path}/{v}" for v in verbs["connections"]}
+        if inbound and verbs.get("connecting"):
+            meta["connecting"] = {v: f"{path}/connecting/{v}" for v in verbs["connecting"]}
+    out["metadata"] = meta
     if uri and "uuid" in entity:
         out["uri"] = f"{uri}/{entity['uuid']}"
     return out
