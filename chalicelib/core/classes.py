@@ -24,12 +24,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import indexing
 from .errors import ConcurrencyExhausted, Conflict, InvalidInput, NotFound
 from .ports import DocStore, VersionConflict
 
 CACHE_S = 30.0
 MAX_CLASSES = 500  # one DynamoDB item holds every class of an app (400 KB)
 MAX_FIELDS = 500
+MAX_SPELLINGS = 300  # mixed-case paths kept per collection (item size); later ones are matched as written only
+MAX_SPELLING_CHARS = 128
 SKIP = frozenset(("uuid", "type", "created", "modified", "metadata"))  # the core's own keys
 TYPES = frozenset(("String", "Number", "Boolean", "Date", "Object", "Array", "GeoPoint", "Polygon", "File",
                    "Bytes", "Pointer", "Relation", "ACL"))
@@ -115,10 +118,14 @@ class ClassRegistry:
 
     # -- the write hook -------------------------------------------------------------------
     def observe(self, app: str, collection: str, doc: dict[str, Any], class_name: str | None = None) -> None:
-        """Register the fields of a stored document that the registry does not know yet."""
+        """Register the fields of a stored document that the registry does not know yet, and the
+        spellings of its indexed paths that are not all lower case (`spellings`)."""
         fields = {k: t for k, v in doc.items() if k not in SKIP and FIELD_RE.match(k) and (t := infer(v))}
+        cased = _cased_paths(doc)
         entry = self.classes(app).get(collection)
-        if entry is not None and all(k in entry["fields"] for k in fields):
+        spelled = (entry or {}).get("spellings") or {}
+        if entry is not None and all(k in entry["fields"] for k in fields) and (
+                all(p in spelled.get(p.lower(), ()) for p in cased) or sum(map(len, spelled.values())) >= MAX_SPELLINGS):
             return
 
         def change(classes: dict[str, Any]) -> bool:
@@ -130,9 +137,21 @@ class ClassRegistry:
             new = {k: t for k, t in fields.items() if k not in cur["fields"]}
             room = MAX_FIELDS - len(cur["fields"])
             cur["fields"].update(dict(list(new.items())[:max(room, 0)]))
-            return bool(new) or entry is None
+            known = cur.setdefault("spellings", {})
+            count, added = sum(map(len, known.values())), False
+            for path in sorted(cased):
+                have = known.get(path.lower(), [])
+                if path not in have and count < MAX_SPELLINGS:
+                    known[path.lower()] = [*have, path]
+                    count, added = count + 1, True
+            return bool(new) or added or entry is None
 
         self._change(app, change)
+
+    def spellings(self, app: str, collection: str) -> dict[str, list[str]]:
+        """Lower-cased path -> the spellings stored in the collection that are not all lower case
+        (`{"spec.size": ["Spec.Size"]}`): what a case-insensitive query reads (core/casefold.py)."""
+        return dict((self.classes(app).get(collection) or {}).get("spellings") or {})
 
     def name(self, app: str, collection: str, class_name: str) -> None:
         """Remember how a client spells the class of a collection (Parse: `GameScore` for `gamescores`),
@@ -220,6 +239,17 @@ class ClassRegistry:
     def _remember(self, app: str, classes: dict[str, Any]) -> None:
         with self._lock:
             self._cache[app] = (self.clock() + CACHE_S, classes)
+
+
+def _cased_paths(doc: dict[str, Any]) -> set[str]:
+    """The document's index names (indexing.index_name: dotted, arrays elided) with an upper-case letter."""
+    out = set()
+    for group in indexing.entries_for(doc, check=False).values():
+        for e in group:
+            name = e.prop.split("#", 1)[0]
+            if name != name.lower() and len(name) <= MAX_SPELLING_CHARS:
+                out.add(name)
+    return out
 
 
 def _key(app: str) -> str:

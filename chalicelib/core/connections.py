@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from . import budget, parallel
+from .casefold import fold_keys
 from .cursors import Cursors
 from .errors import InvalidInput, InvalidQuery
 from .ids import now_ms
@@ -179,24 +180,25 @@ class Connections:
 
     def list(self, app: str, entity: Record, verb: str, *, reverse: bool = False,
              where: Node | None = None, limit: int = 10, cursor: str | None = None,
-             visible: object = None) -> Linked:
-        """Entities connected from (or, reverse, to) `entity` by `verb`, newest connection first."""
+             visible: object = None, fold_case: bool = False) -> Linked:
+        """Entities connected from (or, reverse, to) `entity` by `verb`, newest connection first.
+        `fold_case`: `where` names paths lower-cased and matches them in any case (casefold.fold_keys)."""
         verb = _verb(verb)
         side = "connecting" if reverse else "conn"
         timed = f"{app}#{side}t#{entity.uuid}#{verb}"
         after = self._decode(app, cursor)
         if after is None or after.startswith("t:"):
             got = self._read(app, timed, where, limit, after[2:] if after else None, visible, "t:",
-                             born=_created(entity))
+                             born=_created(entity), fold=fold_case)
             if got.records or got.cursor or after:
                 return got
             after = None  # nothing time-ordered: a collection of connections older than connection times
         legacy = after[2:] if after and after.startswith("m:") else None
         return self._read(app, f"{app}#{side}#{entity.uuid}#{verb}", where, limit, legacy, visible, "m:",
-                          descending=False, born=_created(entity))
+                          descending=False, born=_created(entity), fold=fold_case)
 
     def _read(self, app: str, part: str, where: Node | None, limit: int, after: str | None,
-              visible: object, tag: str, descending: bool = True, born: int = 0) -> Linked:
+              visible: object, tag: str, descending: bool = True, born: int = 0, fold: bool = False) -> Linked:
         """One side's page: `t:` items hold the uuid third (`ms SEP coll SEP uuid`), `m:` second."""
         uuid_at = 2 if tag == "t:" else 1
         out: list[Record] = []
@@ -210,7 +212,8 @@ class Connections:
                 rec = recs.get(uuid_of[h.sk])
                 if rec is not None and 0 <= _edge_ms(h.sk, tag) < max(born, _created(rec)):
                     rec = None  # an edge older than an end: left by an entity deleted before (its uuid reused)
-                if rec is not None and matches(where, rec.doc | {"uuid": rec.uuid}) and (
+                doc = (fold_keys(rec.doc) if fold and where is not None else rec.doc) if rec is not None else {}
+                if rec is not None and matches(where, doc | {"uuid": rec.uuid}) and (
                         visible is None or visible(rec)):  # type: ignore[operator]
                     size += budget.entity_bytes(rec.doc)
                     if out and size > room:  # one Lambda response is full: go on from the last one kept

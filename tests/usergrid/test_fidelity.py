@@ -117,14 +117,52 @@ def ordinals(api: Any, org: dict[str, Any]) -> None:
 
 
 def test_symbolic_boolean_operators(api: Any, ordinals: None) -> None:
-    """AndOrQueryTest: `&&` and `||` as well as the words, keywords in any case. (Its mixed-case
-    property names, `Ordinal gte 0` for `ordinal`, are a known difference: README.)"""
+    """AndOrQueryTest: `&&` and `||` as well as the words, keywords in any case."""
     r = api.get(f"{B}/things?limit=20&ql={q('madeup = true && ordinal >= 8')}")
     assert sorted(names(r)) == ["t8", "t9"]
     r = api.get(f"{B}/things?limit=20&ql={q('ordinal = 1 || ordinal = 2')}")
     assert sorted(names(r)) == ["t1", "t2"]
     r = api.get(f"{B}/things?limit=20&ql={q('SELECT * WHERE ordinal GTE 2 AND ordinal lte 3 ORDER BY ordinal ASC')}")
     assert names(r) == ["t2", "t3"]
+
+
+def test_property_names_in_any_case(api: Any, ordinals: None) -> None:
+    """§4.1 (AndOrQueryTest's shorthand, SelectMappingsQueryTest's `testProp`/`TESTPROP`): the query is
+    lower-cased, so property names match in any case, in conditions, `order by` and projections (which
+    keep the stored spelling)."""
+    ql = "Ordinal gte 0 and Ordinal lte 3 or WhoHelpedYou eq 'Ruff' ORDER BY Ordinal desc"
+    assert names(api.get(f"{B}/things?ql={q(ql)}")) == ["t3", "t2", "t1", "t0"]
+    assert names(api.get(f"{B}/things?ql={q('NAME = ' + repr('T4'))}")) == ["t4"]
+    assert names(api.get(f"{B}/things?ql={q('Spec.Size = 50')}")) == ["t5"]
+    assert sorted(names(api.get(f"{B}/things?ql={q('not MADEUP = true and ORDINAL > 2')}"))) == ["t3", "t4"]
+    r = api.get(f"{B}/things?ql={q('select SPEC.SIZE, Name where ordinal = 6')}")
+    e = r.json["entities"][0]
+    assert e["spec"] == {"size": 60} and e["name"] == "t6"
+
+
+def test_one_property_in_several_spellings(api: Any, org: dict[str, Any]) -> None:
+    """§4.1/§4.3: Usergrid indexes every name lower-cased, so `Colour`, `colour` and `COLOUR` are one
+    property to a query, nested ones too (`Spec.Size`, `spec.size`); `order by` sorts them together;
+    each entity still shows its own spelling."""
+    api.post(f"{B}/paints", [{"name": "a", "colour": "red", "rank": 3, "spec": {"size": 1}},
+                             {"name": "b", "Colour": "red", "Rank": 1, "Spec": {"Size": 2}},
+                             {"name": "c", "COLOUR": "blue", "rank": 2, "spec": {"Size": 3}}])
+    got = api.get(f"{B}/paints?ql={q('colour = ' + repr('red'))}")
+    assert sorted(names(got)) == ["a", "b"]
+    assert {k for e in got.json["entities"] for k in e if k.lower() == "colour"} == {"colour", "Colour"}
+    assert names(api.get(f"{B}/paints?ql={q('Colour = ' + repr('blue'))}")) == ["c"]
+    assert names(api.get(f"{B}/paints?ql={q('order by RANK')}")) == ["b", "c", "a"]
+    assert names(api.get(f"{B}/paints?ql={q('rank > 1 order by rank desc')}")) == ["a", "c"]
+    assert names(api.get(f"{B}/paints?ql={q('spec.size >= 2 order by spec.size desc')}")) == ["c", "b"]
+    assert sorted(names(api.get(f"{B}/paints?ql={q('colour = ' + repr('*'))}"))) == ["a", "b", "c"]
+    assert names(api.get(f"{B}/paints?ql={q('not colour = ' + repr('red'))}")) == ["c"]
+    r = api.get(f"{B}/paints?ql={q('select SPEC.size where name = ' + repr('b'))}")
+    assert r.json["entities"][0]["Spec"] == {"Size": 2}
+    # a connection list filters in any case too (it reads no index)
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/users/ann/likes/paints/b")
+    assert names(api.get(f"{B}/users/ann/likes?ql={q('COLOUR = ' + repr('red'))}")) == ["b"]
+    assert names(api.get(f"{B}/users/ann/likes?ql={q('spec.size = 2')}")) == ["b"]
 
 
 def test_not_equal_is_a_parse_error(api: Any, ordinals: None) -> None:
