@@ -13,6 +13,11 @@ changed by read + conditional put). Each container caches it for `CACHE_S`: a wr
 are all known costs nothing extra; a write with a new field pays one GetItem and one
 conditional PutItem, once. A field removed elsewhere may be re-added by a container whose cache
 is older than the removal, if it writes that field within `CACHE_S`.
+
+Each class also records its spellings: every indexed path (nested ones too, as `indexing` names
+them) that is not all lower case, under its lower-cased form. Usergrid's ql matches property
+names in any case by reading each recorded spelling's index (core/casefold.py); the same
+write-once cost applies (a new spelling: one GetItem and one conditional PutItem).
 """
 
 from __future__ import annotations
@@ -31,8 +36,12 @@ from .ports import DocStore, VersionConflict
 CACHE_S = 30.0
 MAX_CLASSES = 500  # one DynamoDB item holds every class of an app (400 KB)
 MAX_FIELDS = 500
-MAX_SPELLINGS = 300  # mixed-case paths kept per collection (item size); later ones are matched as written only
-MAX_SPELLING_CHARS = 128
+# Mixed-case paths recorded (core/casefold.py), bounded so the app's one registry item keeps room: per
+# collection, per path, and over the whole app (about twice this in bytes, as the key repeats the path).
+# Past a bound, a path in a new mixed-case spelling is not found by ql conditions (README differences).
+MAX_SPELLINGS = 100
+MAX_SPELLING_CHARS = 64
+MAX_SPELLING_BYTES = 40_000
 SKIP = frozenset(("uuid", "type", "created", "modified", "metadata"))  # the core's own keys
 TYPES = frozenset(("String", "Number", "Boolean", "Date", "Object", "Array", "GeoPoint", "Polygon", "File",
                    "Bytes", "Pointer", "Relation", "ACL"))
@@ -125,7 +134,7 @@ class ClassRegistry:
         entry = self.classes(app).get(collection)
         spelled = (entry or {}).get("spellings") or {}
         if entry is not None and all(k in entry["fields"] for k in fields) and (
-                all(p in spelled.get(p.lower(), ()) for p in cased) or sum(map(len, spelled.values())) >= MAX_SPELLINGS):
+                all(p in spelled.get(p.lower(), ()) for p in cased) or not _room(self.classes(app), spelled)):
             return
 
         def change(classes: dict[str, Any]) -> bool:
@@ -138,12 +147,12 @@ class ClassRegistry:
             room = MAX_FIELDS - len(cur["fields"])
             cur["fields"].update(dict(list(new.items())[:max(room, 0)]))
             known = cur.setdefault("spellings", {})
-            count, added = sum(map(len, known.values())), False
+            added = False
             for path in sorted(cased):
                 have = known.get(path.lower(), [])
-                if path not in have and count < MAX_SPELLINGS:
+                if path not in have and _room(classes, known):
                     known[path.lower()] = [*have, path]
-                    count, added = count + 1, True
+                    added = True
             return bool(new) or added or entry is None
 
         self._change(app, change)
@@ -239,6 +248,15 @@ class ClassRegistry:
     def _remember(self, app: str, classes: dict[str, Any]) -> None:
         with self._lock:
             self._cache[app] = (self.clock() + CACHE_S, classes)
+
+
+def _room(classes: dict[str, Any], spelled: dict[str, list[str]]) -> bool:
+    """May one more spelling be recorded: in the collection (MAX_SPELLINGS) and in the app's one
+    registry item (MAX_SPELLING_BYTES: the item holds every class and stops at 400 KB)?"""
+    if sum(map(len, spelled.values())) >= MAX_SPELLINGS:
+        return False
+    total = sum(len(p) for c in classes.values() for ps in (c.get("spellings") or {}).values() for p in ps)
+    return total + MAX_SPELLING_CHARS <= MAX_SPELLING_BYTES
 
 
 def _cased_paths(doc: dict[str, Any]) -> set[str]:
