@@ -329,6 +329,12 @@ def test_connection_links_in_metadata(api: Any, org: dict[str, Any]) -> None:
     api.delete(f"{B}/users/ann/owns/items/milk")
     assert set(_meta(api, "users/ann")["connections"]) == {"likes"}
     assert set(_meta(api, "items/milk")["connecting"]) == {"likes"}
+    # a group's users and a user's activities are Usergrid collections, not connections: no links
+    api.post(f"{B}/groups", {"path": "staff"})
+    api.post(f"{B}/groups/staff/users/ann")
+    api.post(f"{B}/users/ann/activities", {"verb": "post", "content": "hi"})
+    assert "connections" not in _meta(api, "groups/staff")
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes"} and "connecting" not in _meta(api, "users/ann")
     # a verb shown still lets the entity be updated (its version moved with the verb)
     assert api.put(f"{B}/users/ann", {"city": "Oslo"}).json["entities"][0]["metadata"]["connections"]
     assert set(_meta(api, "users/ann")["connections"]) == {"likes"}

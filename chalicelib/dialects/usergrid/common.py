@@ -93,14 +93,20 @@ def base_uri() -> str:
 
 
 HIDDEN_VERBS = ("connection",)  # Usergrid's AbstractService leaves its generic verb out of the links
+# Links that are Usergrid collections of an entity, not connections (its Schema: a group's users, a
+# user's activities and feed, a role's users): kept as connections here, never shown as such.
+COLLECTION_VERBS = {"users": ("activities", "feed"), "groups": ("users", "activities", "feed"), "roles": ("users",)}
+COLLECTION_TARGETS = {"users": ("users",), "activities": ("activities", "feed")}  # the other end of those
 
 
 def shown(rec: Record) -> dict[str, Any]:
     """An entity with the verbs of its connections, which `with_metadata` turns into Usergrid's
     `metadata.connections` / `metadata.connecting` links: kept on the entity, so no read."""
     out = public(rec)
-    verbs = {"connections": [v for v in rec.out_verbs if v not in HIDDEN_VERBS],
-             "connecting": [v for v in rec.in_verbs if v not in HIDDEN_VERBS]}
+    hide_out = HIDDEN_VERBS + COLLECTION_VERBS.get(rec.collection, ())
+    hide_in = HIDDEN_VERBS + COLLECTION_TARGETS.get(rec.collection, ())
+    verbs = {"connections": [v for v in rec.out_verbs if v not in hide_out],
+             "connecting": [v for v in rec.in_verbs if v not in hide_in]}
     if verbs["connections"] or verbs["connecting"]:
         out["metadata"] = verbs
     return out
