@@ -34,6 +34,8 @@ from .query import Node, matches
 VERB_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 SYNC_EDGES = 100  # edges a delete unlinks in the request (4 item deletes and a verb check each); then a task
 PAGE = 100
+CALLS_PER_EDGE = 4  # an edge's share of a page's Query and deletes, and its other end's verb check (3.2 measured)
+RESERVE_CALLS = 100  # left to the rest of a request that unlinks (the task's submission, the answer's reads)
 UNLINK_TASK = "connections-unlink"
 Submit = Callable[[str, str, dict[str, Any]], Any]  # (app, runner, params): start a task (core/tasks.py)
 
@@ -108,8 +110,12 @@ class Connections:
         """Remove a deleted entity's edges both ways: `SYNC_EDGES` here, the rest by a task."""
         if not (entity.out_verbs or entity.in_verbs):
             return
-        if self.unlink_some(app, entity.uuid, entity.collection, list(entity.out_verbs), list(entity.in_verbs),
-                            SYNC_EDGES if self.submit is not None else None):
+        limit: int | None = None
+        if self.submit is not None:  # what the request can still afford (a bulk delete unlinks many entities)
+            left = budget.calls_left()
+            limit = SYNC_EDGES if left is None else max(0, min(SYNC_EDGES, (left - RESERVE_CALLS) // CALLS_PER_EDGE))
+        if limit != 0 and self.unlink_some(app, entity.uuid, entity.collection, list(entity.out_verbs),
+                                           list(entity.in_verbs), limit):
             return
         assert self.submit is not None
         self.submit(app, UNLINK_TASK, {"app": app, "uuid": entity.uuid, "collection": entity.collection,

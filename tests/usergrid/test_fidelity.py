@@ -391,3 +391,28 @@ def test_deleting_a_much_connected_entity_finishes_in_a_task(api: Any, org: dict
                                              False, None, 10)[0] == []
     for i in range(5):
         assert "connections" not in _meta(api, f"users/u{i}")
+
+
+def test_bulk_delete_of_connected_entities_stays_in_budget(api: Any, org: dict[str, Any], svc: Any) -> None:
+    """A `DELETE ?ql=` of many connected entities unlinks in the request only what its call budget
+    (core/budget.py) leaves room for; the rest goes to tasks: the delete succeeds, lists stay clean."""
+    import dataclasses
+
+    api.post(f"{B}/items", [{"name": f"i{i}", "kind": "x"} for i in range(6)])
+    api.post(f"{B}/users", [{"username": f"u{i}"} for i in range(4)])
+    for i in range(6):
+        for u in range(4):
+            api.post(f"{B}/users/u{u}/likes/items/i{i}")
+    original = svc.settings
+    svc.settings = dataclasses.replace(original, limits=dataclasses.replace(original.limits, calls=60))
+    try:
+        r = api.delete(f"{B}/items?ql={q('kind = ' + repr('x'))}&limit=6")
+    finally:
+        svc.settings = original
+    assert r.status_code == 200, r.body
+    assert len(r.json["entities"]) == 6
+    for u in range(4):
+        assert names(api.get(f"{B}/users/u{u}/likes")) == []
+    svc.tasks.dispatcher.join()
+    for u in range(4):
+        assert "connections" not in _meta(api, f"users/u{u}")

@@ -92,6 +92,7 @@ def base_uri() -> str:
     return base_url(request(), "/usergrid")
 
 
+LINKS = "\x00links"  # the verbs `shown` hands to `with_metadata`: no property can have this name (PROP_RE)
 HIDDEN_VERBS = ("connection",)  # Usergrid's AbstractService leaves its generic verb out of the links
 # Links that are Usergrid collections of an entity, not connections (its Schema: a group's users, a
 # user's activities and feed, a role's users): kept as connections here, never shown as such.
@@ -108,7 +109,7 @@ def shown(rec: Record) -> dict[str, Any]:
     verbs = {"connections": [v for v in rec.out_verbs if v not in hide_out],
              "connecting": [v for v in rec.in_verbs if v not in hide_in]}
     if verbs["connections"] or verbs["connecting"]:
-        out["metadata"] = verbs
+        out[LINKS] = verbs
     return out
 
 
@@ -123,10 +124,10 @@ def _link_sides() -> tuple[bool, bool]:
 
 
 def with_metadata(entity: dict[str, Any], collection: str, uri: str = "") -> dict[str, Any]:
-    out = {k: v for k, v in entity.items() if k != "password"}
+    out = {k: v for k, v in entity.items() if k not in ("password", LINKS)}
     path = f"/{collection}/{entity['uuid']}"
     meta: dict[str, Any] = {"path": path}
-    verbs = entity.get("metadata")
+    verbs = entity.get(LINKS)
     if isinstance(verbs, dict) and (verbs.get("connections") or verbs.get("connecting")):
         outbound, inbound = _link_sides()
         if outbound and verbs.get("connections"):
