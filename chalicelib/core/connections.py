@@ -142,15 +142,19 @@ class Connections:
         for side, verbs in (("out", out), ("in", into)):
             for verb in verbs:
                 part = f"{app}#{'conn' if side == 'out' else 'connecting'}#{uuid}#{_verb(verb)}"
+                after: str | None = None  # pages on past what was read: progress even if a delete did not land
                 while limit is None or done < limit:
                     size = PAGE if limit is None else min(PAGE, limit - done)
-                    hits, last = self.store.query_index(part, "0", TOP, False, None, size)
+                    hits, last = self.store.query_index(part, "0", TOP, False, after, size)
                     if not hits:
                         break
+                    after = hits[-1].sk
                     stale: list[tuple[str, str]] = []
                     others: set[str] = set()
                     for h in hits:
                         parts = h.sk.split(SEP)
+                        if len(parts) < 2:
+                            continue
                         other = Record(app, parts[0], parts[1], 0, {})
                         ms = [int(parts[2])] if len(parts) > 2 and parts[2].isdigit() else [-1]
                         stale += self._stale(me, verb, other, ms) if side == "out" else self._stale(other, verb, me, ms)
