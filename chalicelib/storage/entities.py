@@ -106,6 +106,18 @@ class DynamoEntityStore:
             raise
         return True
 
+    def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
+        """One conditional UpdateItem of the hash alone: a password change that lands first (a
+        whole-item put with a new hash) makes it fail, and one that lands later simply wins."""
+        try:
+            EntityModel(f"{app}#{uuid}").update(actions=[EntityModel.secret.set(new)],
+                                                condition=EntityModel.secret == old)
+            return True
+        except UpdateError as e:
+            if e.cause_response_code == _CONDITION_FAILED:
+                return False
+            raise
+
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
         """Full 25-item BatchWriteItem requests, all sent at once: one round trip for any entity."""
         t = now_ms()
