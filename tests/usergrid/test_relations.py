@@ -116,3 +116,21 @@ def test_assets(api: Any, org: dict[str, Any]) -> None:
     assert r.status_code == 200 and r.json["data"]["upload_url"].startswith("http")
     api.post(f"{B}/pictures", {"name": "dog"})
     assert api.call("GET", f"{B}/pictures/dog", headers={"Accept": "image/png"}).status_code == 404
+
+
+def test_an_update_from_an_older_read_keeps_the_verbs_a_connect_added(svc: Any) -> None:
+    """Writers never drop each other's changes: a connect adds its verb with the entity's version + 1,
+    so an update that read the entity before it fails its condition and retries from the new verbs."""
+    from chalicelib.core.auth import Principal
+
+    svc.tenancy.signup(organization="o", username="adm", name="A", email="a@o.test", password="pw-pw-pw")
+    app = svc.tenancy.create_app(svc.tenancy.org("o"), "prod")
+    data = svc.data(app, Principal("app", app.uuid, app.uuid))
+    ann = data.create_record("users", {"username": "ann"})
+    data.create_record("items", {"name": "milk"})
+    stale = data.record("users", "ann")
+    data.connect("users", "ann", "likes", "milk", "items")
+    data.update_record("users", ann.uuid, {"city": "Oslo"}, current=stale)
+    now = data.record("users", "ann")
+    assert now.out_verbs == ("likes",) and now.doc["city"] == "Oslo"
+    assert data.record("items", "milk").in_verbs == ("likes",)
