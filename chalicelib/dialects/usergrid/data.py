@@ -9,7 +9,7 @@ from chalice import Response
 
 from ...bootstrap import services
 from ...core import budget, validate
-from ...core.entities import collection_uuid, public
+from ...core.entities import collection_uuid
 from ...core.errors import EntityNotFound, InvalidInput
 from ...core.files import serving_headers
 from ...core.ids import is_uuid, now_ms
@@ -181,7 +181,7 @@ def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any]
         raise ServiceResourceNotFound("no entity matches the query")
     data.check_all("update", coll, matched, props)  # every target checked before any changes
     budget.check_answer([r.doc | props for r in matched])  # the answer carries them all: refuse before writing
-    updated = [public(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
+    updated = [shown(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
     return json_response(envelope("put", a, coll, updated, started))
 
 
