@@ -34,6 +34,7 @@ from .query import Node, matches
 VERB_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 SYNC_EDGES = 100  # edges a delete unlinks in the request (4 item deletes and a verb check each); then a task
 PAGE = 100
+MAX_VERBS = 100  # distinct verbs per entity and direction: they live on the entity item (400 KB with its document)
 CALLS_PER_EDGE = 4  # an edge's share of a page's Query and deletes, and its other end's verb check (3.2 measured)
 RESERVE_CALLS = 100  # left to the rest of a request that unlinks (the task's submission, the answer's reads)
 UNLINK_TASK = "connections-unlink"
@@ -67,6 +68,9 @@ class Connections:
         written first, then each end's verb (first use only): a reader never sees a verb without an edge
         for longer than the write takes."""
         verb = _verb(verb)
+        for rec, side in ((source, "out"), (target, "in")):
+            if verb not in _verbs(rec, side) and len(_verbs(rec, side)) >= MAX_VERBS:
+                raise InvalidInput(f"an entity has at most {MAX_VERBS} connection verbs each way")
         old = [] if fresh else self._edges(app, source, verb, target)
         # never older than an end (listings skip such edges as left by a deleted entity): clocks differ
         t = max([self.clock(), _created(source), _created(target), *(ms + 1 for ms in old)])

@@ -134,3 +134,19 @@ def test_an_update_from_an_older_read_keeps_the_verbs_a_connect_added(svc: Any) 
     now = data.record("users", "ann")
     assert now.out_verbs == ("likes",) and now.doc["city"] == "Oslo"
     assert data.record("items", "milk").in_verbs == ("likes",)
+
+
+def test_connection_verbs_per_entity_are_bounded(api: Any, org: Any, monkeypatch: Any) -> None:
+    """The verbs live on the entity item (whose document may hold 350 KB of its 400): a new verb past
+    MAX_VERBS is a 400 in Usergrid's envelope, never a write DynamoDB refuses; known verbs still connect."""
+    from chalicelib.core import connections
+
+    monkeypatch.setattr(connections, "MAX_VERBS", 2)
+    B = "/usergrid/acme/sandbox"
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "jam"}])
+    assert api.post(f"{B}/users/ann/likes/items/milk").status_code == 200
+    assert api.post(f"{B}/users/ann/owns/items/milk").status_code == 200
+    r = api.post(f"{B}/users/ann/wants/items/jam")
+    assert r.status_code == 400 and r.json["error"] == "illegal_argument", r.body
+    assert api.post(f"{B}/users/ann/likes/items/jam").status_code == 200
