@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...bootstrap import collections, services
@@ -208,7 +209,7 @@ def app_export(org: str, app: str) -> Any:
     """One page of a collection as export lines (core/transfer.py), with the next page's cursor."""
     started = time.perf_counter()
     _, data = _admin_app(org, app)
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     coll = qp.get("collection") or ""
     if not coll:
         raise InvalidInput("collection is required")
@@ -238,7 +239,7 @@ def app_files_transfer(org: str, app: str) -> Any:
     a, _ = _admin_app(org, app)
     files = svc.app_files(a, svc.auth.resolve(bearer_token(request())))
     if request().method == "GET":
-        qp = request().query_params or {}
+        qp: Mapping[str, str] = request().query_params or {}
         limit = validate.integer(qp.get("limit"), "limit", 100, 1, 100)
         records, cursor = export_files_page(files, limit, qp.get("cursor") or None)
         page = {"files": records, "count": len(records)} | ({"cursor": cursor} if cursor else {})
