@@ -119,7 +119,8 @@ def _link_sides() -> tuple[bool, bool]:
     req = request()
     if req.method != "GET":
         return True, True
-    choice = ((req.query_params or {}).get("connections") or "all").lower()
+    qp: Mapping[str, str] = req.query_params or {}
+    choice = (qp.get("connections") or "all").lower()
     return {"none": (False, False), "in": (False, True), "out": (True, False)}.get(choice, (True, True))
 
 
