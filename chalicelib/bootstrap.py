@@ -19,7 +19,7 @@ from .config import Settings, settings
 from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
 from .core.classes import ClassRegistry
-from .core.connections import Connections
+from .core.connections import UNLINK_TASK, Connections
 from .core.cursors import Cursors
 from .core.data import AppData, Policy
 from .core.entities import Entities
@@ -28,7 +28,7 @@ from .core.metadata import Metadata
 from .core.permissions import Permissions
 from .core.planner import Executor
 from .core.ports import VersionConflict
-from .core.tasks import Tasks, ThreadDispatcher
+from .core.tasks import Runner, Tasks, ThreadDispatcher, register_runner
 from .core.tenancy import App, Tenancy
 
 
@@ -262,8 +262,21 @@ def _build(s: Settings) -> Services:
     cursors = Cursors(secret_key)
     layouts = Layouts(docs)
     entities.shards = layouts.write_shards
+    connections = Connections(store, cursors, submit=lambda app, runner, params: services().tasks.submit(
+        app, runner, params))
     return Services(s, entities, Executor(store, cursors=cursors, layouts=layouts.live), tenancy, auth,
-                    Permissions(docs), Connections(store, cursors), layouts=layouts)
+                    Permissions(docs), connections, layouts=layouts)
+
+
+def _unlink_error(params: dict[str, Any], e: Exception) -> dict[str, Any]:
+    from .core.errors import CoreError
+
+    return {"error": e.message if isinstance(e, CoreError) else "internal server error"}
+
+
+# A deleted entity's connections beyond what its request unlinks (core/connections.py): any dialect
+# deletes entities, so the runner is registered here, where every API and worker function passes.
+register_runner(UNLINK_TASK, Runner(lambda params: services().connections.run_unlink(params), _unlink_error))
 
 
 class CollectionList:

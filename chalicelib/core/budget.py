@@ -96,6 +96,12 @@ def charge(calls: int = 0, items: int = 0) -> None:
         b.charge(calls, items)
 
 
+def calls_left() -> int | None:
+    """DynamoDB calls the current request may still make; None outside a request (no ceiling)."""
+    b = _current.get()
+    return None if b is None else max(0, b.limits.calls - b.calls)
+
+
 def check_branches(n: int, what: str = "alternatives") -> None:
     if n > limits().branches:
         raise OverBudget(f"this query reads {n} {what} (IN values or OR branches) through indexes; at most "

@@ -312,7 +312,8 @@ class Entities:
             parallel.run_all([lambda: claimed.extend(self._claim_all(app, coll, uuid, doc, rec.doc)),
                               lambda: self.store.write_index(_prefix(app, coll), puts, [])])
             new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret,
-                             rec.owner, acl if acl is not None else rec.acl, shards=shards)
+                             rec.owner, acl if acl is not None else rec.acl, shards=shards,
+                             out_verbs=rec.out_verbs, in_verbs=rec.in_verbs)
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
             # Entries stay: a concurrent writer at the same version may own identical keys.
@@ -325,7 +326,12 @@ class Entities:
 
     def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
                reread: Callable[[Record], None] | None = None) -> dict[str, Any]:
-        """Conditional on the version read; `current` and `reread` as in update_record."""
+        return public(self.delete_record(app, collection, ident, current=current, reread=reread))
+
+    def delete_record(self, app: str, collection: str, ident: str, *, current: Record | None = None,
+                      reread: Callable[[Record], None] | None = None) -> Record:
+        """Conditional on the version read; `current` and `reread` as in update_record. The record
+        returned is the one deleted (its connection verbs included: a verb change bumps the version)."""
         given, target = [current], [ident]
 
         def attempt() -> Record:
@@ -339,7 +345,7 @@ class Entities:
         dels = _keys(entries, rec.uuid, rec.prop_versions, rec.shards)
         parallel.run_all([lambda: self.store.write_index(_prefix(app, collection), [], dels),
                           *self._releases(app, collection, rec.uuid, rec.doc, {})])
-        return public(rec)
+        return rec
 
     def reshard(self, rec: Record, shards: int) -> bool:
         """Rewrite one entity's index entries under `shards` (a layout migration, core/layouts.py): the

@@ -82,6 +82,8 @@ def plan(query: Query, multi: Callable[[str], bool] = lambda index: True) -> Pla
     direct = _direct_uuids(where)
     if direct is not None:
         return Plan(direct=direct, sort=order or None)
+    if order and any(f in query.alternatives for f, _ in order):  # several spellings: no one index is in order
+        return Plan(_driver(where) or [IndexRange("created", *kind_bounds("n"), True)], sort=order)
     if order:
         fld, desc = order[0]
         scan = _range_on(where, fld, desc, multi) if len(order) == 1 else None
@@ -427,7 +429,8 @@ class Executor:
             n = p.near
             found.sort(key=lambda r: _distance(r, n))
         for fld, desc in reversed(p.sort or []):
-            found.sort(key=lambda r: sort_value(r.doc, fld), reverse=desc)
+            alts = query.alternatives.get(fld, ())
+            found.sort(key=lambda r: sort_value(r.doc, fld, alts), reverse=desc)
         offset = int(state.get("o", 0)) if state else 0
         page = found[offset: offset + query.limit]
         page = page[: budget.fitting(r.doc for r in page)]  # what one response carries; the cursor goes on from there

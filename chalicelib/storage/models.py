@@ -6,7 +6,7 @@ are placeholders. See docs/ARCHITECTURE.md for what each key holds.
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 
@@ -26,6 +26,8 @@ class EntityModel(Model):
     owner = UnicodeAttribute(null=True)  # uuid of the creating app user
     acl = UnicodeAttribute(null=True)  # JSON ACL, when the entity has one
     sh = NumberAttribute(null=True)  # shard count its index entries were written under; absent means 1
+    vout = UnicodeSetAttribute(null=True)  # connection verbs it is the source of (Usergrid metadata.connections)
+    vin = UnicodeSetAttribute(null=True)  # connection verbs it is the target of (metadata.connecting)
 
 
 class IndexModel(Model):

@@ -11,7 +11,7 @@ from chalice.app import MultiDict
 
 from ...bootstrap import services
 from ...core import budget, validate
-from ...core.entities import collection_uuid, public
+from ...core.entities import collection_uuid
 from ...core.errors import EntityNotFound, InvalidInput
 from ...core.files import serving_headers
 from ...core.ids import is_uuid, now_ms
@@ -31,6 +31,7 @@ from .common import (
     limit_param,
     ql_param,
     request,
+    shown,
     view,
 )
 from .errors import ServiceResourceNotFound, UnsupportedOperation
@@ -157,7 +158,7 @@ def collection_view(org: str, app: str, collection: str) -> Any:
             return json_response(envelope("put", a, coll, [data.create(coll, props, secret=secret)], started))
         return _put_matches(a, data, coll, query, props, started)
     result = data.query(coll, query)
-    entities = result.entities
+    entities = [shown(r) for r in result.records]
     if method == "DELETE":
         data.check_all("delete", coll, result.records)  # every target checked before any changes
         entities = [data.delete(coll, e["uuid"]) for e in entities]
@@ -184,7 +185,7 @@ def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any]
         raise ServiceResourceNotFound("no entity matches the query")
     data.check_all("update", coll, matched, props)  # every target checked before any changes
     budget.check_answer([r.doc | props for r in matched])  # the answer carries them all: refuse before writing
-    updated = [public(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
+    updated = [shown(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
     return json_response(envelope("put", a, coll, updated, started))
 
 
@@ -300,16 +301,17 @@ def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
                                            request().headers.get("content-type", "").split(";")[0])
         return json_response(envelope("put", a, coll, [found], started))
     if method == "GET":
-        found = data.find(coll, entity)
-        if found is None:
+        rec = data.find_record(coll, entity)
+        if rec is None:
             raise _missing(coll, entity)
+        found = shown(rec)
     elif method == "PUT":
         props, _ = _prepare(coll, json_body(request()), False)
         if coll == "users" and principal.kind not in ("app", "admin"):
             props = {k: v for k, v in props.items() if k not in ("activated", "disabled", "roles")}
         if coll == "users" and not is_uuid(entity) and "username" not in props:
             props = {**props, "username": entity}  # only used when the PUT creates the user
-        found = public(data.upsert_record(coll, entity, props))
+        found = shown(data.upsert_record(coll, entity, props))
     else:
         try:
             found = data.delete(coll, entity)

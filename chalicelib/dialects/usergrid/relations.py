@@ -17,7 +17,7 @@ from ...core.permissions import BUILTIN_ROLES
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
 from . import models
-from .common import app_context, envelope, json_response, limit_param, ql_param, request, view
+from .common import app_context, envelope, json_response, limit_param, ql_param, request, shown, view
 from .errors import ServiceResourceNotFound
 from .ql import parse
 
@@ -107,7 +107,7 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
     query = _query()
     page = data.connected(coll, entity, verb_l, query=query)
-    return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", page.entities, started,
+    return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records], started,
                                   count=len(page.entities), cursor=page.cursor))
 
 
@@ -165,7 +165,8 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, colle
         return json_response(envelope(method.lower(), a, "roles", [role], started))
     if verb_l == "connecting" and method == "GET":
         page = data.connected(coll, entity, target.lower(), reverse=True, query=_query())
-        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", page.entities, started,
+        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", [shown(r) for r in page.records],
+                                      started,
                                       count=len(page.entities), cursor=page.cursor))
     if method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, target, None)
@@ -197,6 +198,4 @@ def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str,
 
 
 def _public(rec: Any) -> dict[str, Any]:
-    from ...core.entities import public
-
-    return public(rec)
+    return shown(rec)
