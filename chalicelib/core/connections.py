@@ -18,6 +18,7 @@ from .ports import EntityStore, Record
 from .query import Node, matches
 
 VERB_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+Ids = list[tuple[str, str]]  # (collection, uuid) pairs; `list` is a method name inside Connections
 
 
 @dataclass
@@ -125,12 +126,12 @@ class Connections:
             after = last
         return Linked(out, self.cursors.seal(app, tag + after) if after else None)
 
-    def ids(self, app: str, source: str, verb: str, limit: int) -> list[tuple[str, str]]:
+    def ids(self, app: str, source: str, verb: str, limit: int) -> Ids:
         """(collection, uuid) of the first `limit` entities connected from `source` by `verb`, oldest
         connection first: the index alone, one Query per 100 (no entity read). Relations load their
         members this way for a whole page of parents, then read every member in one batch."""
         verb = _verb(verb)
-        out: list[tuple[str, str]] = []
+        out: Ids = []
         for part, at in ((f"{app}#connt#{source}#{verb}", 1), (f"{app}#conn#{source}#{verb}", 0)):
             after: str | None = None
             while len(out) < limit:

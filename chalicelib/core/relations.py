@@ -79,7 +79,7 @@ class Relations:
     def column(self, collection: str, name: str, doc: dict[str, Any] | None = None) -> Column | None:
         """The relation column `name` of a collection: from the document's own value, else the registry."""
         value = (doc or {}).get(name)
-        if kind(value):
+        if isinstance(value, dict) and kind(value):
             return Column(name, value["className"], kind(value) == "Relation")
         registry = self.data.registry
         spec = ((registry.classes(self.data.app.uuid).get(collection) or {}).get("fields") or {}).get(name) \

@@ -166,3 +166,40 @@ def test_bad_input_gets_backendless_errors(bl: Bl) -> None:
     r = bl("GET", f"/data/Person/{'0' * 8}-0000-7000-8000-{'0' * 12}/home")
     assert (r.status_code, r.json["code"]) == (404, 1000)
     assert bl("POST", f"/data/Person/{person}/home:Bad-Name!:1", [city]).status_code == 400
+
+
+def test_one_relation_seen_through_parse_and_usergrid(bl: Bl, api: Any, client: Any, org: dict[str, Any]) -> None:
+    """A Backendless one-to-one is a Parse pointer (`include`), a one-to-many is the connections Usergrid
+    lists and Parse's `$relatedTo` reads; a Parse `AddRelation` loads through Backendless."""
+    from tests.parse.conftest import Parse
+
+    creds = org["credentials"]
+    parse = Parse(client, creds["uuid"], creds["rest_api_key"], creds["master_key"])
+    city, kid = _new(bl, "City", name="Oslo"), _new(bl, "Kid", n=1)
+    person = _new(bl, "Person", name="Ann")
+    bl("POST", f"/data/Person/{person}/home:City:1", [city])
+    bl("PUT", f"/data/Person/{person}/kids:Kid:n", [kid])
+    got = parse.get(f"classes/Person/{person}", params={"include": "home"}).json
+    assert got["home"]["__type"] == "Object" and got["home"]["name"] == "Oslo"
+    assert got["kids"] == {"__type": "Relation", "className": "Kid"}
+    related = {"$relatedTo": {"object": {"__type": "Pointer", "className": "Person", "objectId": person}, "key": "kids"}}
+    assert [o["objectId"] for o in parse.find("Kid", related)] == [kid]
+    ug = api.get(f"/usergrid/acme/prod/persons/{person}/kids", token=org["admin_token"]).json
+    assert [e["uuid"] for e in ug["entities"]] == [kid]
+    # and back: a relation Parse adds is loaded by Backendless
+    other = _new(bl, "Kid", n=2)
+    ptr = {"__type": "Pointer", "className": "Kid", "objectId": other}
+    assert parse.put(f"classes/Person/{person}", {"kids": {"__op": "AddRelation", "objects": [ptr]}}).status_code == 200
+    assert [k["n"] for k in bl("GET", f"/data/Person/{person}?loadRelations=kids").json["kids"]] == [1, 2]
+
+
+def test_loading_more_than_the_request_allows_is_a_400(bl: Bl, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import relations
+
+    kids = [_new(bl, "Kid", n=i) for i in range(3)]
+    parent = _new(bl, "Parent", name="p")
+    bl("PUT", f"/data/Parent/{parent}/kids:Kid:n", kids)
+    monkeypatch.setattr(relations, "MAX_RELATED", 2)
+    r = bl("GET", f"/data/Parent/{parent}?loadRelations=kids")
+    assert r.status_code == 400 and "related objects" in r.json["message"]
+    assert len(bl("GET", f"/data/Parent/{parent}?loadRelations=kids&relationsPageSize=2").json["kids"]) == 2
