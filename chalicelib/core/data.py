@@ -119,6 +119,10 @@ class AppData:
         if not self.policy.may_add_field(self.app, self.principal, collection):
             raise Forbidden(f"Permission denied for action addField on class {collection}.")
 
+    def check_new_fields(self, collection: str, props: dict[str, Any]) -> None:
+        """For a write whose fields come from `mutate` rather than props: the same `addField` rule."""
+        self._new_fields(collection, props)
+
     def _observe(self, rec: Record) -> Record:
         if self.registry is not None:
             self.registry.observe(self.app.uuid, rec.collection, rec.doc)

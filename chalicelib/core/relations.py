@@ -139,6 +139,8 @@ class Relations:
                 for coll, uuid in member_of.get((id(node), col.name), []) if col.many else \
                         self._pointed(node.record.doc.get(col.name)):
                     wanted[uuid] = coll
+            if loaded + len(wanted) > MAX_RELATED:
+                self._too_many()
             got = self.data.readable_by_uuid(wanted)
             level = []
             for node, col, sub, d in asks:
@@ -153,9 +155,13 @@ class Relations:
                 if sub or d > 0:
                     level += [(k, sub, d) for k in kids]
             if loaded > MAX_RELATED:
-                raise OverBudget(f"this request loads more than {MAX_RELATED} related objects; ask for fewer "
-                                 "relations, a smaller relationsDepth, relationsPageSize or pageSize")
+                self._too_many()
         return nodes
+
+    @staticmethod
+    def _too_many() -> None:
+        raise OverBudget(f"this request loads more than {MAX_RELATED} related objects; ask for fewer "
+                         "relations, a smaller relationsDepth, relationsPageSize or pageSize")
 
     def _pointed(self, value: Any) -> list[tuple[str, str]]:
         if kind(value) != "Pointer" or not isinstance(value.get("objectId"), str):
@@ -168,8 +174,9 @@ class Relations:
     def _member_ids(self, parent: str, col: Column, limit: int) -> list[tuple[str, str]]:
         assert self.data.connections is not None
         target = self.resolve(col.target)
-        return [(c, u) for c, u in self.data.connections.ids(self.data.app.uuid, parent, col.name, limit)
-                if c == target]
+        found = self.data.connections.ids(self.data.app.uuid, parent, col.name, limit)
+        # once each (two racing adds of one child may both connect it): the first connection counts
+        return list(dict.fromkeys((c, u) for c, u in found if c == target))
 
     def members(self, collection: str, ident: str, name: str, limit: int) -> tuple[Column, list[Record]]:
         """The related entities of one object the caller may read (two-step retrieval), at most `limit`
@@ -228,12 +235,16 @@ class Relations:
             return 1
         if len(kids) > 1:
             raise InvalidInput(f"{col.name} is a one-to-one relation: give it one object")
-        if not kids:
+        if not kids or now == kids[0].uuid:
             return 0
-        if mode == "add" and now is not None and now != kids[0].uuid:
-            raise InvalidInput(f"{col.name} is a one-to-one relation that already holds an object: set it instead")
-        if now == kids[0].uuid:
-            return 0
-        self.data.update_record(parent.collection, parent.uuid, {col.name: pointer(col.target, kids[0].uuid)},
-                                current=parent)
+        new = pointer(col.target, kids[0].uuid)
+
+        def put(doc: dict[str, Any]) -> dict[str, Any]:  # on every attempt: a racing add cannot slip in
+            held = self._pointed(doc.get(col.name))
+            if mode == "add" and held and held[0][1] != kids[0].uuid:
+                raise InvalidInput(f"{col.name} is a one-to-one relation that already holds an object: set it instead")
+            return {**doc, col.name: new}
+
+        self.data.check_new_fields(parent.collection, {col.name: new})  # `put` brings the field, not props
+        self.data.update_record(parent.collection, parent.uuid, {}, mutate=put, current=parent)
         return 1

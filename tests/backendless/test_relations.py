@@ -203,3 +203,16 @@ def test_loading_more_than_the_request_allows_is_a_400(bl: Bl, monkeypatch: pyte
     r = bl("GET", f"/data/Parent/{parent}?loadRelations=kids")
     assert r.status_code == 400 and "related objects" in r.json["message"]
     assert len(bl("GET", f"/data/Parent/{parent}?loadRelations=kids&relationsPageSize=2").json["kids"]) == 2
+
+
+def test_only_a_caller_who_may_update_the_parent_changes_its_relations(bl: Bl, user: dict[str, Any],
+                                                                        master: dict[str, str]) -> None:
+    note = bl("POST", "/data/Note", {"text": "ann's"}, token=user["user-token"]).json["objectId"]
+    kid = _new(bl, "Kid", n=1)
+    bl("POST", "/users/register", {"email": "bob@acme.test", "password": "pw-bob"})
+    bob = bl("POST", "/users/login", {"login": "bob@acme.test", "password": "pw-bob"}).json["user-token"]
+    for method, rel in (("PUT", "kids:Kid:n"), ("POST", "one:Kid:1")):
+        r = bl(method, f"/data/Note/{note}/{rel}", [kid], token=bob)
+        assert r.status_code in (401, 403) and set(r.json) >= {"code", "message"}, r.body
+    assert bl("GET", f"/data/Note/{note}?relationsDepth=1", headers=master).json.keys().isdisjoint({"kids", "one"})
+    assert bl("PUT", f"/data/Note/{note}/kids:Kid:n", [kid], token=user["user-token"]).val == 1  # the owner may
