@@ -26,7 +26,9 @@ from typing import Any
 
 from . import budget, parallel
 from .budget import OverBudget
+from .classes import FIELD_RE
 from .data import AppData
+from .entities import SYSTEM_PROPS
 from .errors import InvalidInput, InvalidQuery
 from .ports import Record
 
@@ -35,6 +37,8 @@ MAX_PAGE = 100  # relationsPageSize: members of one to-many column loaded per pa
 DEFAULT_PAGE = 10  # Backendless' default relationsPageSize
 MAX_RELATED = 1_000  # related entities one request loads, every level together
 MAX_SCAN = 1_000  # members read to list a relation with where/sortBy, or to replace (set) it
+# never relation columns: the dialects' system columns, unique names, passwords, the geo-indexed field
+RESERVED = ("objectId", "ownerId", "updated", "ACL", "password", "name", "username", "email", "location", "path")
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class Relations:
     def declare(self, collection: str, name: str, target: str | None, many: bool | None) -> Column:
         """The column a change names: an existing one (a declaration must agree with it), or the one
         `target`/`many` declare (Backendless' `column:Table:1|n` for a column that does not exist yet)."""
+        if not FIELD_RE.match(name) or name in SYSTEM_PROPS or name in RESERVED:
+            raise InvalidInput(f"invalid relation column name: {name}")
         known = self.column(collection, name)
         if known is not None:
             if (target is not None and self.resolve(target) != self.resolve(known.target)) or \

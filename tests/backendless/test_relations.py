@@ -166,6 +166,10 @@ def test_bad_input_gets_backendless_errors(bl: Bl) -> None:
     r = bl("GET", f"/data/Person/{'0' * 8}-0000-7000-8000-{'0' * 12}/home")
     assert (r.status_code, r.json["code"]) == (404, 1000)
     assert bl("POST", f"/data/Person/{person}/home:Bad-Name!:1", [city]).status_code == 400
+    for reserved in ("created", "objectId", "ownerId", "uuid", "name", "a.b", "_x"):  # system or unique columns
+        r = bl("POST", f"/data/Person/{person}/{reserved}:City:1", [city])
+        assert r.status_code == 400 and set(r.json) >= {"code", "message"}, (reserved, r.body)
+    assert bl("GET", f"/data/Person/{person}").json["name"] == "Ann"
 
 
 def test_one_relation_seen_through_parse_and_usergrid(bl: Bl, api: Any, client: Any, org: dict[str, Any]) -> None:

@@ -190,8 +190,12 @@ def _update(ctx: Ctx, table: str, object_id: str, obj: Any) -> Any:
     props, current = from_wire(obj), None
     if any(v is None for v in props.values()):
         current = ctx.data.record(_coll(table), object_id)
-        props = {k: v for k, v in props.items() if v is not None or relation_kind(current.doc.get(k)) is None}
+        props = _keep_relations(props, current)
     return ctx.data.update_record(_coll(table), object_id, props, current=current)
+
+
+def _keep_relations(props: dict[str, Any], current: Any) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if v is not None or relation_kind(current.doc.get(k)) is None}
 
 
 def table_view(ctx: Ctx, table: str) -> Any:
@@ -245,7 +249,7 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
         changes = from_wire(json_body(request()))
         recs = _matching(ctx, table, where)
         ctx.data.check_all("update", coll, recs, changes)  # every target checked before any changes
-        return ok(len([ctx.data.update_record(coll, r.uuid, changes, current=r) for r in recs]))
+        return ok(len([ctx.data.update_record(coll, r.uuid, _keep_relations(changes, r), current=r) for r in recs]))
     return ok(_bulk_delete(ctx, table, where))  # DELETE ?where=
 
 
