@@ -44,3 +44,13 @@ def test_batch_creates_keep_nulls(parse: Parse) -> None:
     for oid in ids:
         got = parse.get(f"classes/Box/{oid}").json
         assert "label" in got and got["label"] is None
+
+
+def test_users_signed_up_with_null_fields(rest: Parse) -> None:
+    """A null `email` is stored as null and claims no unique value: two such users sign up and log in."""
+    for name in ("nu1", "nu2"):
+        r = rest.post("users", {"username": name, "password": "pw", "email": None, "phone": None})
+        assert r.status_code == 201, r.body
+    me = rest.get("users/me", session=r.json["sessionToken"])
+    assert me.status_code == 200 and me.json.get("email") is None and me.json["phone"] is None, me.body
+    assert rest.post("login", {"username": "nu2", "password": "pw"}).status_code == 200
