@@ -13,7 +13,8 @@ Loading relations for a page of parents costs, per level of the requested paths,
 (parent, to-many column) sent together and ONE batched read (BatchGetItem, 100 ids a call) of every
 related id of the level: never a read per object. Related entities the caller may not read are left
 out (a to-one then reads as null): AppData's read rule decides, as for any read. Bounds: MAX_DEPTH
-levels, MAX_PAGE members per to-many column and parent, MAX_RELATED related entities per request,
+levels, MAX_PAGE members per to-many column and parent, `budget.limits().related` related entities
+per request (BAAS_BUDGET_RELATED),
 MAX_SCAN members read to list, filter or replace one relation, `budget.limits().bulk` children per change.
 """
 
@@ -35,7 +36,6 @@ from .ports import Record
 MAX_DEPTH = 5  # relationsDepth: each level is two sequential round trips
 MAX_PAGE = 100  # relationsPageSize: members of one to-many column loaded per parent
 DEFAULT_PAGE = 10  # Backendless' default relationsPageSize
-MAX_RELATED = 1_000  # related entities one request loads, every level together
 MAX_SCAN = 1_000  # members read to list a relation with where/sortBy, or to replace (set) it
 # never relation columns: the dialects' system columns, unique names, passwords, the geo-indexed field
 RESERVED = ("objectId", "ownerId", "updated", "ACL", "password", "name", "username", "email", "location", "path")
@@ -145,7 +145,7 @@ class Relations:
                 for coll, uuid in member_of.get((id(node), col.name), []) if col.many else \
                         self._pointed(node.record.doc.get(col.name)):
                     wanted[uuid] = coll
-            if loaded + len(wanted) > MAX_RELATED:
+            if loaded + len(wanted) > budget.limits().related:
                 self._too_many()
             got = self.data.readable_by_uuid(wanted)
             level = []
@@ -160,13 +160,13 @@ class Relations:
                 loaded += len(kids)
                 if sub or d > 0:
                     level += [(k, sub, d) for k in kids]
-            if loaded > MAX_RELATED:
+            if loaded > budget.limits().related:
                 self._too_many()
         return nodes
 
     @staticmethod
     def _too_many() -> None:
-        raise OverBudget(f"this request loads more than {MAX_RELATED} related objects; ask for fewer "
+        raise OverBudget(f"this request loads more than {budget.limits().related} related objects; ask for fewer "
                          "relations, a smaller relationsDepth, relationsPageSize or pageSize")
 
     def _pointed(self, value: Any) -> list[tuple[str, str]]:

@@ -197,16 +197,21 @@ def test_one_relation_seen_through_parse_and_usergrid(bl: Bl, api: Any, client: 
     assert [k["n"] for k in bl("GET", f"/data/Person/{person}?loadRelations=kids").json["kids"]] == [1, 2]
 
 
-def test_loading_more_than_the_request_allows_is_a_400(bl: Bl, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.core import relations
+def test_loading_more_than_the_request_allows_is_a_400(bl: Bl, svc: Any) -> None:
+    """BAAS_BUDGET_RELATED (core/budget.py `Limits.related`) bounds the related objects one request loads."""
+    import dataclasses
 
     kids = [_new(bl, "Kid", n=i) for i in range(3)]
     parent = _new(bl, "Parent", name="p")
     bl("PUT", f"/data/Parent/{parent}/kids:Kid:n", kids)
-    monkeypatch.setattr(relations, "MAX_RELATED", 2)
-    r = bl("GET", f"/data/Parent/{parent}?loadRelations=kids")
-    assert r.status_code == 400 and "related objects" in r.json["message"]
-    assert len(bl("GET", f"/data/Parent/{parent}?loadRelations=kids&relationsPageSize=2").json["kids"]) == 2
+    original = svc.settings
+    svc.settings = dataclasses.replace(original, limits=dataclasses.replace(original.limits, related=2))
+    try:
+        r = bl("GET", f"/data/Parent/{parent}?loadRelations=kids")
+        assert r.status_code == 400 and "related objects" in r.json["message"]
+        assert len(bl("GET", f"/data/Parent/{parent}?loadRelations=kids&relationsPageSize=2").json["kids"]) == 2
+    finally:
+        svc.settings = original
 
 
 def test_only_a_caller_who_may_update_the_parent_changes_its_relations(bl: Bl, user: dict[str, Any],
