@@ -31,6 +31,7 @@ from .classes import FIELD_RE
 from .data import AppData
 from .entities import SYSTEM_PROPS
 from .errors import InvalidInput, InvalidQuery
+from .ids import is_uuid
 from .ports import Record
 
 MAX_DEPTH = 5  # relationsDepth: each level is two sequential round trips
@@ -170,8 +171,8 @@ class Relations:
                          "relations, a smaller relationsDepth, relationsPageSize or pageSize")
 
     def _pointed(self, value: Any) -> list[tuple[str, str]]:
-        if kind(value) != "Pointer" or not isinstance(value.get("objectId"), str):
-            return []
+        if kind(value) != "Pointer" or not isinstance(value.get("objectId"), str) or not is_uuid(value["objectId"]):
+            return []  # entities have uuids: any other id (a hand-written Parse pointer) names none
         try:
             return [(self.resolve(value["className"]), value["objectId"].lower())]
         except InvalidInput:
@@ -179,7 +180,10 @@ class Relations:
 
     def _member_ids(self, parent: str, col: Column, limit: int) -> list[tuple[str, str]]:
         assert self.data.connections is not None
-        target = self.resolve(col.target)
+        try:
+            target = self.resolve(col.target)
+        except InvalidInput:  # a class name no table can have (written by another dialect): no members
+            return []
         found = self.data.connections.ids(self.data.app.uuid, parent, col.name, limit)
         # once each (two racing adds of one child may both connect it): the first connection counts
         return list(dict.fromkeys((c, u) for c, u in found if c == target))
