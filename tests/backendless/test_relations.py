@@ -163,6 +163,9 @@ def test_bad_input_gets_backendless_errors(bl: Bl) -> None:
         assert r.status_code == 400 and set(r.json) >= {"code", "message"}, (q, r.body)
         assert bl("GET", f"/data/Person?{q}").status_code == 400, q
     assert bl("GET", f"/data/Person/{person}/nosuch").status_code == 400
+    r = bl("GET", "/data/Person?where=name%3D'nobody'&loadRelations=nosuch")  # nothing matches: still a 400
+    assert (r.status_code, r.json["code"]) == (400, 1017)
+    assert bl("GET", "/data/Person?where=name%3D'nobody'&loadRelations=home").json == []
     r = bl("GET", f"/data/Person/{'0' * 8}-0000-7000-8000-{'0' * 12}/home")
     assert (r.status_code, r.json["code"]) == (404, 1000)
     assert bl("POST", f"/data/Person/{person}/home:Bad-Name!:1", [city]).status_code == 400

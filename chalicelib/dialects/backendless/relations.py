@@ -18,7 +18,7 @@ from typing import Any
 from ...core import budget
 from ...core.budget import OverBudget
 from ...core.entities import collection_key
-from ...core.errors import InvalidInput
+from ...core.errors import InvalidInput, InvalidQuery
 from ...core.ids import is_uuid
 from ...core.planner import MAX_LIMIT
 from ...core.ports import Record
@@ -93,7 +93,12 @@ def attach(ctx: Ctx, table: str, records: list[Record], objs: list[dict[str, Any
     asked = wanted(params)
     if asked is None:
         return objs
-    nodes = relations(ctx).load(records, *asked)
+    rel = relations(ctx)
+    if not records:  # nothing to load, but an unknown relation is a 400 whatever matched
+        for name in (n for n in asked[0] if n != "*"):
+            if rel.column(collection_key(table), name) is None:
+                raise InvalidQuery(f"{name} is not a relation of {display_table(table)}")
+    nodes = rel.load(records, *asked)
     out = []
     for node, obj in zip(nodes, objs, strict=True):
         full = render(node, table)
