@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.errors import InvalidInput
 from chalicelib.core.relations import MAX_DEPTH
 
 from .conftest import Bl
@@ -228,3 +229,26 @@ def test_only_a_caller_who_may_update_the_parent_changes_its_relations(bl: Bl, u
         assert r.status_code in (401, 403) and set(r.json) >= {"code", "message"}, r.body
     assert bl("GET", f"/data/Note/{note}?relationsDepth=1", headers=master).json.keys().isdisjoint({"kids", "one"})
     assert bl("PUT", f"/data/Note/{note}/kids:Kid:n", [kid], token=user["user-token"]).val == 1  # the owner may
+
+
+def test_a_racing_one_to_one_add_cannot_overwrite(bl: Bl, svc: Any, org: dict[str, Any]) -> None:
+    """Two adds to an empty one-to-one that both read the parent empty: the second one's write is
+    re-checked on the stored parent (it lost the version race) and refused, not written over the first."""
+    from chalicelib.core.auth import Principal
+    from chalicelib.core.entities import collection_key
+    from chalicelib.core.relations import Relations
+    from chalicelib.dialects.backendless.relations import resolve
+
+    a, b = _new(bl, "City", name="A"), _new(bl, "City", name="B")
+    person = _new(bl, "Person", name="Ann")
+    people, cities = collection_key("Person"), collection_key("City")
+    app = svc.tenancy.app_by_uuid(org["credentials"]["uuid"])
+    data = svc.data(app, Principal("app", app.uuid, app.uuid))
+    rel = Relations(data, resolve)
+    col = rel.declare(people, "home", "City", False)
+    stale = data.writable(people, person)  # both racers read it empty
+    assert rel.change(people, person, col, [data.record(cities, a)], "add") == 1
+    data.writable = lambda collection, ident: stale  # type: ignore[method-assign]  # the second racer's view
+    with pytest.raises(InvalidInput, match="already holds"):
+        rel.change(people, person, col, [data.record(cities, b)], "add")
+    assert bl("GET", f"/data/Person/{person}?loadRelations=home").json["home"]["name"] == "A"
