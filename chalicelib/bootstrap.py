@@ -23,6 +23,7 @@ from .core.connections import Connections
 from .core.cursors import Cursors
 from .core.data import AppData, Policy
 from .core.entities import Entities
+from .core.layouts import Layouts
 from .core.metadata import Metadata
 from .core.permissions import Permissions
 from .core.planner import Executor
@@ -44,6 +45,7 @@ class Services:
     _tasks: Tasks | None = None
     _series: Any = None
     _classes: ClassRegistry | None = None
+    layouts: Layouts | None = None  # index layouts per collection (hot-partition sharding)
 
     @property
     def permissions(self) -> Permissions:
@@ -258,8 +260,10 @@ def _build(s: Settings) -> Services:
     tenancy = Tenancy(docs, unique, secret_key, s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
     cursors = Cursors(secret_key)
-    return Services(s, entities, Executor(store, cursors=cursors), tenancy, auth, Permissions(docs),
-                    Connections(store, cursors))
+    layouts = Layouts(docs)
+    entities.shards = layouts.write_shards
+    return Services(s, entities, Executor(store, cursors=cursors, layouts=layouts.live), tenancy, auth,
+                    Permissions(docs), Connections(store, cursors), layouts=layouts)
 
 
 class CollectionList:

@@ -28,6 +28,7 @@ class Record:
     owner: str | None = None  # uuid of the app user who created it (permissions: owner rules)
     acl: dict[str, dict[str, bool]] | None = None  # Parse-style ACL: {"*"|user uuid|"role:<name>": {"read", "write"}}
     partial: bool = False  # fields the caller may not read were removed: never a base to write from
+    shards: int = 1  # the collection's shard count its index entries were written under (indexing.shard_name)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class DynamoEntityStore:
     def _to_record(self, item: EntityModel) -> Record:
         app, uuid = item.pk.split("#", 1)
         return Record(app, item.coll, uuid, int(item.ver), json.loads(item.doc), json.loads(item.pv), item.secret,
-                      item.owner, json.loads(item.acl) if item.acl else None)
+                      item.owner, json.loads(item.acl) if item.acl else None, shards=int(item.sh or 1))
 
     def get(self, app: str, uuid: str) -> Record | None:
         try:
@@ -63,6 +63,7 @@ class DynamoEntityStore:
             f"{record.app}#{record.uuid}", coll=record.collection, ver=record.version,
             doc=_dumps(record.doc), pv=_dumps(record.prop_versions), secret=record.secret,
             owner=record.owner, acl=_dumps(record.acl) if record.acl is not None else None,
+            sh=record.shards if record.shards > 1 else None,
         )
 
     def put_new(self, records: Sequence[Record]) -> None:

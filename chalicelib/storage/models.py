@@ -25,6 +25,7 @@ class EntityModel(Model):
     secret = UnicodeAttribute(null=True)  # password hash of app users
     owner = UnicodeAttribute(null=True)  # uuid of the creating app user
     acl = UnicodeAttribute(null=True)  # JSON ACL, when the entity has one
+    sh = NumberAttribute(null=True)  # shard count its index entries were written under; absent means 1
 
 
 class IndexModel(Model):

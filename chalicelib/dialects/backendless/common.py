@@ -62,7 +62,7 @@ def context(app_id: str, rest_key: str) -> Ctx:
         app = svc.tenancy.app_by_uuid(app_id)
     except TenantNotFound:
         raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 401) from None
-    token = (request().headers or {}).get("user-token") or None
+    token = request().headers.get("user-token") or None
     master = master_key(request(), "master-key") or master_key(request())
     try:
         if master:  # the server-side credential, in a header beside the REST key of the URL
@@ -97,13 +97,13 @@ def route(path: str, spec: Spec | Mapping[str, Spec] | None = None, **handlers: 
     wrapped = endpoint(request, errors.render, "backendless")(view)
     wrapped.__name__ = f"backendless_{next(_names)}"
     given = dict(spec) if isinstance(spec, Mapping) else dict.fromkeys(handlers, spec) if spec is not None else {}
-    annotate(wrapped, {m: (given.get(m) if m in handlers else NOT_SERVED) for m in METHODS
+    annotate(wrapped, {m: (given[m] if m in handlers else NOT_SERVED) for m in METHODS
                        if m not in handlers or given.get(m) is not None})
     bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=CORS, name=wrapped.__name__)(wrapped)
 
 
 def query_param(name: str, default: Any = None) -> Any:
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     return qp.get(name, default)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...core import budget
@@ -16,6 +17,7 @@ from ...core.budget import OverBudget
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
+from ...core.ports import Record
 from ...core.query import Query
 from ...core.relations import kind as relation_kind
 from ..http import json_body
@@ -106,7 +108,8 @@ def _aggregate(ctx: Ctx, table: str, grouped: aggregate.Plan, where: Any,
 
 
 def _read(ctx: Ctx, table: str, where: Any, order: list[tuple[str, bool]], want: int) -> list[Any]:
-    data, coll, records, cursor = ctx.data, _coll(table), [], None
+    data, coll, cursor = ctx.data, _coll(table), None
+    records: list[Record] = []
     while len(records) < want:
         result = data.query(coll, Query(where=where, order=order, limit=min(MAX_LIMIT, want - len(records)),
                                         cursor=cursor))
@@ -144,7 +147,7 @@ def _matching(ctx: Ctx, table: str, where: Any) -> list[Any]:
 
 def _params() -> dict[str, Any]:
     """Query parameters; `property`, `props`, `groupBy`, `sortBy` may repeat (`?property=a&property=b`)."""
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     out: dict[str, Any] = dict(qp)
     getlist = getattr(qp, "getlist", None)
     for key in ("property", "props", "groupBy", "sortBy", "loadRelations"):

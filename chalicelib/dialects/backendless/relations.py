@@ -131,13 +131,15 @@ def _children(ctx: Ctx, col: Column) -> list[Record]:
     if body is not None:
         if not isinstance(body, list):
             raise InvalidInput("the children are a JSON array of objectIds")
-        ids = [c.get("objectId") if isinstance(c, dict) else c for c in body]
-        if not all(isinstance(i, str) and i for i in ids):
+        given = [c.get("objectId") if isinstance(c, dict) else c for c in body]
+        ids = [i for i in given if isinstance(i, str) and i]
+        if len(ids) != len(given):
             raise InvalidInput("each child is an objectId string (or an object with one)")
         budget.check_bulk(len(ids))
         got = ctx.data.readable_by_uuid({i.lower(): target for i in ids if is_uuid(i)})
         return [got[i.lower()] for i in ids if i.lower() in got]  # in the order given
-    node, out, cursor = parse_where(where), [], None
+    node, cursor = parse_where(where), None
+    out: list[Record] = []
     while len(out) <= budget.limits().bulk:
         page = ctx.data.query(target, Query(where=node, limit=min(MAX_LIMIT, budget.limits().bulk + 1 - len(out)),
                                             cursor=cursor))

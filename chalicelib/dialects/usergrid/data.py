@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Response
+from chalice.app import MultiDict
 
 from ...bootstrap import services
 from ...core import budget, validate
@@ -14,6 +16,7 @@ from ...core.errors import EntityNotFound, InvalidInput
 from ...core.files import serving_headers
 from ...core.ids import is_uuid, now_ms
 from ...core.plural import pluralize, singularize
+from ...core.ports import Record
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
 from ..openapi import NOT_SERVED
@@ -81,7 +84,7 @@ def app_token(org: str, app: str) -> Any:
 
 
 def _query_params() -> tuple[str | None, int, str | None]:
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     return ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None
 
 
@@ -142,7 +145,7 @@ def collection_view(org: str, app: str, collection: str) -> Any:
     if coll == "counters" and method == "GET":
         return _counters(a, principal, started)
     ql, limit, cursor = _query_params()
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     if method == "DELETE" and not ql and not qp.get("limit"):
         raise UnsupportedOperation("DELETE of a collection needs ql or limit")
     query = parse(ql, limit, cursor)
@@ -169,7 +172,8 @@ def collection_view(org: str, app: str, collection: str) -> Any:
 
 def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any], started: float) -> Any:
     """PUT ?ql=: every match, up to 1,000 (Usergrid's AbstractCollectionService), not one page."""
-    query.limit, query.cursor, matched = MAX_LIMIT, None, []
+    query.limit, query.cursor = MAX_LIMIT, None
+    matched: list[Record] = []
     while len(matched) < MAX_LIMIT:
         page = data.query(coll, query)
         matched.extend(page.records)
@@ -187,8 +191,8 @@ def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any]
 def _counters(a: Any, principal: Any, started: float) -> Any:
     """GET /counters: the names; with ?counter=a&counter=b, their series (Usergrid's shape)."""
     services().data(a, principal).policy.check(a, principal, "query", "counters")
-    qp = request().query_params
-    names = qp.getlist("counter") if qp and hasattr(qp, "getlist") else ([qp["counter"]] if qp and "counter" in qp else [])
+    qp = request().query_params or MultiDict(None)
+    names = qp.getlist("counter") if "counter" in qp else []  # getlist raises KeyError for a missing name
     series = services().series()
     if not names:
         return json_response(envelope("get", a, "counters", None, started, data=series.names(a.uuid)))
@@ -225,10 +229,10 @@ def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
     if headers["Content-Type"].split(";")[0].strip().lower() not in binary:
         # API Gateway carries bytes only for its binary types; other types travel as text
         try:
-            return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
+            return Response(body=body.decode("utf-8"), status_code=200, headers=dict(headers))
         except UnicodeDecodeError:
             headers["Content-Type"] = "application/octet-stream"
-    return Response(body=body, status_code=200, headers=headers)
+    return Response(body=body, status_code=200, headers=dict(headers))  # chalice wants dict[str, str | list[str]]
 
 
 def project(entity: dict[str, Any], fields: list[str], aliases: dict[str, str] | None = None) -> dict[str, Any]:

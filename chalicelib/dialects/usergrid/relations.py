@@ -7,6 +7,7 @@ dispatches on the (collection, verb) pair, as Usergrid's own service tree does.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...bootstrap import services
@@ -74,7 +75,8 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
                 raise InvalidInput('send {"permission": "get,put,post,delete:/path"}')
             return json_response(envelope("post", a, f"roles/{role}/permissions", None, started,
                                           data=perms.grant(a.uuid, role, permission)))
-        permission = (request().query_params or {}).get("permission", "")
+        qp: Mapping[str, str] = request().query_params or {}
+        permission = qp.get("permission", "")
         return json_response(envelope("delete", a, f"roles/{role}/permissions", None, started,
                                       data=perms.revoke(a.uuid, role, permission)))
     if (coll, verb_l) == ("users", "roles") and method == "GET":
@@ -110,7 +112,7 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
 
 
 def _query() -> Any:
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     return parse(ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None)
 
 
