@@ -39,6 +39,7 @@ CALLS_PER_EDGE = 4  # an edge's share of a page's Query and deletes, and its oth
 RESERVE_CALLS = 100  # left to the rest of a request that unlinks (the task's submission, the answer's reads)
 UNLINK_TASK = "connections-unlink"
 Submit = Callable[[str, str, dict[str, Any]], Any]  # (app, runner, params): start a task (core/tasks.py)
+Ids = list[tuple[str, str]]  # (collection, uuid) pairs; `list` is a method name inside Connections
 
 
 @dataclass
@@ -77,6 +78,22 @@ class Connections:
         self.store.write_index(f"{app}#", _items(source, verb, target, t), self._stale(source, verb, target, old))
         parallel.run_all([partial(self._note, app, rec, side, verb)
                           for rec, side in ((source, "out"), (target, "in")) if verb not in _verbs(rec, side)])
+
+    def connect_new(self, app: str, source: Record, verb: str, targets: list[Record]) -> None:
+        """Targets not connected yet (the caller knows: no lookup), in one batched write, connected in
+        the given order (times now, now + 1 ms, ...)."""
+        verb, t0 = _verb(verb), self.clock()
+        ends = [(source, "out")] * bool(targets) + [(t, "in") for t in targets]
+        for rec, side in ends:
+            if verb not in _verbs(rec, side) and len(_verbs(rec, side)) >= MAX_VERBS:
+                raise InvalidInput(f"an entity has at most {MAX_VERBS} connection verbs each way")
+        # never older than an end (listings skip such edges as left by a deleted entity), as in `connect`
+        items = [item for i, t in enumerate(targets)
+                 for item in _items(source, verb, t, max(t0 + i, _created(source), _created(t)))]
+        if items:
+            self.store.write_index(f"{app}#", items, [])
+        # each end's verb on first use, so links show it and a delete unlinks it (as `connect`)
+        parallel.run_all([partial(self._note, app, rec, side, verb) for rec, side in ends if verb not in _verbs(rec, side)])
 
     def disconnect(self, app: str, source: Record, verb: str, target: Record) -> None:
         verb = _verb(verb)
@@ -240,6 +257,24 @@ class Connections:
                 return Linked(out, None)
             after = last
         return Linked(out, self.cursors.seal(app, tag + after) if after else None)
+
+    def ids(self, app: str, source: str, verb: str, limit: int) -> Ids:
+        """(collection, uuid) of the first `limit` entities connected from `source` by `verb`, oldest
+        connection first: the index alone, one Query per 100 (no entity read). Relations load their
+        members this way for a whole page of parents, then read every member in one batch."""
+        verb = _verb(verb)
+        out: Ids = []
+        for part, at in ((f"{app}#connt#{source}#{verb}", 1), (f"{app}#conn#{source}#{verb}", 0)):
+            after: str | None = None
+            while len(out) < limit:
+                hits, last = self.store.query_index(part, "0", TOP, False, after, min(100, limit - len(out)))
+                out += [(p[at], p[at + 1]) for p in (h.sk.split(SEP) for h in hits) if len(p) > at + 1]
+                if last is None:
+                    break
+                after = last
+            if out:  # connections older than connection times have membership items only
+                return out
+        return out
 
     def _decode(self, app: str, cursor: str | None) -> str | None:
         if not cursor:

@@ -119,6 +119,10 @@ class AppData:
         if not self.policy.may_add_field(self.app, self.principal, collection):
             raise Forbidden(f"Permission denied for action addField on class {collection}.")
 
+    def check_new_fields(self, collection: str, props: dict[str, Any]) -> None:
+        """For a write whose fields come from `mutate` rather than props: the same `addField` rule."""
+        self._new_fields(collection, props)
+
     def _observe(self, rec: Record) -> Record:
         if self.registry is not None:
             self.registry.observe(self.app.uuid, rec.collection, rec.doc)
@@ -519,6 +523,23 @@ class AppData:
             visible=lambda r: self._readable(r), fold_case=q.fold_case)
         records = [self._view(r) for r in got.records]
         return Page([public(r) for r in records], got.cursor, records)
+
+    def readable_by_uuid(self, wanted: dict[str, str]) -> dict[str, Record]:
+        """The entities of `wanted` (uuid -> the collection it must belong to) that the caller may read,
+        as it may see them: one BatchGetItem per 100 ids. Missing, unreadable and other-collection ids
+        are left out alike, so an answer never tells which of the three an id was."""
+        if not wanted:
+            return {}
+        self.policy.prefetch(self.app, self.principal)
+        got = self.entities.store.batch_get(self.app.uuid, sorted(wanted))
+        return {u: self._view(r) for u, r in got.items()
+                if r.collection == wanted.get(u) and self._readable(r)}
+
+    def writable(self, collection: str, ident: str) -> Record:
+        """The entity, checked for `update` by this caller (a relation set on it changes it)."""
+        rec = self._must_read(collection, ident)
+        self._check("update", collection, rec)
+        return rec
 
     def _readable(self, rec: Record) -> bool:
         if not self.policy.can(self.app, self.principal, "read", rec.collection, rec):
