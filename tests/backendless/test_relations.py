@@ -257,3 +257,16 @@ def test_a_racing_one_to_one_add_cannot_overwrite(bl: Bl, svc: Any, org: dict[st
     with pytest.raises(InvalidInput, match="already holds"):
         rel.change(people, person, col, [data.record(cities, b)], "add")
     assert bl("GET", f"/data/Person/{person}?loadRelations=home").json["home"]["name"] == "A"
+
+
+def test_deleting_a_member_removes_its_relation_items(bl: Bl, svc: Any, org: dict[str, Any]) -> None:
+    """A one-to-many member's edge items go with it (both directions), as a Usergrid entity's do."""
+    person, kids = _new(bl, "Person", name="Bo"), [_new(bl, "Kid", n=i) for i in range(3)]
+    bl("PUT", f"/data/Person/{person}/kids:Kid:n", kids)
+    assert bl("DELETE", f"/data/Kid/{kids[0]}").status_code == 200
+    app = org["credentials"]["uuid"]
+    hits, _ = svc.entities.store.query_index(f"{app}#conn#{person}#kids", "0", "\U0010ffff", False, None, 100)
+    assert len(hits) == 2 and all(kids[0] not in h.sk for h in hits)
+    gone, _ = svc.entities.store.query_index(f"{app}#connecting#{kids[0]}#kids", "0", "\U0010ffff", False, None, 100)
+    assert gone == []
+    assert [k["n"] for k in bl("GET", f"/data/Person/{person}?loadRelations=kids").json["kids"]] == [1, 2]
