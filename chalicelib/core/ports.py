@@ -28,6 +28,11 @@ class Record:
     owner: str | None = None  # uuid of the app user who created it (permissions: owner rules)
     acl: dict[str, dict[str, bool]] | None = None  # Parse-style ACL: {"*"|user uuid|"role:<name>": {"read", "write"}}
     partial: bool = False  # fields the caller may not read were removed: never a base to write from
+    shards: int = 1  # the collection's shard count its index entries were written under (indexing.shard_name)
+    # Usergrid connection verbs this entity is the source of (`out`) and the target of (`in`): kept on the
+    # entity item, so `metadata.connections` costs no read (core/connections.py keeps them)
+    out_verbs: tuple[str, ...] = ()
+    in_verbs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,13 @@ class EntityStore(Protocol):
         """Write entities with freshly generated uuids (none can exist yet, so no condition), in batches."""
 
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
+
+    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool) -> bool:
+        """Add (or remove) `verb` to the entity's `out` or `in` verbs, bumping its version so a writer
+        holding the old version retries with the new verbs; False if the entity does not exist."""
+
+    def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
+        """Set the password hash to `new` iff it is still `old` (the entity and its version untouched)."""
 
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
         """Put and delete (index name, sort key) entries under `partition_prefix`, in batches."""
@@ -141,27 +153,31 @@ class BlobStore(Protocol):
     """Bytes by key (S3). Keys are built by core/files.py and always start with the app uuid."""
 
     def put(self, key: str, data: bytes, content_type: str, owner: str | None = None,
-            if_absent: bool = False) -> None:
-        """`if_absent`: create only (S3's conditional write); VersionConflict when the key exists."""
+            if_absent: bool = False, if_match: str | None = None) -> None:
+        """`if_absent`: create only (S3's conditional write); `if_match`: replace only the version
+        with that ETag (the one that was checked). VersionConflict when the condition fails."""
 
     def exists(self, key: str) -> bool: ...
 
     def head(self, key: str) -> dict[str, str] | None:
-        """{"owner", "content_type"} of an object (owner "" when it has none), None when absent."""
+        """{"owner", "content_type", "etag"} of an object (owner "" when it has none), None when absent."""
 
     def list(self, prefix: str, recursive: bool, limit: int) -> list[BlobInfo]:
         """Objects under `prefix`; without `recursive`, sub-folders come back once each as dirs."""
 
     def delete(self, keys: Sequence[str]) -> None: ...
 
-    def copy(self, src: str, dst: str, owner: str | None = None) -> None: ...
+    def copy(self, src: str, dst: str, owner: str | None = None, if_absent: bool = False,
+             if_match: str | None = None) -> None:
+        """The copy belongs to `owner`; `if_absent` / `if_match` condition the target as in `put`."""
 
     def download_url(self, key: str, expires_s: int, content_type: str | None = None,
                      disposition: str | None = None) -> str: ...
 
     def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
-                   if_absent: bool = False) -> str:
-        """A presigned PUT; `if_absent` signs `If-None-Match: *` (the client must send it)."""
+                   if_absent: bool = False, if_match: str | None = None) -> str:
+        """A presigned PUT; `if_absent` signs `If-None-Match: *`, `if_match` `If-Match: <etag>`
+        (the client must send what is signed)."""
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         """(bytes, content type), or None when there is no such object."""

@@ -10,6 +10,7 @@ of the index read the planner chose (see docs/ARCHITECTURE.md).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ...core.budget import Room
@@ -86,7 +87,7 @@ def batch_route(ctx: Ctx, req: Req) -> Out | None:
         if cls is not None and j - i > 1:
             results += taken(room, _create_batch(ctx, cls, [c.get("body") for c in cmds[i:j]]))
         else:
-            results += [run_fitting(room, _method(c), lambda c=c: _run_command(ctx, c), errors.body)
+            results += [run_fitting(room, _method(c), partial(_run_command, ctx, c), errors.body)
                         for c in cmds[i:j]]
         i = j
     return Out(200, {"results": results})
@@ -224,7 +225,7 @@ def update(ctx: Ctx, coll: str, oid: str, body: Any, secret: str | None = None) 
         raise EntityNotFound("Object not found.")
     rec = ctx.data.update_record(coll, oid, plain, mutate=mutation(ops) if ops else None, acl=acl, secret=secret,
                                  keep_nulls=True)
-    out = {"updatedAt": iso(rec.doc["modified"]), "objectId": rec.uuid}
+    out: dict[str, Any] = {"updatedAt": iso(rec.doc["modified"]), "objectId": rec.uuid}
     out.update({k: rec.doc.get(k) for k in ops})  # as Parse: the new value of each operator's key
     return Out(200, out)
 

@@ -9,6 +9,7 @@ written with `AppData.create_many`: two sequential DynamoDB round trips for the 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from ...core.budget import Room
@@ -46,7 +47,7 @@ def batch(ctx: Ctx, req: Req) -> Out:
         while cls is not None and j < len(subs) and _plain_create(subs[j]) == cls:
             j += 1
         results += taken(room, _create_many(ctx, cls, subs[i:j])) if cls is not None and j - i > 1 else \
-            [run_fitting(room, s.method, lambda s=s: _run(ctx, s), errors.body) for s in subs[i:j]]
+            [run_fitting(room, s.method, partial(_run, ctx, s), errors.body) for s in subs[i:j]]
         i = j
     return Out(200, results)
 
@@ -69,12 +70,12 @@ def _create_many(ctx: Ctx, cls: str, subs: list[Req]) -> list[dict[str, Any]]:
         for sub in subs:
             fields, acl = split_body(sub.body)
             plain, ops = split_ops(fields)
-            items.append(({k: v for k, v in {**plain, **initial(ops)}.items() if v is not None}, acl))
+            items.append(({**plain, **initial(ops)}, acl))
     except CoreError:
         return [_run(ctx, s) for s in subs]
     return [{"error": errors.body(got)} if isinstance(got, CoreError) else
             {"success": {"objectId": got.uuid, "createdAt": iso(got.doc["created"])}}
-            for got in ctx.data.create_many(coll, items)]
+            for got in ctx.data.create_many(coll, items, keep_nulls=True)]
 
 
 def _run(ctx: Ctx, sub: Req) -> dict[str, Any]:

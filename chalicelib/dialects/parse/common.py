@@ -27,7 +27,7 @@ from urllib.parse import quote
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import services
+from ...bootstrap import note_caller, services
 from ...core import validate
 from ...core.errors import BadToken, Forbidden, MalformedBody, TenantNotFound
 from ...core.ids import is_uuid
@@ -160,6 +160,7 @@ def caller(keys: Keys, use_session: bool = True) -> Ctx:
     if keys.master_key:
         try:
             principal = svc.auth.master_principal(app, keys.master_key)
+            note_caller(app, principal)
             return Ctx(app, principal, True, None, base, keys.installation_id)
         except Forbidden:
             pass
@@ -170,6 +171,7 @@ def caller(keys: Keys, use_session: bool = True) -> Ctx:
         principal = svc.auth.key_principal(app, key, core_token(token) if token else None)
     except BadToken:
         raise ParseError(pe.INVALID_SESSION_TOKEN, "Invalid session token") from None
+    note_caller(app, principal)
     return Ctx(app, principal, False, token if principal.kind == "user" else None, base, keys.installation_id)
 
 
@@ -271,7 +273,7 @@ def to_response(out: Out) -> Response:
         return Response(body="", status_code=out.status, headers={**CORS_HEADERS, **out.headers})
     if out.raw is not None:
         return Response(body=out.raw, status_code=out.status, headers={**CORS_HEADERS, **out.headers})
-    headers = {"Content-Type": "application/json", **CORS_HEADERS, **out.headers}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json", **CORS_HEADERS, **out.headers}
     return Response(body=json.dumps(out.body, separators=(",", ":")), status_code=out.status, headers=headers)
 
 
