@@ -31,6 +31,8 @@ def test_served_valid_public_and_without_dynamodb(name: str) -> None:
     bootstrap.reset()
     with Client(app) as c:  # no moto: a DynamoDB call would fail here
         r = c.http.get(f"/{name}/openapi.json")
+        plain = c.http.get(f"/{name}/openapi.json", headers={"Content-Type": "text/plain"})  # as Parse's JS SDK sends
+    assert plain.status_code == 200 and plain.body == r.body
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/json"
     assert "public" in r.headers["Cache-Control"]

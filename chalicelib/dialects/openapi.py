@@ -182,4 +182,6 @@ def serve(bp: Blueprint, d: Dialect) -> None:
 
     openapi_json.__name__ = f"{d.name}_openapi"
     annotate(openapi_json, Op("This document: the dialect's OpenAPI 3.1 description", responses={"200": OBJ}))
-    bp.route("/openapi.json", methods=["GET"], cors=True, name=openapi_json.__name__)(openapi_json)
+    # any Content-Type: a GET carries no body, and Chalice would answer its own raw 415 to `text/plain`
+    bp.route("/openapi.json", methods=["GET"], cors=True, content_types=["*/*"], name=openapi_json.__name__)(
+        openapi_json)
