@@ -147,3 +147,22 @@ def test_a_dialect_is_imported_by_its_first_request_only(runs: tuple[dict[str, A
         "backendless": ["backendless", "bea", "parse", "usergrid"],
         "lightblue": ["backendless", "bea", "lightblue", "parse", "usergrid"],
     }
+
+
+def test_in_the_package_the_collector_waits_for_the_first_response(tmp_path: Path) -> None:
+    """app.py: with the route table beside it (the Lambda zip's layout) the cold start runs without
+    the cyclic collector, which the first response turns back on with the start-up objects frozen."""
+    import shutil
+
+    shutil.copy(ROOT / "app.py", tmp_path / "app.py")
+    shutil.copytree(ROOT / "chalicelib", tmp_path / "chalicelib", ignore=shutil.ignore_patterns("__pycache__"))
+    build = ("import sys; from pathlib import Path; import app; from chalicelib.dialects import lazy; "
+             "lazy.write_manifest(Path(sys.argv[1]))")
+    target = tmp_path / "chalicelib" / "dialects" / "routes.json"
+    subprocess.run([sys.executable, "-c", build, str(target)], cwd=tmp_path, check=True, capture_output=True)
+    code = ("import gc, json, sys; import app; before = gc.isenabled(); lazy = 'chalicelib.dialects.usergrid.data' not in sys.modules; "
+            "from chalice.test import Client; c = Client(app.app); r = c.http.get('/status'); "
+            "print(json.dumps([app.PACKAGED, lazy, before, r.status_code, gc.isenabled(), gc.get_freeze_count() > 1000]))")
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert json.loads(p.stdout.strip().splitlines()[-1]) == [True, True, False, 200, True, True]
