@@ -75,6 +75,11 @@ class Policy:
         """Whether this caller's write may bring a field the collection has never held (Parse `addField`)."""
         return True
 
+    def reads_public(self, app: App, principal: Principal, collection: str) -> bool:
+        """True when this caller may read exactly the collection's entities that anyone may read (no
+        ACL, or one with public read): its count is the index's count of entries flagged so."""
+        return False
+
     def prefetch(self, app: App, principal: Principal) -> None:
         """Warm whatever `can` reads for this caller; run beside the entity read (one round trip)."""
 
@@ -452,17 +457,22 @@ class AppData:
         return self.count(collection, None)
 
     def countable(self, collection: str, where: Node | None) -> bool:
-        """Would `count` answer from the index alone (no read needed to tell)?"""
-        return self.policy.sees_everything(self.app, self.principal) and count_range(where) is not None
+        """Would `count` try the index alone (no entity read)? It may still answer None (see `count`)."""
+        return count_range(where) is not None and (self.policy.sees_everything(self.app, self.principal)
+                                                   or self.policy.reads_public(self.app, self.principal, collection))
 
     def count(self, collection: str, where: Node | None) -> int | None:
         """How many entities match `where`, counted on the index alone (planner.count_range): no entity is
-        read. None when the caller may not see everything (readability is per entity) or the where clause
-        needs each entity checked; the caller then counts what a query returns."""
+        read. For a caller who reads exactly the entities anyone may read (a REST key: `reads_public`),
+        the entries flagged so. None when readability is per entity for this caller, when the where
+        clause needs each entity checked, or when an entry predates the flag; the caller then counts
+        what a query returns."""
         self._check("query", collection)
-        if not self.policy.sees_everything(self.app, self.principal):
-            return None
-        return self.executor.count(self.app.uuid, collection, where)
+        if self.policy.sees_everything(self.app, self.principal):
+            return self.executor.count(self.app.uuid, collection, where)
+        if self.policy.reads_public(self.app, self.principal, collection):
+            return self.executor.count(self.app.uuid, collection, where, public_only=True)
+        return None
 
     # -- connections ---------------------------------------------------------------------
     def _target(self, ident: str, collection: str | None) -> Record:

@@ -42,4 +42,16 @@ def test_what_needs_the_entities_is_not_counted_on_the_index(data: Any) -> None:
 
 
 def test_a_filtered_caller_gets_no_index_count(data: Any) -> None:
-    assert data(Principal("key", None)).count("items", Compare("tier", "eq", 1)) is None
+    assert data(Principal("user", "u1")).count("items", Compare("tier", "eq", 1)) is None  # ACLs may name it
+
+
+def test_a_key_counts_the_entries_of_entities_anyone_may_read(svc: Any, data: Any) -> None:
+    """A REST key reads exactly the entities whose ACL lets anyone read: their entries say so (`r`)."""
+    key = data(Principal("key", None))
+    app = key.app
+    svc.entities.create(app.uuid, "items", {"tier": 1}, acl={"u1": {"read": True}})
+    svc.entities.create(app.uuid, "items", {"tier": 1}, acl={"*": {"read": True}})
+    key.count("items", None)  # warms the rules document (5 s)
+    m = meter.start()
+    assert key.count("items", Compare("tier", "eq", 1)) == 5  # 4 without an ACL + 1 public
+    assert m.calls == {"Query": 1} and m.items_read == 6
