@@ -37,6 +37,21 @@ TASK_FUNCTION_VAR = "BAAS_TASK_FUNCTION"
 TASK_PREFIX = "_tasks/"  # chalicelib.core.tasks.PREFIX: requests and results of async tasks
 TASK_EXPIRY_DAYS = 1  # as the task status TTL (core/tasks.py TTL_S)
 SECRET_PARAMETER = "BaasSecretKey"
+API_ID = "RestAPI"  # chalice's logical id for the REST API (AWS::Serverless::Api)
+# Answers API Gateway gives itself, before any Lambda runs (throttling, payload too large, a path no
+# route covers, an integration timeout): they carry the headers every Lambda answer carries
+# (dialects/http.py install_edge), and browsers may read them (CORS), or an SDK sees an opaque
+# network error instead of a 429 or 413. A path outside every dialect's prefix gets a 404 rather
+# than API Gateway's 403 "Missing Authentication Token" (no dialect owns it, so the body is neutral).
+EDGE_HEADERS = {"X-Content-Type-Options": "'nosniff'", "Access-Control-Allow-Origin": "'*'"}
+GATEWAY_RESPONSES: dict[str, dict[str, Any]] = {
+    "DEFAULT_4XX": {"ResponseParameters": {"Headers": EDGE_HEADERS}},
+    "DEFAULT_5XX": {"ResponseParameters": {"Headers": EDGE_HEADERS}},
+    "MISSING_AUTHENTICATION_TOKEN": {
+        "StatusCode": "404", "ResponseParameters": {"Headers": EDGE_HEADERS},
+        "ResponseTemplates": {"application/json": '{"code": 404, "error": "not_found", "message": "Unknown route"}'},
+    },
+}
 # Browsers upload and download straight to S3 through presigned URLs, so the bucket answers CORS.
 CORS_RULES = [{
     "AllowedMethods": ["GET", "PUT", "POST", "HEAD"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
@@ -156,7 +171,8 @@ def build_merge(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
     """`build` plus what only makes sense merged into chalice's template: BAAS_SECRET_KEY as a
     NoEcho stack parameter set on the function, so the secret is in neither git nor the template,
     and BAAS_TASK_FUNCTION as a Ref to the worker, whose name CloudFormation picks
-    (`<stack>-LightblueTask-<suffix>`, not the `chalice deploy` name the stage config gives)."""
+    (`<stack>-LightblueTask-<suffix>`, not the `chalice deploy` name the stage config gives), and
+    API Gateway's own answers (GATEWAY_RESPONSES) on chalice's REST API."""
     template = build(stage, project_dir)
     template["Parameters"] = {SECRET_PARAMETER: {
         "Type": "String", "NoEcho": True, "MinLength": 32,
@@ -164,6 +180,7 @@ def build_merge(stage: str, project_dir: Path = ROOT) -> dict[str, Any]:
     }}
     template["Resources"][FUNCTION_ID] = {"Properties": {"Environment": {"Variables": {
         "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}, TASK_FUNCTION_VAR: {"Ref": WORKER_ID}}}}}
+    template["Resources"][API_ID] = {"Properties": {"GatewayResponses": GATEWAY_RESPONSES}}
     return template
 
 

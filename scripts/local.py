@@ -69,8 +69,10 @@ class Moto:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per moto call drowns the app's log
         from scripts.local_chalice import nodelay_werkzeug
         from scripts.moto_fast_query import apply
+        from scripts.moto_s3_conditions import apply as conditional_copies
 
         apply()  # a Query reads its range of its partition, not the whole table (scripts/moto_fast_query.py)
+        conditional_copies()  # CopyObject honours If-None-Match / If-Match as S3 does
         nodelay_werkzeug()  # the app's keep-alive calls to moto would wait on delayed ACKs
         app = DomainDispatcherApplication(create_backend_app)
         self.store = Store(folder)

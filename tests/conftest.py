@@ -30,8 +30,10 @@ for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S
     os.environ.pop(var, None)
 
 from scripts.moto_fast_query import apply as _fast_moto_query  # noqa: E402
+from scripts.moto_s3_conditions import apply as _conditional_copies  # noqa: E402
 
 _fast_moto_query()  # moto's Query reads its partition, not the whole table (tested in test_moto_fast_query.py)
+_conditional_copies()  # moto's CopyObject honours If-None-Match / If-Match as S3 does
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

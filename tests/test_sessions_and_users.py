@@ -193,3 +193,75 @@ def test_multi_entity_write_checks_every_target_first(w: W) -> None:
     assert w.bl("DELETE", "/data/bulk/items?where=" + quote("kind = 'x'"), token=t).status_code == 403
     r = w.ug(ann, "GET", "/items" + ql)
     assert sorted((e["name"], e["v"]) for e in r.json["entities"]) == [("a1", 1), ("b1", 1)]
+
+
+def _stored_hash(w: W, name: str) -> str:
+    from chalicelib.bootstrap import services
+
+    rec = services().entities.store.get(w.app_uuid, w.uuids[name])
+    assert rec is not None and rec.secret
+    return rec.secret
+
+
+def _set_hash(w: W, name: str, stored: str) -> None:
+    """As `baas import` leaves a Parse user: its bcrypt hash beside the document."""
+    from chalicelib.bootstrap import services
+
+    store = services().entities.store
+    assert store.replace_secret(w.app_uuid, w.uuids[name], _stored_hash(w, name), stored)
+
+
+def test_imported_bcrypt_hash_becomes_scrypt_at_first_login(w: W) -> None:
+    """An imported user's bcrypt hash is checked once, then replaced by this deployment's scrypt
+    (the password is at hand only at login); the entity, its version and sessions are untouched."""
+    import bcrypt
+
+    from chalicelib import hashes
+
+    hashes.install()
+    _set_hash(w, "ann", bcrypt.hashpw(b"parse-pw", bcrypt.gensalt(rounds=4)).decode().replace("$2b$", "$2y$"))
+    before = w.ug(w.admin, "GET", "/users/ann").json["entities"][0]
+    assert w.api.post(f"{P}/token", {"grant_type": "password", "username": "ann", "password": "nope"}).status_code == 400
+    assert _stored_hash(w, "ann").startswith("$2y$")  # a wrong password rewrites nothing
+    token = w.login("ann", "parse-pw")
+    assert _stored_hash(w, "ann").startswith("scrypt$")
+    assert w.ug(token, "GET", "/users/me").status_code == 200  # the session made at that login holds
+    assert w.login("ann", "parse-pw")  # and the new hash checks the same password
+    assert w.bl("POST", "/users/login", {"login": "ann@acme.test", "password": "parse-pw"}).status_code == 200
+    after = w.ug(w.admin, "GET", "/users/ann").json["entities"][0]
+    assert after["modified"] == before["modified"]
+
+
+def test_rehash_never_undoes_a_password_change(w: W, monkeypatch: Any) -> None:
+    """The rehash is conditional on the hash it checked: a password change landing between the
+    check and the rewrite wins, and the old password stays refused."""
+    import bcrypt
+
+    from chalicelib import hashes
+    from chalicelib.core import secrets
+
+    hashes.install()
+    _set_hash(w, "bob", bcrypt.hashpw(b"old-pw", bcrypt.gensalt(rounds=4)).decode())
+    real = secrets.hash_password
+
+    def change_first(password: str) -> str:
+        if password == "old-pw":  # the login's rehash: bob's password changes just before it writes
+            _set_hash(w, "bob", real("new-pw"))
+        return real(password)
+
+    monkeypatch.setattr("chalicelib.core.auth.hash_password", change_first)
+    w.login("bob", "old-pw")
+    monkeypatch.undo()
+    assert w.api.post(f"{P}/token", {"grant_type": "password", "username": "bob", "password": "old-pw"}).status_code == 400
+    assert w.login("bob", "new-pw")
+
+
+def test_needs_rehash() -> None:
+    from chalicelib import hashes
+    from chalicelib.core import secrets
+
+    hashes.install()
+    assert secrets.needs_rehash("$2b$04$" + "a" * 53)
+    assert not secrets.needs_rehash(secrets.hash_password("x"))
+    assert secrets.needs_rehash("scrypt$1024$8$1$c2FsdA$ZGlnZXN0") != (secrets._N == 1024)
+    assert not secrets.needs_rehash(None) and not secrets.needs_rehash("garbage")

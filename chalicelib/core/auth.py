@@ -25,7 +25,7 @@ from .entities import Entities, public
 from .errors import BadCredentials, BadToken, Forbidden, Unauthorized
 from .ids import now_ms, random_token
 from .ports import TokenStore
-from .secrets import app_uuid_from_client_id, keys_equal, token_digest, verify_password
+from .secrets import app_uuid_from_client_id, hash_password, keys_equal, needs_rehash, token_digest, verify_password
 from .tenancy import Admin, App, Tenancy
 
 
@@ -132,6 +132,10 @@ class Auth:
             raise BadCredentials()
         if rec.doc.get("activated") is False or rec.doc.get("disabled") is True:
             raise BadCredentials("user not activated or disabled")
+        if needs_rehash(rec.secret) and rec.secret:
+            # The password is at hand only now: an imported bcrypt hash (or weaker scrypt) becomes
+            # this deployment's scrypt, once, conditionally (a password change meanwhile wins).
+            self.entities.store.replace_secret(app.uuid, rec.uuid, rec.secret, hash_password(password))
         token, ttl = self.issue(Principal("user", rec.uuid, app.uuid), ttl_ms)
         return token, ttl, public(rec)
 

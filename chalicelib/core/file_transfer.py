@@ -1,7 +1,10 @@
-"""Moving an app's free-standing files (Backendless Files API) out and in: `baas export --files`.
+"""Moving an app's files out and in: `baas export --files`.
 
-One exported record is one S3 object under `<app uuid>/` outside the entity-attached areas
-(files.RESERVED): `{"path", "content_type", "owner", "size", "modified"}` plus either `data`
+One exported record is one S3 object under `<app uuid>/`: the free-standing files (Backendless
+Files API), BEA media (`bea-media/<collection>/<objectId>/<name>`) and Parse files
+(`parse-files/<name>`), whose paths name what refers to them (entity uuids and Parse file names
+survive an export and import, so the references hold). Usergrid assets (`assets/`) travel inside
+their entities' records and `_tasks/` are the server's own: neither is exported here. A record is `{"path", "content_type", "owner", "size", "modified"}` plus either `data`
 (base64, files up to INLINE_MAX bytes) or `url` (a presigned GET for bigger ones, so their bytes
 never pass through Lambda); directory markers come as `{"path": "dir/", "directory": true}`.
 A page is one bounded LIST call (`limit` keys) and its cursor is the last key's path: resuming
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Forbidden, InvalidInput
-from .files import RESERVED, URL_TTL_S, AppFiles, clean_path
+from .files import URL_TTL_S, AppFiles, clean_path
 from .ids import is_uuid
 
 INLINE_MAX = 256 * 1024  # bytes of one file inlined in an export page / an import batch
@@ -26,6 +29,7 @@ PAGE_BYTES = 3_000_000  # inlined bytes per export page (base64 grows them by 4/
 MAX_PAGE = 100  # keys one export page lists
 MAX_BATCH = 50  # records per import request
 DIRECTORY_TYPE = "application/x-directory"
+NOT_EXPORTED = ("assets", "_tasks")  # assets come with their entities; tasks are the server's
 
 
 @dataclass
@@ -41,7 +45,8 @@ def _admin(files: AppFiles) -> None:
 
 
 def _reserved(path: str) -> bool:
-    return path.split("/", 1)[0].lower() in RESERVED
+    """Areas this export leaves out (the other RESERVED areas, attached files, travel here)."""
+    return path.split("/", 1)[0].lower() in NOT_EXPORTED
 
 
 def export_files_page(files: AppFiles, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
@@ -128,7 +133,7 @@ def _check(rec: Any) -> tuple[str | None, str, bytes | None]:
     except InvalidInput as e:
         return f"invalid path: {e}", "", None
     if _reserved(clean):
-        return "path in an attached-file area (assets come with their entities)", "", None
+        return "path in an area not imported as files (assets come with their entities)", "", None
     owner = rec.get("owner")
     if owner not in (None, "") and not (isinstance(owner, str) and is_uuid(owner)):
         return "invalid owner", "", None

@@ -27,6 +27,10 @@ class FileNotFound(NotFound):
     default_message = "file or directory not found"
 
 
+class FileChanged(Conflict):
+    default_message = "the file was changed by another request meanwhile: try again"
+
+
 class FileExists(Conflict):
     default_message = "file already exists"
 
@@ -122,14 +126,25 @@ class Files:
         dest = self._key(app, f"{parent}/{new_name}" if parent else new_name)
         return self._transfer(app, self._key(app, old), dest, True)
 
-    def _transfer(self, app: str, skey: str, dkey: str, move: bool, owner: str | None = None) -> str:
+    def _transfer(self, app: str, skey: str, dkey: str, move: bool, owner: str | None = None,
+                  expected: dict[str, str] | None = None) -> str:
+        """Copy (then delete, for a move) every key under `skey`. `expected` maps target keys to the
+        ETag that was checked ("" for a target that was absent): each copy lands only on that
+        version, so a file created, replaced or recreated meanwhile by someone else is never
+        overwritten blindly (FileChanged; the sources stay, so a move loses nothing)."""
         pairs = [(b.key, dkey + b.key[len(skey):]) for b in self.blobs.list(skey + "/", True, 100_000)]
         if self.blobs.exists(skey):
             pairs.append((skey, dkey))
         if not pairs:
             raise FileNotFound(f"{skey.split('/', 1)[1]} not found")
         for s, d in pairs:
-            self.blobs.copy(s, d, owner)
+            if expected is None or d not in expected:
+                self.blobs.copy(s, d, owner)
+                continue
+            try:
+                self.blobs.copy(s, d, owner, if_absent=not expected[d], if_match=expected[d] or None)
+            except VersionConflict:
+                raise FileChanged(f"{d.split('/', 1)[1]} was changed by another request meanwhile") from None
         if move:
             self.blobs.delete([s for s, _ in pairs])
         return dkey.split("/", 1)[1]
@@ -249,7 +264,10 @@ class AppFiles:
         self._require(clean, "put")
         self._may_change(key, head)
         owner = head.get("owner") or self.owner  # an overwrite keeps the file's owner
-        self.blobs.put(key, data, ctype, owner)
+        try:  # replaces the version that was checked, not one recreated meanwhile by someone else
+            self.blobs.put(key, data, ctype, owner, if_match=head.get("etag") or None)
+        except VersionConflict:
+            raise FileChanged(f"file {clean} was changed by another request meanwhile") from None
         return clean
 
     def upload_url(self, path: str, content_type: str) -> dict[str, Any]:
@@ -263,9 +281,12 @@ class AppFiles:
         ctype = content_type or "application/octet-stream"
         owner = (head or {}).get("owner") or self.owner
         headers = {"Content-Type": ctype, **({"x-amz-meta-owner": owner} if owner else {})}
+        etag = (head or {}).get("etag") or None
         if head is None:  # a new path stays a creation: a file someone made meanwhile is not replaced
             headers["If-None-Match"] = "*"
-        url = self.blobs.upload_url(key, URL_TTL_S, ctype, owner, if_absent=head is None)
+        elif etag:  # an overwrite replaces the version checked here, not one recreated meanwhile
+            headers["If-Match"] = etag
+        url = self.blobs.upload_url(key, URL_TTL_S, ctype, owner, if_absent=head is None, if_match=etag)
         return {"uploadURL": url, "method": "PUT", "headers": headers, "expiresIn": URL_TTL_S, "path": clean}
 
     def create_directory(self, path: str) -> None:
@@ -335,13 +356,17 @@ class AppFiles:
         if move:
             self._require(src, "delete")
         skey, dkey = f"{self.app.uuid}/{src}", f"{self.app.uuid}/{dst}"
-        if not self.privileged:
+        expected: dict[str, str] | None = None
+        if not self.privileged:  # each target is written only as it was checked (absent, or that ETag)
+            expected = {}
             for k in self._keys_under(skey) + [skey]:
                 target = dkey + k[len(skey):]
                 if move:
                     self._may_change(k)
                 head = self.blobs.head(target)
+                if head is None or head.get("etag"):
+                    expected[target] = head["etag"] if head is not None else ""
                 if head is not None:
                     self._require(dst, "put")
                     self._may_change(target, head)
-        return self.files._transfer(self.app.uuid, skey, dkey, move, self.owner)
+        return self.files._transfer(self.app.uuid, skey, dkey, move, self.owner, expected)

@@ -52,6 +52,9 @@ class EntityStore(Protocol):
 
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
 
+    def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
+        """Set the password hash to `new` iff it is still `old` (the entity and its version untouched)."""
+
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]],
                     hidden: Collection[tuple[str, str]] | None = None) -> None:
         """Put and delete (index name, sort key) entries under `partition_prefix`, in batches. An
@@ -146,27 +149,31 @@ class BlobStore(Protocol):
     """Bytes by key (S3). Keys are built by core/files.py and always start with the app uuid."""
 
     def put(self, key: str, data: bytes, content_type: str, owner: str | None = None,
-            if_absent: bool = False) -> None:
-        """`if_absent`: create only (S3's conditional write); VersionConflict when the key exists."""
+            if_absent: bool = False, if_match: str | None = None) -> None:
+        """`if_absent`: create only (S3's conditional write); `if_match`: replace only the version
+        with that ETag (the one that was checked). VersionConflict when the condition fails."""
 
     def exists(self, key: str) -> bool: ...
 
     def head(self, key: str) -> dict[str, str] | None:
-        """{"owner", "content_type"} of an object (owner "" when it has none), None when absent."""
+        """{"owner", "content_type", "etag"} of an object (owner "" when it has none), None when absent."""
 
     def list(self, prefix: str, recursive: bool, limit: int) -> list[BlobInfo]:
         """Objects under `prefix`; without `recursive`, sub-folders come back once each as dirs."""
 
     def delete(self, keys: Sequence[str]) -> None: ...
 
-    def copy(self, src: str, dst: str, owner: str | None = None) -> None: ...
+    def copy(self, src: str, dst: str, owner: str | None = None, if_absent: bool = False,
+             if_match: str | None = None) -> None:
+        """The copy belongs to `owner`; `if_absent` / `if_match` condition the target as in `put`."""
 
     def download_url(self, key: str, expires_s: int, content_type: str | None = None,
                      disposition: str | None = None) -> str: ...
 
     def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
-                   if_absent: bool = False) -> str:
-        """A presigned PUT; `if_absent` signs `If-None-Match: *` (the client must send it)."""
+                   if_absent: bool = False, if_match: str | None = None) -> str:
+        """A presigned PUT; `if_absent` signs `If-None-Match: *`, `if_match` `If-Match: <etag>`
+        (the client must send what is signed)."""
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         """(bytes, content type), or None when there is no such object."""

@@ -43,6 +43,17 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
 
 
+def needs_rehash(stored: str | None) -> bool:
+    """A hash to replace at the next successful login: another system's (bcrypt from an import), or
+    scrypt made with other parameters than this deployment's (BAAS_SCRYPT_N raised since)."""
+    if not stored:
+        return False
+    if stored[:4] in _foreign:
+        return True
+    parts = stored.split("$")
+    return len(parts) == 6 and parts[0] == "scrypt" and parts[1:4] != [str(_N), str(_R), str(_P)]
+
+
 def verify_password(password: str, stored: str | None) -> bool:
     if not stored:
         hashlib.scrypt(b"x", salt=b"0" * 16, n=_N, r=_R, p=_P, dklen=32)  # same cost: no user enumeration by timing

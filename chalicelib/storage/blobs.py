@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import builtins
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..core.ports import BlobInfo, VersionConflict
@@ -28,28 +29,21 @@ class S3BlobStore:
         return self._client
 
     def put(self, key: str, data: bytes, content_type: str, owner: str | None = None,
-            if_absent: bool = False) -> None:
-        """`if_absent`: `If-None-Match: *`, so of two creators of one new key S3 keeps the first
-        (412 PreconditionFailed, or 409 ConditionalRequestConflict while the first is in flight,
-        for the other: VersionConflict)."""
-        from botocore.exceptions import ClientError
-
+            if_absent: bool = False, if_match: str | None = None) -> None:
+        """`if_absent`: `If-None-Match: *`, so of two creators of one new key S3 keeps the first;
+        `if_match`: `If-Match: <etag>`, so an overwrite replaces only the version that was checked
+        (not a file someone deleted and created again meanwhile). A failed condition (412
+        PreconditionFailed, or 409 ConditionalRequestConflict while another write is in flight)
+        is a VersionConflict."""
         extra: dict[str, Any] = {"Metadata": {"owner": owner}} if owner else {}
-        if if_absent:
-            extra["IfNoneMatch"] = "*"
-        try:
+        with _conditioned(extra, if_absent, if_match):
             self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **extra)
-        except ClientError as e:
-            if if_absent and e.response.get("Error", {}).get("Code") in (
-                    "PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
-                raise VersionConflict() from e
-            raise
 
     def exists(self, key: str) -> bool:
         return self.head(key) is not None
 
     def head(self, key: str) -> dict[str, str] | None:
-        """{"owner", "content_type"} of an object (owner "" when none), None when absent: one HEAD."""
+        """{"owner", "content_type", "etag"} of an object (owner "" when none), None when absent: one HEAD."""
         from botocore.exceptions import ClientError
 
         try:
@@ -98,12 +92,15 @@ class S3BlobStore:
             chunk = [{"Key": k} for k in keys[i: i + 1000]]
             self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
 
-    def copy(self, src: str, dst: str, owner: str | None = None) -> None:
-        """The copy belongs to `owner` (its writer), not to the source's owner."""
+    def copy(self, src: str, dst: str, owner: str | None = None, if_absent: bool = False,
+             if_match: str | None = None) -> None:
+        """The copy belongs to `owner` (its writer), not to the source's owner; the target is
+        conditioned as in `put` (S3's CopyObject takes both conditions)."""
         head = self.head(src) or {"content_type": "application/octet-stream"}
-        self.s3.copy_object(Bucket=self.bucket, Key=dst, CopySource={"Bucket": self.bucket, "Key": src},
-                            MetadataDirective="REPLACE", ContentType=head["content_type"],
-                            Metadata={"owner": owner} if owner else {})
+        extra: dict[str, Any] = {"Metadata": {"owner": owner} if owner else {}}
+        with _conditioned(extra, if_absent, if_match):
+            self.s3.copy_object(Bucket=self.bucket, Key=dst, CopySource={"Bucket": self.bucket, "Key": src},
+                                MetadataDirective="REPLACE", ContentType=head["content_type"], **extra)
 
     def download_url(self, key: str, expires_s: int, content_type: str | None = None,
                      disposition: str | None = None) -> str:
@@ -117,14 +114,17 @@ class S3BlobStore:
         return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s))
 
     def upload_url(self, key: str, expires_s: int, content_type: str, owner: str | None = None,
-                   if_absent: bool = False) -> str:
+                   if_absent: bool = False, if_match: str | None = None) -> str:
         """A presigned PUT; with an owner, the client must send `x-amz-meta-owner: <owner>`, with
-        `if_absent` `If-None-Match: *` (both signed): S3 then refuses it (412) once the key exists."""
+        `if_absent` `If-None-Match: *`, with `if_match` `If-Match: <etag>` (all signed): S3 then
+        refuses it (412) once the key exists, or once the checked version is gone."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         if owner:
             params["Metadata"] = {"owner": owner}
         if if_absent:
             params["IfNoneMatch"] = "*"
+        if if_match:
+            params["IfMatch"] = if_match
         return str(self.s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_s))
 
     def get(self, key: str) -> tuple[bytes, str] | None:
@@ -139,12 +139,33 @@ class S3BlobStore:
         return obj["Body"].read(), str(obj.get("ContentType") or "application/octet-stream")
 
 
+@contextmanager
+def _conditioned(params: dict[str, Any], if_absent: bool, if_match: str | None) -> Iterator[None]:
+    """Adds the write's condition to `params` and turns S3's refusal of it into VersionConflict."""
+    from botocore.exceptions import ClientError
+
+    if if_absent:
+        params["IfNoneMatch"] = "*"
+    if if_match:
+        params["IfMatch"] = if_match
+    try:
+        yield
+    except ClientError as e:
+        if (if_absent or if_match) and e.response.get("Error", {}).get("Code") in (
+                "PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
+            raise VersionConflict() from e
+        if if_match and _absent(e):  # the checked version was deleted meanwhile
+            raise VersionConflict() from e
+        raise
+
+
 def _absent(e: Any) -> bool:
     """A ClientError that means "no such object" (S3 says it three ways)."""
     return e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
 def _described(obj: dict[str, Any]) -> dict[str, str]:
-    """An object's owner ("" when none) and content type, from a HEAD or GET answer."""
+    """An object's owner ("" when none), content type and ETag, from a HEAD or GET answer."""
     return {"owner": str((obj.get("Metadata") or {}).get("owner") or ""),
-            "content_type": str(obj.get("ContentType") or "application/octet-stream")}
+            "content_type": str(obj.get("ContentType") or "application/octet-stream"),
+            "etag": str(obj.get("ETag") or "")}

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from ..core import parallel
 from ..core.errors import InvalidQuery
@@ -90,6 +90,18 @@ class DynamoEntityStore:
         except DeleteError as e:
             if _conflict(e):
                 raise VersionConflict() from e
+            raise
+
+    def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
+        """One conditional UpdateItem of the hash alone: a password change that lands first (a
+        whole-item put with a new hash) makes it fail, and one that lands later simply wins."""
+        try:
+            EntityModel(f"{app}#{uuid}").update(actions=[EntityModel.secret.set(new)],
+                                                condition=EntityModel.secret == old)
+            return True
+        except UpdateError as e:
+            if e.cause_response_code == _CONDITION_FAILED:
+                return False
             raise
 
     def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]],

@@ -78,6 +78,19 @@ def _seed_files(baas: Any, token: str) -> str:
     return str(login.json()["objectId"])
 
 
+def _seed_attached(baas: Any, token: str) -> dict[str, str]:
+    """A BEA object with a media file and a Parse file: {"photo": objectId, "parse": file name}."""
+    creds = _api(baas, "GET", "/usergrid/management/orgs/acme/apps/prod/credentials", token).json()
+    bea = {"X-BEA-Application-Id": creds["uuid"], "X-BEA-Master-Key": creds["master_key"]}
+    r = _api(baas, "POST", "/bea/1/Photos", params={"name": "pic.png"}, data=b"\x89PNG media",
+             headers={**bea, "Content-Type": "image/png"})
+    assert r.status_code == 201, r.text
+    parse = {"X-Parse-Application-Id": creds["uuid"], "X-Parse-Master-Key": creds["master_key"]}
+    f = _api(baas, "POST", "/parse/files/hello.txt", data=b"parse bytes", headers={**parse, "Content-Type": "text/plain"})
+    assert f.status_code == 201, f.text
+    return {"photo": r.json()["objectId"], "parse": f.json()["name"], "parse_url": f.json()["url"]}
+
+
 def _files_state(baas: Any) -> dict[str, Any]:
     """Every free-standing file of acme/prod as S3 holds it: path -> (bytes, content type, owner)."""
     from chalicelib.bootstrap import services
@@ -109,6 +122,7 @@ def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
     token = _admin_token(baas)
     _seed(baas, token)
     ann = _seed_files(baas, token)
+    attached = _seed_attached(baas, token)
     before = _files_state(baas)
     assert before["notes/ann.txt"][::2] == (b"ann's note", ann) and before["media/big.bin"][2] == ann
     assert before["pub.txt"][2] == "" and "empty/" in before
@@ -116,12 +130,14 @@ def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
     r = baas("export", "--app", "prod", "-o", str(out), "--files", str(files), "--page", "3")
     assert r.exit_code == 0, r.output
     first = sorted(out.read_text().splitlines())
-    assert len(first) == 9 and not out.with_name("prod.jsonl.cursor").exists()
-    assert {json.loads(line)["collection"] for line in first} == {"users", "items", "pictures"}
+    assert len(first) == 10 and not out.with_name("prod.jsonl.cursor").exists()
+    assert {json.loads(line)["collection"] for line in first} == {"users", "items", "pictures", "photos"}
     assets = [p for p in files.iterdir() if p.is_file() and p.name != "files.jsonl"]
     assert [p.read_bytes() for p in assets] == [b"\x89PNG fake"]
     records = {r["path"]: r for r in map(json.loads, (files / "files.jsonl").read_text().splitlines())}
-    assert set(records) == {"empty/", "media/big.bin", "notes/ann.txt", "pub.txt"}  # no assets/ keys
+    media, parse_file = f"bea-media/photos/{attached['photo']}/pic.png", f"parse-files/{attached['parse']}"
+    assert set(records) == {"empty/", "media/big.bin", "notes/ann.txt", "pub.txt",  # no assets/ keys
+                            media, parse_file}  # BEA media and Parse files travel with the files
     assert base64.b64decode(records["notes/ann.txt"]["data"]) == b"ann's note"
     assert "data" not in records["media/big.bin"] and (files / records["media/big.bin"]["blob"]).read_bytes() == BIG
 
@@ -131,8 +147,14 @@ def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
         "password": "s3cret!"}).status_code == 200
     r = baas("import", str(out), "--app", "prod", "--files", str(files))
     assert r.exit_code == 0, r.output
-    assert last_json(r.output) == {"imported": 9, "skipped": {}, "files": {"imported": 4, "skipped": {}}}
+    assert last_json(r.output) == {"imported": 10, "skipped": {}, "files": {"imported": 6, "skipped": {}}}
     assert _files_state(baas) == before  # same paths, bytes, content types, owners (assets included)
+    creds = _api(baas, "GET", "/usergrid/management/orgs/acme/apps/prod/credentials", _admin_token(baas)).json()
+    bea = {"X-BEA-Application-Id": creds["uuid"], "X-BEA-Master-Key": creds["master_key"]}
+    photo = _api(baas, "GET", f"/bea/1/Photos/{attached['photo']}", headers=bea).json()
+    assert requests.get(photo["media"][0]["url"], timeout=30).content == b"\x89PNG media"
+    got = _api(baas, "GET", f"/parse/files/{creds['uuid']}/{attached['parse']}")  # the app's new id, same name
+    assert got.content == b"parse bytes", got.status_code
 
     again = tmp_path / "again.jsonl"
     assert baas("export", "--app", "prod", "-o", str(again)).exit_code == 0
@@ -158,8 +180,8 @@ def test_export_reset_import_round_trip(baas: Any, tmp_path: Path) -> None:
     assert login.status_code == 200, login.text
 
     r = baas("import", str(out), "--app", "prod", "--files", str(files))  # idempotent: nothing duplicated
-    assert r.exit_code == 0 and last_json(r.output) == {"imported": 0, "skipped": {"exists": 9},
-                                                        "files": {"imported": 0, "skipped": {"exists": 4}}}, r.output
+    assert r.exit_code == 0 and last_json(r.output) == {"imported": 0, "skipped": {"exists": 10},
+                                                        "files": {"imported": 0, "skipped": {"exists": 6}}}, r.output
     assert _files_state(baas) == before
     items = _api(baas, "GET", "/usergrid/acme/prod/items?limit=100", token).json()["entities"]
     assert len(items) == 7
@@ -294,7 +316,7 @@ def test_files_routes_are_admin_only_paged_and_check_every_record(baas: Any) -> 
         {"path": "huge.bin", "content_type": "application/zip"}]})
     assert r.status_code == 200, r.text
     reasons = [s["reason"].split(":")[0] for s in r.json()["skipped"]]
-    assert reasons == ["invalid path", "path in an attached-file area (assets come with their entities)",
+    assert reasons == ["invalid path", "path in an area not imported as files (assets come with their entities)",
                        "invalid owner", "data is not base64", reasons[4], "not an object with a `path` string",
                        "exists"] and reasons[4].startswith("data must be base64")
     assert r.json()["imported"] == 1 and [u["path"] for u in r.json()["uploads"]] == ["huge.bin"]

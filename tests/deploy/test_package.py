@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from deploy.template import (
+    API_ID,
     FUNCTION_ID,
     SECRET_PARAMETER,
     TASK_FUNCTION_VAR,
@@ -53,6 +54,32 @@ def test_package_merges_resources_role_and_environment(stage: str, packaged: Pat
     assert functions[FUNCTION_ID]["Environment"]["Variables"] == {
         **stage_environment(stage), "BAAS_SECRET_KEY": {"Ref": SECRET_PARAMETER}, TASK_FUNCTION_VAR: {"Ref": WORKER_ID}}
     assert sam["Parameters"][SECRET_PARAMETER]["NoEcho"] is True
+
+
+def test_api_gateway_answers_carry_nosniff_and_cors(packaged: Path) -> None:
+    """API Gateway's own 4xx/5xx (throttled, too large, timeout) are not Lambda answers, so
+    install_edge cannot add headers to them: the template does."""
+    api = json.loads((packaged / "sam.json").read_text())["Resources"][API_ID]
+    assert api["Type"] == "AWS::Serverless::Api"
+    responses = api["Properties"]["GatewayResponses"]
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN"):
+        headers = responses[kind]["ResponseParameters"]["Headers"]
+        assert headers["X-Content-Type-Options"] == "'nosniff'"
+        assert headers["Access-Control-Allow-Origin"] == "'*'"
+    unknown = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert unknown["StatusCode"] == "404"
+    assert json.loads(unknown["ResponseTemplates"]["application/json"])["code"] == 404
+
+
+def test_every_dialect_has_a_greedy_catch_all_in_the_api(packaged: Path) -> None:
+    """dialects/fallback.py ends each dialect's chain of variable segments with `{proxy+}`, which
+    API Gateway matches for any deeper path; Parse has its own variable routes. What the template
+    cannot show is API Gateway's choice between a literal branch and its variable sibling."""
+    paths = json.loads((packaged / "sam.json").read_text())["Resources"][API_ID]["Properties"]["DefinitionBody"]["paths"]
+    for prefix in ("/usergrid/", "/backendless/", "/bea/", "/lightblue/"):
+        greedy = [p for p in paths if p.startswith(prefix) and p.endswith("/{proxy+}")]
+        assert len(greedy) == 1, prefix
+        assert set(paths[greedy[0]]) >= {"get", "post", "put", "delete", "patch"}
 
 
 def test_worker_is_the_lightblue_task_handler_with_its_own_timeout(stage: str, packaged: Path) -> None:

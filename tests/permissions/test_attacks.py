@@ -224,7 +224,8 @@ def test_master_key_in_every_dialect(world: World) -> None:
 
 # -- 5. no oracles ---------------------------------------------------------------------------------------
 def test_cost_header_only_for_privileged_callers(world: World) -> None:
-    for dialect, path in (("usergrid", "notes"), ("bea", "notes"), ("backendless", "data/notes")):
+    for dialect, path in (("usergrid", "notes"), ("bea", "notes"), ("backendless", "data/notes"),
+                          ("parse", "classes/notes")):
         for caller in ("key", "owner", "other"):
             r = world.call(dialect, caller, "GET", path)
             if r is not None:
@@ -387,3 +388,74 @@ def test_concurrent_creators_around_the_lambda(world: World) -> None:
 
     head = services().files().blobs.head(f"{world.creds['uuid']}/race/big.bin")
     assert head["owner"] == _user_uuid(world, "alice")
+
+
+def test_concurrent_copiers_onto_one_new_path(world: World, monkeypatch: Any) -> None:
+    """Alice and bob copy their own `x.txt` into `shared/`, both having seen no file there; alice's
+    copy lands first. Bob's is a conditional copy (`If-None-Match: *`): refused (409), not the last
+    writer winning; alice's file and ownership are intact."""
+    for caller, data in (("owner", b"alice x"), ("other", b"bob x")):
+        body, ct = multipart("x.txt", data)
+        folder = "alicesrc" if caller == "owner" else "bobsrc"
+        assert world.call("backendless", caller, "POST", f"files/{folder}/x.txt", raw=body, ctype=ct).status_code == 200
+    _both_see_no_file(monkeypatch, "shared/x.txt", 1)
+    r = world.call("backendless", "owner", "PUT", "files/copy", {"sourcePath": "alicesrc/x.txt", "targetPath": "shared"})
+    assert r.status_code == 200, r.body
+    r = world.call("backendless", "other", "PUT", "files/move", {"sourcePath": "bobsrc/x.txt", "targetPath": "shared"})
+    assert (r.status_code, r.json["code"]) == (409, 1009), r.body
+    assert _blob(world, "shared/x.txt") == b"alice x"
+    assert _blob(world, "bobsrc/x.txt") == b"bob x"  # a refused move keeps its source
+    from chalicelib.bootstrap import services
+
+    assert services().files().blobs.head(f"{world.creds['uuid']}/shared/x.txt")["owner"] == _user_uuid(world, "alice")
+
+
+def test_overwrite_does_not_replace_a_file_recreated_meanwhile(world: World, monkeypatch: Any) -> None:
+    """Bob checks `open/f.txt` (no owner: anyone may overwrite it); before he writes, alice deletes
+    it and creates her own there. Bob's overwrite is conditioned on the version he checked
+    (`If-Match`), so it is refused (409) instead of replacing alice's file."""
+    from chalicelib.bootstrap import services
+    from chalicelib.storage.blobs import S3BlobStore
+
+    body, ct = multipart("f.txt", b"from the key")
+    assert world.call("backendless", "key", "POST", "files/open/f.txt", raw=body, ctype=ct).status_code == 200
+    key = f"{world.creds['uuid']}/open/f.txt"
+    stale = services().files().blobs.head(key)
+    assert stale is not None and stale["owner"] == "" and stale["etag"]
+    assert world.call("backendless", "owner", "DELETE", "files/open/f.txt").status_code == 200
+    body, ct = multipart("f.txt", b"alice's own")
+    assert world.call("backendless", "owner", "POST", "files/open/f.txt", raw=body, ctype=ct).status_code == 200
+    real, calls = S3BlobStore.head, [0]
+
+    def head(self: Any, k: str) -> dict[str, str] | None:
+        if k == key and calls[0] == 0:  # bob's check happened before alice's delete-and-recreate
+            calls[0] += 1
+            return stale
+        return real(self, k)
+
+    monkeypatch.setattr(S3BlobStore, "head", head)
+    body, ct = multipart("f.txt", b"bob's")
+    r = world.call("backendless", "other", "POST", "files/open/f.txt", raw=body, ctype=ct, params={"overwrite": "true"})
+    assert (r.status_code, r.json["code"]) == (409, 1009), r.body
+    assert _blob(world, "open/f.txt") == b"alice's own"
+
+
+def test_upload_url_overwrite_replaces_only_the_version_checked(world: World) -> None:
+    """An upload URL for an existing file signs `If-Match: <its ETag>`: if the file is replaced
+    before the upload, S3 refuses the stale upload (412) instead of overwriting the newer file."""
+    import requests
+
+    body, ct = multipart("v.txt", b"v1")
+    assert world.call("backendless", "owner", "POST", "files/ver/v.txt", raw=body, ctype=ct).status_code == 200
+    r = world.call("backendless", "owner", "POST", "files/upload-url/ver/v.txt", {"contentType": "text/plain"})
+    assert r.status_code == 200 and r.json["headers"]["If-Match"], r.body
+    body, ct = multipart("v.txt", b"v2, written meanwhile")
+    assert world.call("backendless", "owner", "POST", "files/ver/v.txt", raw=body, ctype=ct,
+                      params={"overwrite": "true"}).status_code == 200
+    late = requests.put(r.json["uploadURL"], data=b"stale", headers=r.json["headers"], timeout=10)
+    assert late.status_code == 412, late.text
+    assert _blob(world, "ver/v.txt") == b"v2, written meanwhile"
+    fresh = world.call("backendless", "owner", "POST", "files/upload-url/ver/v.txt", {"contentType": "text/plain"})
+    ok = requests.put(fresh.json["uploadURL"], data=b"v3", headers=fresh.json["headers"], timeout=10)
+    assert ok.status_code == 200, ok.text
+    assert _blob(world, "ver/v.txt") == b"v3"

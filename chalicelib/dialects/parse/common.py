@@ -27,7 +27,7 @@ from urllib.parse import quote
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from ...bootstrap import services
+from ...bootstrap import note_caller, services
 from ...core import validate
 from ...core.errors import BadToken, Forbidden, MalformedBody, TenantNotFound
 from ...core.ids import is_uuid
@@ -159,6 +159,7 @@ def caller(keys: Keys, use_session: bool = True) -> Ctx:
     if keys.master_key:
         try:
             principal = svc.auth.master_principal(app, keys.master_key)
+            note_caller(app, principal)
             return Ctx(app, principal, True, None, base, keys.installation_id)
         except Forbidden:
             pass
@@ -169,6 +170,7 @@ def caller(keys: Keys, use_session: bool = True) -> Ctx:
         principal = svc.auth.key_principal(app, key, core_token(token) if token else None)
     except BadToken:
         raise ParseError(pe.INVALID_SESSION_TOKEN, "Invalid session token") from None
+    note_caller(app, principal)
     return Ctx(app, principal, False, token if principal.kind == "user" else None, base, keys.installation_id)
 
 
