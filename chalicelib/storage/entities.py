@@ -147,7 +147,7 @@ class DynamoEntityStore:
         # each entry's flag returned: a FilterExpression count could not tell unflagged entries apart.
         n = 0
         for item in IndexModel.query(partition, IndexModel.sk.between(low, high), consistent_read=False,
-                                     attributes_to_get=["pk", "sk", "r"]):
+                                     attributes_to_get=["r"]):  # the flag alone comes back
             if item.r is None:
                 return None
             n += int(item.r == 1)
