@@ -471,6 +471,7 @@ class AppData:
         if self.policy.sees_everything(self.app, self.principal):
             return self.executor.count(self.app.uuid, collection, where)
         if self.policy.reads_public(self.app, self.principal, collection):
+            self._check_query(collection, Query(where=where))  # no count may tell a hidden field's value
             return self.executor.count(self.app.uuid, collection, where, public_only=True)
         return None
 
