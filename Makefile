@@ -59,6 +59,7 @@ lint: $(STAMP) ## ruff, the import rules and mypy
 bench: $(STAMP) ## benchmarks, written to docs/BENCHMARKS.md
 	$(BIN)/python bench/run.py --write
 	$(BIN)/python bench/issue15.py --write
+	$(BIN)/python bench/shards.py --write
 
 # `make package STAGE=prod`: merged SAM template + deployment zip in build/$(STAGE)/, no AWS call (docs/DEPLOY.md).
 package: $(STAMP) ## SAM template + Lambda zip in build/STAGE/ (no AWS call)

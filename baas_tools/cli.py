@@ -3,6 +3,7 @@
     baas apps list | create NAME | keys NAME [--env] | rotate NAME
     baas export --app NAME [-c COLLECTION ...] -o out.jsonl [--files DIR] [--resume]
     baas import PATH --app NAME [--format auto|jsonl|parse|usergrid]
+    baas shards show|set|migrate APP COLLECTION [S]
     baas mail
 
 The server and the admin come from flags or the environment that `make run` writes to
@@ -390,6 +391,73 @@ def _upload_assets(client: Client, org_app: str, coll: str, items: list[dict[str
         if isinstance(meta, dict) and blob.exists():
             client.put_asset(org_app, coll, item["uuid"], str(meta.get("content-type") or "application/octet-stream"),
                              blob.read_bytes())
+
+
+# -- shards ----------------------------------------------------------------------------------
+@main.group()
+def shards() -> None:
+    """Spread a busy collection's indexes over several partition keys (docs/ARCHITECTURE.md, hot partitions)."""
+
+
+def _print_layout(got: dict[str, Any]) -> None:
+    click.echo(f"{got.get('collection', '')}: shards {got['shards']} (writing {got['writing']}), live layouts "
+               f"{got['live']}{'' if got['migrated'] else ' - old entries remain: run `baas shards migrate`'}")
+
+
+@shards.command("show")
+@click.argument("app")
+@click.argument("collection")
+@click.pass_obj
+def shards_show(obj: Ctx, app: str, collection: str) -> None:
+    """A collection's layout."""
+    try:
+        _print_layout(obj.client.shards(app, collection))
+    except ApiError as e:
+        _fail(e)
+
+
+@shards.command("set")
+@click.argument("app")
+@click.argument("collection")
+@click.argument("count", type=click.IntRange(1, 256))
+@click.pass_obj
+def shards_set(obj: Ctx, app: str, collection: str, count: int) -> None:
+    """Spread each index of COLLECTION over COUNT keys (1: one key, the default). Writers follow after
+    about 30 s; then `baas shards migrate` moves the existing entries."""
+    try:
+        _print_layout(obj.client.shards(app, collection, count))
+    except ApiError as e:
+        _fail(e)
+
+
+@shards.command("migrate")
+@click.argument("app")
+@click.argument("collection")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait for writers to switch (the server answers 409 until then) instead of failing.")
+@click.pass_obj
+def shards_migrate(obj: Ctx, app: str, collection: str, wait: bool) -> None:
+    """Rewrite COLLECTION's index entries under its layout, page by page, then drop the old layouts."""
+    import re
+    import time
+
+    cursor, moved = None, 0
+    while True:
+        try:
+            got = obj.client.migrate_step(app, collection, cursor)
+        except ApiError as e:
+            m = re.search(r"HTTP 409: .*migrate in (\d+) s", str(e))
+            if wait and m:
+                err.print(f"writers switch to the new layout first: waiting {m[1]} s")
+                time.sleep(int(m[1]) + 1)
+                continue
+            _fail(e)
+        moved += got["moved"]
+        cursor = got.get("cursor")
+        if not cursor:
+            break
+    err.print(f"moved {moved} entities")
+    _print_layout({"collection": collection, **got})
 
 
 # -- mail ----------------------------------------------------------------------------------

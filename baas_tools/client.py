@@ -71,6 +71,15 @@ class Client:
     def collections(self, app: str) -> list[str]:
         return list(self.call("GET", self._mgmt(f"/{app}/collections"))["collections"])
 
+    def shards(self, app: str, collection: str, shards: int | None = None) -> dict[str, Any]:
+        """A collection's index layout; with `shards`, set it first."""
+        path = self._mgmt(f"/{app}/collections/{collection}/shards")
+        return dict(self.call("GET", path) if shards is None else self.call("PUT", path, {"shards": shards}))
+
+    def migrate_step(self, app: str, collection: str, cursor: str | None) -> dict[str, Any]:
+        body = {"cursor": cursor} if cursor else {}
+        return dict(self.call("POST", self._mgmt(f"/{app}/collections/{collection}/shards/migrate"), body))
+
     def export_page(self, app: str, collection: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         params: dict[str, Any] = {"collection": collection, "limit": limit}
         if cursor:

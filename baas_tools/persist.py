@@ -102,7 +102,7 @@ class Store:
         return {"snapshot_s": loaded - started, "replay_s": time.perf_counter() - loaded, "replayed": replayed}
 
     # -- while running -------------------------------------------------------------------
-    def wrap(self, app: Callable[..., Any], extra: dict[str, Callable[[dict[str, Any]], Any]] | None = None) -> Any:
+    def wrap(self, app: Callable[..., Iterable[bytes]], extra: dict[str, Callable[[dict[str, Any]], Any]] | None = None) -> Any:
         """moto's WSGI app with mutations journaled; `extra` maps path prefixes to local JSON routes."""
         routes = extra or {}
 

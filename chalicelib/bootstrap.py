@@ -19,15 +19,16 @@ from .config import Settings, settings
 from .core.appconfig import AppConfig
 from .core.auth import Auth, Principal
 from .core.classes import ClassRegistry
-from .core.connections import Connections
+from .core.connections import UNLINK_TASK, Connections
 from .core.cursors import Cursors
 from .core.data import AppData, Policy
 from .core.entities import Entities
+from .core.layouts import Layouts
 from .core.metadata import Metadata
 from .core.permissions import Permissions
 from .core.planner import Executor
 from .core.ports import VersionConflict
-from .core.tasks import Tasks, ThreadDispatcher
+from .core.tasks import Runner, Tasks, ThreadDispatcher, register_runner
 from .core.tenancy import App, Tenancy
 
 
@@ -44,6 +45,7 @@ class Services:
     _tasks: Tasks | None = None
     _series: Any = None
     _classes: ClassRegistry | None = None
+    layouts: Layouts | None = None  # index layouts per collection (hot-partition sharding)
 
     @property
     def permissions(self) -> Permissions:
@@ -258,8 +260,23 @@ def _build(s: Settings) -> Services:
     tenancy = Tenancy(docs, unique, secret_key, s.open_signup)
     auth = Auth(DynamoTokenStore(), tenancy, entities, s.token_ttl_s)
     cursors = Cursors(secret_key)
-    return Services(s, entities, Executor(store, cursors=cursors), tenancy, auth, Permissions(docs),
-                    Connections(store, cursors))
+    layouts = Layouts(docs)
+    entities.shards = layouts.write_shards
+    connections = Connections(store, cursors, submit=lambda app, runner, params: services().tasks.submit(
+        app, runner, params))
+    return Services(s, entities, Executor(store, cursors=cursors, layouts=layouts.live), tenancy, auth,
+                    Permissions(docs), connections, layouts=layouts)
+
+
+def _unlink_error(params: dict[str, Any], e: Exception) -> dict[str, Any]:
+    from .core.errors import CoreError
+
+    return {"error": e.message if isinstance(e, CoreError) else "internal server error"}
+
+
+# A deleted entity's connections beyond what its request unlinks (core/connections.py): any dialect
+# deletes entities, so the runner is registered here, where every API and worker function passes.
+register_runner(UNLINK_TASK, Runner(lambda params: services().connections.run_unlink(params), _unlink_error))
 
 
 class CollectionList:

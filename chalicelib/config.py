@@ -61,5 +61,6 @@ def settings() -> Settings:
             branches=int(os.environ.get("BAAS_BUDGET_BRANCHES", DEFAULT.branches)),
             bulk=int(os.environ.get("BAAS_BUDGET_BULK", DEFAULT.bulk)),
             page_bytes=int(os.environ.get("BAAS_BUDGET_PAGE_BYTES", DEFAULT.page_bytes)),
+            related=int(os.environ.get("BAAS_BUDGET_RELATED", DEFAULT.related)),
         ),
     )

@@ -30,6 +30,7 @@ class Limits:
     branches: int = 100  # IN values / OR branches read through indexes (each is at least one Query)
     bulk: int = 100  # entities one synchronous bulk update or delete changes (~400 calls; more: page, or a task)
     page_bytes: int = 5_000_000  # entity bytes one answer carries (entity_bytes; Lambda answers at most 6 MB)
+    related: int = 1_000  # related objects one request loads (Backendless loadRelations / relationsDepth)
 
 
 DEFAULT = Limits()
@@ -94,6 +95,12 @@ def charge(calls: int = 0, items: int = 0) -> None:
     b = _current.get()
     if b is not None:
         b.charge(calls, items)
+
+
+def calls_left() -> int | None:
+    """DynamoDB calls the current request may still make; None outside a request (no ceiling)."""
+    b = _current.get()
+    return None if b is None else max(0, b.limits.calls - b.calls)
 
 
 def check_branches(n: int, what: str = "alternatives") -> None:

@@ -13,6 +13,11 @@ changed by read + conditional put). Each container caches it for `CACHE_S`: a wr
 are all known costs nothing extra; a write with a new field pays one GetItem and one
 conditional PutItem, once. A field removed elsewhere may be re-added by a container whose cache
 is older than the removal, if it writes that field within `CACHE_S`.
+
+Each class also records its spellings: every indexed path (nested ones too, as `indexing` names
+them) that is not all lower case, under its lower-cased form. Usergrid's ql matches property
+names in any case by reading each recorded spelling's index (core/casefold.py); the same
+write-once cost applies (a new spelling: one GetItem and one conditional PutItem).
 """
 
 from __future__ import annotations
@@ -24,12 +29,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import indexing
 from .errors import ConcurrencyExhausted, Conflict, InvalidInput, NotFound
 from .ports import DocStore, VersionConflict
 
 CACHE_S = 30.0
 MAX_CLASSES = 500  # one DynamoDB item holds every class of an app (400 KB)
 MAX_FIELDS = 500
+# Mixed-case paths recorded (core/casefold.py), bounded so the app's one registry item keeps room: per
+# collection, per path, and over the whole app (about twice this in bytes, as the key repeats the path).
+# Past a bound, a path in a new mixed-case spelling is not found by ql conditions (README differences).
+MAX_SPELLINGS = 100
+MAX_SPELLING_CHARS = 64
+MAX_SPELLING_BYTES = 40_000
 SKIP = frozenset(("uuid", "type", "created", "modified", "metadata"))  # the core's own keys
 TYPES = frozenset(("String", "Number", "Boolean", "Date", "Object", "Array", "GeoPoint", "Polygon", "File",
                    "Bytes", "Pointer", "Relation", "ACL"))
@@ -115,10 +127,14 @@ class ClassRegistry:
 
     # -- the write hook -------------------------------------------------------------------
     def observe(self, app: str, collection: str, doc: dict[str, Any], class_name: str | None = None) -> None:
-        """Register the fields of a stored document that the registry does not know yet."""
+        """Register the fields of a stored document that the registry does not know yet, and the
+        spellings of its indexed paths that are not all lower case (`spellings`)."""
         fields = {k: t for k, v in doc.items() if k not in SKIP and FIELD_RE.match(k) and (t := infer(v))}
+        cased = _cased_paths(doc)
         entry = self.classes(app).get(collection)
-        if entry is not None and all(k in entry["fields"] for k in fields):
+        spelled = (entry or {}).get("spellings") or {}
+        if entry is not None and all(k in entry["fields"] for k in fields) and (
+                all(p in spelled.get(p.lower(), ()) for p in cased) or not _room(self.classes(app), spelled)):
             return
 
         def change(classes: dict[str, Any]) -> bool:
@@ -130,9 +146,21 @@ class ClassRegistry:
             new = {k: t for k, t in fields.items() if k not in cur["fields"]}
             room = MAX_FIELDS - len(cur["fields"])
             cur["fields"].update(dict(list(new.items())[:max(room, 0)]))
-            return bool(new) or entry is None
+            known = cur.setdefault("spellings", {})
+            added = False
+            for path in sorted(cased):
+                have = known.get(path.lower(), [])
+                if path not in have and _room(classes, known):
+                    known[path.lower()] = [*have, path]
+                    added = True
+            return bool(new) or added or entry is None
 
         self._change(app, change)
+
+    def spellings(self, app: str, collection: str) -> dict[str, list[str]]:
+        """Lower-cased path -> the spellings stored in the collection that are not all lower case
+        (`{"spec.size": ["Spec.Size"]}`): what a case-insensitive query reads (core/casefold.py)."""
+        return dict((self.classes(app).get(collection) or {}).get("spellings") or {})
 
     def name(self, app: str, collection: str, class_name: str) -> None:
         """Remember how a client spells the class of a collection (Parse: `GameScore` for `gamescores`),
@@ -220,6 +248,26 @@ class ClassRegistry:
     def _remember(self, app: str, classes: dict[str, Any]) -> None:
         with self._lock:
             self._cache[app] = (self.clock() + CACHE_S, classes)
+
+
+def _room(classes: dict[str, Any], spelled: dict[str, list[str]]) -> bool:
+    """May one more spelling be recorded: in the collection (MAX_SPELLINGS) and in the app's one
+    registry item (MAX_SPELLING_BYTES: the item holds every class and stops at 400 KB)?"""
+    if sum(map(len, spelled.values())) >= MAX_SPELLINGS:
+        return False
+    total = sum(len(p) for c in classes.values() for ps in (c.get("spellings") or {}).values() for p in ps)
+    return total + MAX_SPELLING_CHARS <= MAX_SPELLING_BYTES
+
+
+def _cased_paths(doc: dict[str, Any]) -> set[str]:
+    """The document's index names (indexing.index_name: dotted, arrays elided) with an upper-case letter."""
+    out = set()
+    for group in indexing.entries_for(doc, check=False).values():
+        for e in group:
+            name = e.prop.split("#", 1)[0]
+            if name != name.lower() and len(name) <= MAX_SPELLING_CHARS:
+                out.add(name)
+    return out
 
 
 def _key(app: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from . import fieldaccess, parallel
+from . import casefold, fieldaccess, parallel
 from .auth import Principal
 from .classes import SKIP, ClassRegistry
 from .connections import Connections, Linked
@@ -123,6 +123,10 @@ class AppData:
             return
         if not self.policy.may_add_field(self.app, self.principal, collection):
             raise Forbidden(f"Permission denied for action addField on class {collection}.")
+
+    def check_new_fields(self, collection: str, props: dict[str, Any]) -> None:
+        """For a write whose fields come from `mutate` rather than props: the same `addField` rule."""
+        self._new_fields(collection, props)
 
     def _observe(self, rec: Record) -> Record:
         if self.registry is not None:
@@ -273,8 +277,8 @@ class AppData:
             raise Forbidden("importing needs the app's credentials or an org admin")
         self._check("create", collection)
         self._validate(collection, {k: v for k, v in props.items() if v is not None})
-        return self.entities.create_record(self.app.uuid, collection, props, secret=secret, owner=owner, acl=acl,
-                                           uuid=uuid, stamps=stamps)
+        return self._observe(self.entities.create_record(self.app.uuid, collection, props, secret=secret,
+                                                         owner=owner, acl=acl, uuid=uuid, stamps=stamps))
 
     def record(self, collection: str, ident: str) -> Record:
         rec = self._must_read(collection, ident)
@@ -359,8 +363,10 @@ class AppData:
             current = None
         rec = current if current is not None else self._must_read(collection, ident)
         self._check("delete", collection, rec)
-        self.entities.delete(self.app.uuid, collection, rec.uuid, current=rec,
-                             reread=lambda r: self._check("delete", collection, r))
+        rec = self.entities.delete_record(self.app.uuid, collection, rec.uuid, current=rec,
+                                          reread=lambda r: self._check("delete", collection, r))
+        if self.connections is not None:  # its connections both ways (Usergrid: deleting either end)
+            self.connections.unlink(self.app.uuid, rec)
         if collection == "users" and self.sessions is not None:
             self.sessions.revoke_user(self.app.uuid, rec.uuid, forever=True)
         return self._view(rec)
@@ -400,12 +406,19 @@ class AppData:
     def query(self, collection: str, query: Query) -> Page:
         """Only what the caller may read, filtered inside the indexed read (counts and cursors stay right)."""
         self._check("query", collection)
+        if query.fold_case:
+            query = self._spelled(collection, query)
         self._check_query(collection, query)
         result = self.executor.run(
             self.app.uuid, collection, query,
             visible=lambda r: self.policy.can(self.app, self.principal, "read", collection, r))
         records = [self._view(r) for r in result.records]
         return Page([public(r) for r in records], result.cursor, records)
+
+    def _spelled(self, collection: str, query: Query) -> Query:
+        """A case-insensitive query over the spellings the collection has stored (core/casefold.py)."""
+        known = self.registry.spellings(self.app.uuid, collection) if self.registry is not None else {}
+        return casefold.spell(query, lambda path: known.get(path, []))
 
     # -- public user profiles (Parse: users are readable with the app's key) -------------------
     def _profile_hidden(self) -> list[str]:
@@ -518,9 +531,26 @@ class AppData:
         q = query or Query()
         got: Linked = self.connections.list(
             self.app.uuid, source, verb, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
-            visible=lambda r: self._readable(r))
+            visible=lambda r: self._readable(r), fold_case=q.fold_case)
         records = [self._view(r) for r in got.records]
         return Page([public(r) for r in records], got.cursor, records)
+
+    def readable_by_uuid(self, wanted: dict[str, str]) -> dict[str, Record]:
+        """The entities of `wanted` (uuid -> the collection it must belong to) that the caller may read,
+        as it may see them: one BatchGetItem per 100 ids. Missing, unreadable and other-collection ids
+        are left out alike, so an answer never tells which of the three an id was."""
+        if not wanted:
+            return {}
+        self.policy.prefetch(self.app, self.principal)
+        got = self.entities.store.batch_get(self.app.uuid, sorted(wanted))
+        return {u: self._view(r) for u, r in got.items()
+                if r.collection == wanted.get(u) and self._readable(r)}
+
+    def writable(self, collection: str, ident: str) -> Record:
+        """The entity, checked for `update` by this caller (a relation set on it changes it)."""
+        rec = self._must_read(collection, ident)
+        self._check("update", collection, rec)
+        return rec
 
     def _readable(self, rec: Record) -> bool:
         if not self.policy.can(self.app, self.principal, "read", rec.collection, rec):
@@ -551,7 +581,8 @@ class AppData:
                                  "displayName": poster.doc.get("name") or poster.doc.get("username")}
         if not isinstance(body.get("verb"), str) or not body["verb"]:
             body["verb"] = "post"
-        activity = self.entities.create_record(self.app.uuid, "activities", body, owner=self.principal.subject)
+        activity = self._observe(self.entities.create_record(self.app.uuid, "activities", body,
+                                                             owner=self.principal.subject))
         conns = self.connections
         conns.connect(self.app.uuid, owner, "activities", activity, fresh=True)
         conns.connect(self.app.uuid, owner, "feed", activity, fresh=True)

@@ -92,6 +92,11 @@ class Entities:
         self.on_collection: Callable[[str, str], None] | None = None
         self._seen: set[tuple[str, str]] = set()
         self.collection_names: Callable[[str], list[str]] | None = None  # the list on_collection keeps
+        # (app, collection) -> the shard count new index entries go under (core/layouts.py); 1 without it
+        self.shards: Callable[[str, str], int] | None = None
+
+    def _shards(self, app: str, collection: str) -> int:
+        return self.shards(app, collection) if self.shards is not None else 1
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
@@ -158,7 +163,8 @@ class Entities:
         fresh = uuid is None
         uuid = uuid or uuid7()
         entries = indexing.entries_for(doc)
-        keys = _keys(entries, uuid, dict.fromkeys(entries, 1))
+        shards = self._shards(app, collection)
+        keys = _keys(entries, uuid, dict.fromkeys(entries, 1), shards)
         claimed: list[str] = []
         written: list[bool] = []
 
@@ -169,7 +175,7 @@ class Entities:
         putting = False
         try:  # steps 1 and 2 of the protocol do not depend on each other: one round trip
             parallel.run_all([lambda: claimed.extend(self._claim_all(app, collection, uuid, doc, {})), index])
-            rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl)
+            rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl, shards=shards)
             putting = True
             self.store.put(rec, expected_version=None)
         except BaseException:
@@ -199,6 +205,7 @@ class Entities:
         out: list[Record | CoreError] = []
         ready: list[tuple[int, Record, list[tuple[str, str]]]] = []
         now = self.clock()
+        shards = self._shards(app, collection) if items else 1
         if items:
             self._note_collection(app, collection)
         for i, item in enumerate(items):
@@ -209,8 +216,8 @@ class Entities:
                 uuid = uuid7()
                 entries = indexing.entries_for(doc)
                 pv = dict.fromkeys(entries, 1)
-                ready.append((i, Record(app, collection, uuid, 1, doc, pv, item.secret, item.owner, item.acl),
-                              _keys(entries, uuid, pv)))
+                ready.append((i, Record(app, collection, uuid, 1, doc, pv, item.secret, item.owner, item.acl,
+                                        shards=shards), _keys(entries, uuid, pv, shards)))
                 out.append(None)  # type: ignore[arg-type]  # filled below
             except CoreError as e:
                 out.append(e)
@@ -286,26 +293,31 @@ class Entities:
         return retry_optimistic(attempt)
 
     def _commit(self, rec: Record, doc: dict[str, Any], secret: str | None,
-                acl: dict[str, dict[str, bool]] | None = None) -> Record:
+                acl: dict[str, dict[str, bool]] | None = None, shards: int | None = None) -> Record:
+        """An entity written under another shard count than the collection's now moves whole: every
+        property counts as changed, so its new entries carry the new version (a reader never takes
+        them for stale while the write is in flight) and its old ones are deleted in step 4."""
         app, coll, uuid = rec.app, rec.collection, rec.uuid
         version = rec.version + 1
+        shards = shards or self._shards(app, coll)
         old = indexing.entries_for(rec.doc, check=False)
         new = indexing.entries_for(doc)
         new_acl = acl if acl is not None else rec.acl
-        if readable_by_anyone(new_acl) != readable_by_anyone(rec.acl):
-            changed = set(old) | set(new)  # every entry carries the flag: all are written anew
-        else:
-            changed = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
+        # moved to another shard count, or another answer to "may anyone read it" (every entry carries
+        # it, see readable_by_anyone): every entry is written anew
+        moving = shards != rec.shards or readable_by_anyone(new_acl) != readable_by_anyone(rec.acl)
+        changed = {p for p in set(old) | set(new) if moving or old.get(p) != new.get(p)}
         pv = {p: v for p, v in rec.prop_versions.items() if p in new and p not in changed}
         pv.update({p: version for p in changed if p in new})
-        puts = _keys({p: new[p] for p in changed if p in new}, uuid, pv)
-        dels = _keys({p: old[p] for p in changed if p in old}, uuid, rec.prop_versions)
+        puts = _keys({p: new[p] for p in changed if p in new}, uuid, pv, shards)
+        dels = _keys({p: old[p] for p in changed if p in old}, uuid, rec.prop_versions, rec.shards)
         claimed: list[str] = []
         try:  # claims and new entries at once (steps 1, 2), then the entity (3)
             parallel.run_all([lambda: claimed.extend(self._claim_all(app, coll, uuid, doc, rec.doc)),
                               lambda: self.store.write_index(_prefix(app, coll), puts, [], hidden=_hidden(puts, new_acl))])
             new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret,
-                             rec.owner, new_acl)
+                             rec.owner, new_acl, shards=shards,
+                             out_verbs=rec.out_verbs, in_verbs=rec.in_verbs)
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
             # Entries stay: a concurrent writer at the same version may own identical keys.
@@ -318,7 +330,12 @@ class Entities:
 
     def delete(self, app: str, collection: str, ident: str, *, current: Record | None = None,
                reread: Callable[[Record], None] | None = None) -> dict[str, Any]:
-        """Conditional on the version read; `current` and `reread` as in update_record."""
+        return public(self.delete_record(app, collection, ident, current=current, reread=reread))
+
+    def delete_record(self, app: str, collection: str, ident: str, *, current: Record | None = None,
+                      reread: Callable[[Record], None] | None = None) -> Record:
+        """Conditional on the version read; `current` and `reread` as in update_record. The record
+        returned is the one deleted (its connection verbs included: a verb change bumps the version)."""
         given, target = [current], [ident]
 
         def attempt() -> Record:
@@ -329,10 +346,26 @@ class Entities:
 
         rec = retry_optimistic(attempt)
         entries = indexing.entries_for(rec.doc, check=False)
-        dels = _keys(entries, rec.uuid, rec.prop_versions)
+        dels = _keys(entries, rec.uuid, rec.prop_versions, rec.shards)
         parallel.run_all([lambda: self.store.write_index(_prefix(app, collection), [], dels),
                           *self._releases(app, collection, rec.uuid, rec.doc, {})])
-        return public(rec)
+        return rec
+
+    def reshard(self, rec: Record, shards: int) -> bool:
+        """Rewrite one entity's index entries under `shards` (a layout migration, core/layouts.py): the
+        document, its `modified` and its owner stay; the version moves on. Retried on a concurrent
+        write, which may have moved it already. False when there was nothing to move."""
+        first = [True]
+
+        def attempt() -> bool:
+            cur = rec if first[0] else self.store.get(rec.app, rec.uuid)
+            first[0] = False
+            if cur is None or cur.collection != rec.collection or cur.shards == shards:
+                return False
+            self._commit(cur, dict(cur.doc), None, shards=shards)
+            return True
+
+        return retry_optimistic(attempt)
 
     # -- unique names --------------------------------------------------------------------
     def _unique_specs(self, app: str, coll: str) -> list[_Unique]:
@@ -542,8 +575,11 @@ def _unique_key(app: str, coll: str, prop: str, value: str) -> str:
     return f"{app}#{coll}#{prop}#{value}"
 
 
-def _keys(entries: dict[str, set[indexing.Entry]], uuid: str, pv: dict[str, int]) -> list[tuple[str, str]]:
-    return [(e.prop, indexing.sort_key(e.enc, uuid, pv[p])) for p, es in entries.items() for e in _sorted(es)]
+def _keys(entries: dict[str, set[indexing.Entry]], uuid: str, pv: dict[str, int],
+          shards: int) -> list[tuple[str, str]]:
+    """(partition under the collection's prefix, sort key) of each entry, spread over `shards` keys."""
+    return [(indexing.shard_name(e.prop, uuid, shards), indexing.sort_key(e.enc, uuid, pv[p]))
+            for p, es in entries.items() for e in _sorted(es)]
 
 
 def _hidden(keys: list[tuple[str, str]], acl: dict[str, dict[str, bool]] | None) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,6 +261,31 @@ def _values_at(value: Any, name: str, level: int, out: set[Entry], descend: bool
 
 def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+MAX_SHARDS = 256  # partitions per index of one collection: a read of one index is at most this many Queries
+
+
+def shard_of(uuid: str, shards: int) -> int:
+    """Which of `shards` partitions an entity's entries live in: a hash of its uuid (uuid7s begin with
+    the time, so their leading digits would put every create of one moment in one shard)."""
+    return zlib.crc32(uuid.encode()) % shards if shards > 1 else 0
+
+
+def shard_name(index: str, uuid: str, shards: int) -> str:
+    """The partition (relative to app and collection) holding `uuid`'s entries of `index` when its
+    collection spreads each index over `shards` keys: `index` itself for 1 (the unsharded layout),
+    else `index#<i>/<shards>`. The count is part of the name, so entries written under two layouts
+    never share a partition and a reader can tell which layout wrote an entry."""
+    return index if shards <= 1 else f"{index}#{shard_of(uuid, shards)}/{shards}"
+
+
+def partitions(index: str, layouts: tuple[int, ...]) -> list[str]:
+    """Every partition of `index` under the live layouts (each a shard count), in a fixed order."""
+    out: list[str] = []
+    for s in dict.fromkeys(layouts):
+        out += [index] if s <= 1 else [f"{index}#{i}/{s}" for i in range(s)]
+    return out
 
 
 def sort_key(enc: str, uuid: str, version: int) -> str:

@@ -28,6 +28,11 @@ class Record:
     owner: str | None = None  # uuid of the app user who created it (permissions: owner rules)
     acl: dict[str, dict[str, bool]] | None = None  # Parse-style ACL: {"*"|user uuid|"role:<name>": {"read", "write"}}
     partial: bool = False  # fields the caller may not read were removed: never a base to write from
+    shards: int = 1  # the collection's shard count its index entries were written under (indexing.shard_name)
+    # Usergrid connection verbs this entity is the source of (`out`) and the target of (`in`): kept on the
+    # entity item, so `metadata.connections` costs no read (core/connections.py keeps them)
+    out_verbs: tuple[str, ...] = ()
+    in_verbs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class EntityStore(Protocol):
         """Write entities with freshly generated uuids (none can exist yet, so no condition), in batches."""
 
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
+
+    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool) -> bool:
+        """Add (or remove) `verb` to the entity's `out` or `in` verbs, bumping its version so a writer
+        holding the old version retries with the new verbs; False if the entity does not exist."""
 
     def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
         """Set the password hash to `new` iff it is still `old` (the entity and its version untouched)."""

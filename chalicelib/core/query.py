@@ -150,6 +150,10 @@ class Query:
     aliases: dict[str, str] | None = None  # output name -> field, for projections that rename (Usergrid)
     limit: int = 10
     cursor: str | None = None
+    fold_case: bool = False  # property names match in any case (Usergrid ql; core/casefold.py)
+    # an order path stored in several spellings -> those spellings: sorted in memory on the first one an
+    # entity has (casefold.spell sets it)
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _MISSING = object()
@@ -394,10 +398,14 @@ def _contains(doc: dict[str, Any], node: Contains) -> bool:
     return True
 
 
-def sort_value(doc: dict[str, Any], path: str) -> tuple[float, Any]:
+def sort_value(doc: dict[str, Any], path: str, spellings: tuple[str, ...] = ()) -> tuple[float, Any]:
     """Total order across kinds for in-memory sorts, the index's: missing < bool < Date < Time < number <
-    Pointer < string."""
+    Pointer < string. `spellings`: the path's stored spellings, the first one present counts."""
     v = get_path(doc, path)
+    for alt in spellings:
+        if v is not _MISSING:
+            break
+        v = get_path(doc, alt)
     if isinstance(v, bool):
         return (1, v)
     if isinstance(v, (int, float)):

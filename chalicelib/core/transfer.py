@@ -56,7 +56,7 @@ def export_page(data: AppData, collection: str, limit: int, cursor: str | None) 
     return lines, page.cursor
 
 
-def import_batch(data: AppData, collection: str, items: list[Any]) -> ImportReport:
+def import_batch(data: AppData, collection: str, items: object) -> ImportReport:
     """Create each entity unless its uuid exists; every item not imported is reported with why."""
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise InvalidInput(f"entities must be a list of at most {MAX_BATCH}")

@@ -35,7 +35,8 @@ def cors(*headers: str) -> CORSConfig:
 ErrorRenderer = Callable[[CoreError | None, Exception, float], Response]
 
 
-def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, dialect: str) -> Callable[..., Any]:
+def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer,
+             dialect: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator factory: wraps a view with metering, logging and the dialect's error mapping."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,8 +51,9 @@ def endpoint(get_request: Callable[[], Request], render_error: ErrorRenderer, di
                 response = view(*args, **kwargs)
             except CoreError as e:
                 response = render_error(e, e, started)
-                if getattr(e, "retry_after_s", None):
-                    extra["Retry-After"] = str(e.retry_after_s)  # type: ignore[attr-defined]
+                retry_after = getattr(e, "retry_after_s", None)  # core/errors.py: ConcurrencyExhausted
+                if retry_after:
+                    extra["Retry-After"] = str(retry_after)
             except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes a 500
                 traceback.print_exc(file=sys.stderr)
                 response = render_error(None, e, started)
@@ -75,7 +77,7 @@ def install_edge(app: Any) -> None:
     """Headers on every HTTP response of the app, also those no `endpoint` wraps (Chalice's own
     405s and 415s, CORS preflights, /status): browsers must never sniff a type into HTML."""
 
-    @app.middleware("http")  # type: ignore[untyped-decorator]
+    @app.middleware("http")  # type: ignore[untyped-decorator]  # chalice types what it returns as Any
     def _nosniff(event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)
         response.headers = {**(response.headers or {}), "X-Content-Type-Options": "nosniff"}

@@ -35,8 +35,9 @@ OBJ: JSON = {"type": "object"}
 JSON_TYPES = ["application/json"]
 
 
-def obj(required: tuple[str, ...] = (), **props: JSON) -> JSON:
-    """An object with these (documented) properties; others are allowed, as schemaless data needs."""
+def obj(required: tuple[str, ...] = (), /, **props: JSON) -> JSON:
+    """An object with these (documented) properties; others are allowed, as schemaless data needs.
+    `required` is positional-only, so a property may be named `required` (or anything else)."""
     out: JSON = {"type": "object", "properties": props}
     if required:
         out["required"] = list(required)

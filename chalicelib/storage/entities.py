@@ -41,7 +41,8 @@ class DynamoEntityStore:
     def _to_record(self, item: EntityModel) -> Record:
         app, uuid = item.pk.split("#", 1)
         return Record(app, item.coll, uuid, int(item.ver), json.loads(item.doc), json.loads(item.pv), item.secret,
-                      item.owner, json.loads(item.acl) if item.acl else None)
+                      item.owner, json.loads(item.acl) if item.acl else None, shards=int(item.sh or 1),
+                      out_verbs=tuple(sorted(item.vout or ())), in_verbs=tuple(sorted(item.vin or ())))
 
     def get(self, app: str, uuid: str) -> Record | None:
         try:
@@ -63,6 +64,8 @@ class DynamoEntityStore:
             f"{record.app}#{record.uuid}", coll=record.collection, ver=record.version,
             doc=_dumps(record.doc), pv=_dumps(record.prop_versions), secret=record.secret,
             owner=record.owner, acl=_dumps(record.acl) if record.acl is not None else None,
+            sh=record.shards if record.shards > 1 else None,
+            vout=set(record.out_verbs) or None, vin=set(record.in_verbs) or None,
         )
 
     def put_new(self, records: Sequence[Record]) -> None:
@@ -91,6 +94,18 @@ class DynamoEntityStore:
             if _conflict(e):
                 raise VersionConflict() from e
             raise
+
+    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool) -> bool:
+        attr = EntityModel.vout if side == "out" else EntityModel.vin
+        try:
+            EntityModel(f"{app}#{uuid}").update(
+                actions=[attr.add({verb}) if add else attr.delete({verb}), EntityModel.ver.add(1)],
+                condition=EntityModel.pk.exists())
+        except UpdateError as e:
+            if e.cause_response_code == _CONDITION_FAILED:
+                return False
+            raise
+        return True
 
     def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
         """One conditional UpdateItem of the hash alone: a password change that lands first (a

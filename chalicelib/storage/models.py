@@ -6,7 +6,7 @@ are placeholders. See docs/ARCHITECTURE.md for what each key holds.
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 
@@ -25,6 +25,9 @@ class EntityModel(Model):
     secret = UnicodeAttribute(null=True)  # password hash of app users
     owner = UnicodeAttribute(null=True)  # uuid of the creating app user
     acl = UnicodeAttribute(null=True)  # JSON ACL, when the entity has one
+    sh = NumberAttribute(null=True)  # shard count its index entries were written under; absent means 1
+    vout = UnicodeSetAttribute(null=True)  # connection verbs it is the source of (Usergrid metadata.connections)
+    vin = UnicodeSetAttribute(null=True)  # connection verbs it is the target of (metadata.connecting)
 
 
 class IndexModel(Model):

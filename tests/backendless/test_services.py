@@ -94,7 +94,9 @@ def test_messaging_publish_poll_status(bl: Any, user: dict[str, Any]) -> None:
     assert bl("GET", f"/messaging/news/{sub}").json["messages"] == []  # each message once
     assert bl("GET", f"/messaging/{mid}").json["status"] == "published"
     assert bl("GET", f"/messaging/{later['messageId']}").json["status"] == "scheduled"
-    assert bl("GET", "/messaging/news/unknown-sub").status_code == 404
+    r = bl("GET", "/messaging/news/unknown-sub")  # seed 002: pollMessages answers 400 for an error
+    assert (r.status_code, r.json["code"]) == (400, 1000) and "unknown-sub" in r.json["message"]
+    assert bl("GET", f"/messaging/other/{sub}").status_code == 400  # a subscription of another channel
     assert bl("POST", "/messaging/news", {"nomessage": 1}).status_code == 400
 
 

@@ -131,3 +131,41 @@ def test_concurrent_writers_of_new_fields_all_land_in_the_registry(svc: Any, ato
     assert not errors, errors
     fields = svc.classes.get(app.uuid, "races")["fields"]
     assert set(fields) == {f"f{i}_{j}" for i in range(4) for j in range(3)}
+
+
+def test_mixed_case_paths_are_recorded_once_and_bounded(svc: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """core/casefold.py's input: each indexed path with an upper-case letter, nested ones as `indexing`
+    names them (arrays elided), recorded once under its lower-cased form, from any dialect's write."""
+    from chalicelib.core import classes
+    from chalicelib.storage import meter
+
+    app = _app(svc)
+    data = svc.data(app, Principal("app", app.uuid, app.uuid))
+    data.create_record("things", {"name": "a", "Spec": {"Size": 1, "items": [{"SKU": "x"}]}, "colour": "red"})
+    data.create_record("things", {"COLOUR": "blue"})
+    assert svc.classes.spellings(app.uuid, "things") == {
+        "spec": ["Spec"], "spec.size": ["Spec.Size"], "spec.items": ["Spec.items"], "spec.items.sku": ["Spec.items.SKU"],
+        "colour": ["COLOUR"]}
+    m = meter.start()
+    data.create_record("things", {"Spec": {"Size": 2}, "COLOUR": "x"})  # nothing new: no registry call
+    assert m.calls.get("GetItem", 0) == 0 and m.calls.get("PutItem", 0) == 1, m.calls
+    monkeypatch.setattr(classes, "MAX_SPELLINGS", 6)
+    data.create_record("things", {"Aa": 1, "Bb": 2})
+    assert len([p for ps in svc.classes.spellings(app.uuid, "things").values() for p in ps]) == 6
+    m = meter.start()
+    data.create_record("things", {"Bb": {"Dd": 1}})  # a known field, a new spelling, but no room: no call either
+    assert m.calls.get("GetItem", 0) == 0, m.calls
+
+
+def test_spell_rewrites_paths_to_their_stored_spellings() -> None:
+    from chalicelib.core.casefold import fold_keys, spell
+    from chalicelib.core.query import Compare, Not, Or, Within
+
+    known = {"colour": ["Colour"], "rank": ["Rank"]}
+    q = spell(Query(where=Not(Compare("colour", "eq", "red")), order=[("rank", True), ("name", False)],
+                    fold_case=True), lambda p: known.get(p, []))
+    assert q.where == Not(Or((Compare("colour", "eq", "red"), Compare("Colour", "eq", "red"))))
+    assert q.order == [("rank", True), ("name", False)] and q.alternatives == {"rank": ("rank", "Rank")}
+    w = Within("location", 10.0, 1.0, 2.0)
+    assert spell(Query(where=w), lambda p: ["Location"]).where == w  # geohashes: `location` only
+    assert fold_keys({"A": {"B": [{"C": 1}]}, "a": 2}) == {"a": {"b": [{"c": 1}]}}

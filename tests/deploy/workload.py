@@ -268,6 +268,8 @@ def _adapter_workload() -> None:
     unique.claim("k#takeover", "old")
     unique.replace("k#takeover", "old", "new")
     unique.release("k#takeover", "new")
+    entities = services().entities.store  # replace_secret(): a bcrypt hash rehashed at first login
+    entities.replace_secret(app, "no-such-user", "old-hash", "new-hash")
     tokens = DynamoTokenStore()  # delete(): Auth.revoke, which no mounted route calls yet
     tokens.put("digest1", {"exp": now + 60}, now + 60)
     tokens.delete("digest1")

@@ -97,7 +97,8 @@ def test_sdk_crud_query_connect_roles(server: str) -> None:
 
 
 def test_sdk_connections_by_name_users_by_email_and_put_ql(server: str) -> None:
-    """Issue 13: the SDK addresses connection ends by name, users by email, and updates by query."""
+    """Issue 13: the SDK addresses connection ends by name, users by email, and updates by query; its
+    GET's `connections` argument picks the metadata links; deleting an end removes its connections."""
     from urllib.parse import quote
 
     from usergrid import Usergrid, UsergridClient
@@ -124,3 +125,17 @@ def test_sdk_connections_by_name_users_by_email_and_put_ql(server: str) -> None:
                            data='{"indoor": true}')
     assert r.status_code == 200 and len(r.json()["entities"]) == 2
     assert client.GET("pets", "kit").entity().get("indoor") is True
+    # the SDK's GET asks `?connections=none` unless told otherwise: links only when asked for
+    assert "connections" not in client.GET("users", "bea").entity().get("metadata")
+    meta = client.GET("users", "bea", connections="all").entity().get("metadata")
+    assert list(meta["connections"]) == ["likes"] and meta["connections"]["likes"].endswith("/likes")
+    linked = client.session.get(f"{server}/sdkorg/app1{meta['connections']['likes']}").json()["entities"]
+    assert [e["name"] for e in linked] == ["tom"]
+    tom = client.GET("pets", "tom", connections="in").entity().get("metadata")
+    assert list(tom["connecting"]) == ["likes"] and "connections" not in tom
+    # deleting an end removes its connections: bea's list and links no longer name tom
+    assert client.DELETE("pets", "tom").ok
+    assert client.session.get(f"{server}/sdkorg/app1/users/bea/likes").json()["entities"] == []
+    assert "connections" not in client.GET("users", "bea", connections="all").entity().get("metadata")
+    # property names in ql in any case (Usergrid lower-cases the query)
+    assert [e["name"] for e in _query(client, "pets", "select * where KIND = 'cat'")] == ["kit"]

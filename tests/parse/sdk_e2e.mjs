@@ -60,6 +60,14 @@ await check('atomic operators', async () => {
   const got = await new Parse.Query(Player).get(saved.id);
   if (got.get('n') !== 4 || !eq(got.get('tags'), ['y', 'z']) || got.has('ok')) throw new Error(JSON.stringify(got.toJSON()));
 });
+await check('a field set to null reads back as null (Parse on Mongo; the SDK\'s has() is false for null)', async () => {
+  const o = await new Parse.Object('SdkNulls').save({ a: 1, b: null });
+  o.set('a', null);
+  await o.save();
+  const got = await new Parse.Query('SdkNulls').get(o.id);
+  const json = got.toJSON();
+  if (!('b' in json) || got.get('b') !== null || got.get('a') !== null) throw new Error(JSON.stringify(json));
+});
 await check('concurrent increments both land', async () => {
   const a = Player.createWithoutData(saved.id);
   const b = Player.createWithoutData(saved.id);

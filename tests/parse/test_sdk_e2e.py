@@ -53,4 +53,4 @@ def test_official_parse_sdk_end_to_end(live_server: str, org: dict[str, Any], tm
     assert lines, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(lines[-1])
     assert result["failures"] == [], json.dumps(result["failures"], indent=1)
-    assert len(result["checks"]) == 10
+    assert len(result["checks"]) == 11

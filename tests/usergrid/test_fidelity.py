@@ -117,14 +117,52 @@ def ordinals(api: Any, org: dict[str, Any]) -> None:
 
 
 def test_symbolic_boolean_operators(api: Any, ordinals: None) -> None:
-    """AndOrQueryTest: `&&` and `||` as well as the words, keywords in any case. (Its mixed-case
-    property names, `Ordinal gte 0` for `ordinal`, are a known difference: README.)"""
+    """AndOrQueryTest: `&&` and `||` as well as the words, keywords in any case."""
     r = api.get(f"{B}/things?limit=20&ql={q('madeup = true && ordinal >= 8')}")
     assert sorted(names(r)) == ["t8", "t9"]
     r = api.get(f"{B}/things?limit=20&ql={q('ordinal = 1 || ordinal = 2')}")
     assert sorted(names(r)) == ["t1", "t2"]
     r = api.get(f"{B}/things?limit=20&ql={q('SELECT * WHERE ordinal GTE 2 AND ordinal lte 3 ORDER BY ordinal ASC')}")
     assert names(r) == ["t2", "t3"]
+
+
+def test_property_names_in_any_case(api: Any, ordinals: None) -> None:
+    """§4.1 (AndOrQueryTest's shorthand, SelectMappingsQueryTest's `testProp`/`TESTPROP`): the query is
+    lower-cased, so property names match in any case, in conditions, `order by` and projections (which
+    keep the stored spelling)."""
+    ql = "Ordinal gte 0 and Ordinal lte 3 or WhoHelpedYou eq 'Ruff' ORDER BY Ordinal desc"
+    assert names(api.get(f"{B}/things?ql={q(ql)}")) == ["t3", "t2", "t1", "t0"]
+    assert names(api.get(f"{B}/things?ql={q('NAME = ' + repr('T4'))}")) == ["t4"]
+    assert names(api.get(f"{B}/things?ql={q('Spec.Size = 50')}")) == ["t5"]
+    assert sorted(names(api.get(f"{B}/things?ql={q('not MADEUP = true and ORDINAL > 2')}"))) == ["t3", "t4"]
+    r = api.get(f"{B}/things?ql={q('select SPEC.SIZE, Name where ordinal = 6')}")
+    e = r.json["entities"][0]
+    assert e["spec"] == {"size": 60} and e["name"] == "t6"
+
+
+def test_one_property_in_several_spellings(api: Any, org: dict[str, Any]) -> None:
+    """§4.1/§4.3: Usergrid indexes every name lower-cased, so `Colour`, `colour` and `COLOUR` are one
+    property to a query, nested ones too (`Spec.Size`, `spec.size`); `order by` sorts them together;
+    each entity still shows its own spelling."""
+    api.post(f"{B}/paints", [{"name": "a", "colour": "red", "rank": 3, "spec": {"size": 1}},
+                             {"name": "b", "Colour": "red", "Rank": 1, "Spec": {"Size": 2}},
+                             {"name": "c", "COLOUR": "blue", "rank": 2, "spec": {"Size": 3}}])
+    got = api.get(f"{B}/paints?ql={q('colour = ' + repr('red'))}")
+    assert sorted(names(got)) == ["a", "b"]
+    assert {k for e in got.json["entities"] for k in e if k.lower() == "colour"} == {"colour", "Colour"}
+    assert names(api.get(f"{B}/paints?ql={q('Colour = ' + repr('blue'))}")) == ["c"]
+    assert names(api.get(f"{B}/paints?ql={q('order by RANK')}")) == ["b", "c", "a"]
+    assert names(api.get(f"{B}/paints?ql={q('rank > 1 order by rank desc')}")) == ["a", "c"]
+    assert names(api.get(f"{B}/paints?ql={q('spec.size >= 2 order by spec.size desc')}")) == ["c", "b"]
+    assert sorted(names(api.get(f"{B}/paints?ql={q('colour = ' + repr('*'))}"))) == ["a", "b", "c"]
+    assert names(api.get(f"{B}/paints?ql={q('not colour = ' + repr('red'))}")) == ["c"]
+    r = api.get(f"{B}/paints?ql={q('select SPEC.size where name = ' + repr('b'))}")
+    assert r.json["entities"][0]["Spec"] == {"Size": 2}
+    # a connection list filters in any case too (it reads no index)
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/users/ann/likes/paints/b")
+    assert names(api.get(f"{B}/users/ann/likes?ql={q('COLOUR = ' + repr('red'))}")) == ["b"]
+    assert names(api.get(f"{B}/users/ann/likes?ql={q('spec.size = 2')}")) == ["b"]
 
 
 def test_not_equal_is_a_parse_error(api: Any, ordinals: None) -> None:
@@ -255,3 +293,126 @@ def test_connections_newest_first_and_one_connection(api: Any, org: dict[str, An
     assert api.get(f"{B}/users/ann/likes/items/jam").status_code == 404
     assert api.get(f"{B}/items/jam").status_code == 200
     assert names(api.get(f"{B}/items/milk/connecting/likes"), "username") == ["ann"]
+
+
+def _meta(api: Any, path: str) -> dict[str, Any]:
+    r = api.get(f"{B}/{path}")
+    assert r.status_code == 200, r.body
+    return dict(r.json["entities"][0]["metadata"])
+
+
+def test_connection_links_in_metadata(api: Any, org: dict[str, Any]) -> None:
+    """§2 and §6.4, CollectionMetadataIT / ConnectionResourceTest: `metadata.connections` maps each
+    outbound verb to `{path}/{verb}`, `metadata.connecting` each inbound one to `{path}/connecting/{verb}`;
+    `?connections=none|in|out|all` (junk = all) picks them on GET; the links lead to the lists."""
+    ann = api.post(f"{B}/users", {"username": "ann"}).json["entities"][0]
+    milk = api.post(f"{B}/items", {"name": "milk"}).json["entities"][0]
+    assert "connections" not in milk["metadata"] and "connecting" not in _meta(api, "items/milk")
+    r = api.post(f"{B}/users/ann/likes/items/milk")
+    assert r.json["entities"][0]["metadata"]["connecting"] == {"likes": f"/users/ann/likes/{milk['uuid']}/connecting/likes"}
+    api.post(f"{B}/users/ann/owns/items/milk")
+    a = _meta(api, "users/ann")
+    assert a["connections"] == {"likes": f"/users/{ann['uuid']}/likes", "owns": f"/users/{ann['uuid']}/owns"}
+    assert "connecting" not in a
+    m = _meta(api, f"items/{milk['uuid']}")
+    assert m["connecting"] == {"likes": f"/items/{milk['uuid']}/connecting/likes",
+                               "owns": f"/items/{milk['uuid']}/connecting/owns"}
+    assert names(api.get(f"{B}{a['connections']['likes']}")) == ["milk"]
+    assert names(api.get(f"{B}{m['connecting']['likes']}"), "username") == ["ann"]
+    listed = api.get(f"{B}/items").json["entities"][0]["metadata"]  # listings carry them too
+    assert set(listed["connecting"]) == {"likes", "owns"}
+    assert set(_meta(api, "users/ann?connections=none")) == {"path"}
+    assert set(_meta(api, "items/milk?connections=out")) == {"path"}
+    assert set(_meta(api, "items/milk?connections=in")) == {"path", "connecting"}
+    assert set(_meta(api, "items?connections=junk")) == {"path", "connecting"}
+    # the last connection of a verb gone: its link goes too (both ends)
+    api.delete(f"{B}/users/ann/owns/items/milk")
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes"}
+    assert set(_meta(api, "items/milk")["connecting"]) == {"likes"}
+    # a group's users and a user's activities are Usergrid collections, not connections: no links
+    api.post(f"{B}/groups", {"path": "staff"})
+    api.post(f"{B}/groups/staff/users/ann")
+    api.post(f"{B}/users/ann/activities", {"verb": "post", "content": "hi"})
+    assert "connections" not in _meta(api, "groups/staff")
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes"} and "connecting" not in _meta(api, "users/ann")
+    # a verb shown still lets the entity be updated (its version moved with the verb)
+    assert api.put(f"{B}/users/ann", {"city": "Oslo"}).json["entities"][0]["metadata"]["connections"]
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes"}
+
+
+def test_deleting_either_end_removes_its_connections(api: Any, org: dict[str, Any], svc: Any) -> None:
+    """§6.4 "Deleting either end removes the connection" (ConnectionResourceTest): the edge items go
+    both ways, the other end's link goes with its last edge, and a uuid used again starts clean."""
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "jam"}])
+    for who, what in (("ann", "milk"), ("ann", "jam"), ("bob", "milk")):
+        api.post(f"{B}/users/{who}/likes/items/{what}")
+    milk = api.get(f"{B}/items/milk").json["entities"][0]
+    ann = api.get(f"{B}/users/ann").json["entities"][0]
+    assert api.delete(f"{B}/items/milk").status_code == 200
+    assert names(api.get(f"{B}/users/ann/likes")) == ["jam"]
+    assert names(api.get(f"{B}/users/bob/likes")) == []
+    assert "connections" not in _meta(api, "users/bob")  # bob's only edge went with milk
+    app = org["app_uuid"] if "app_uuid" in org else api.get(f"{B}").json["application"]
+    store = svc.connections.store
+    for part in (f"{app}#connecting#{milk['uuid']}#likes", f"{app}#connectingt#{milk['uuid']}#likes"):
+        assert store.query_index(part, "0", "\U0010ffff", False, None, 10)[0] == []
+    # the source deleted: its outbound edges go, and the target's inbound list no longer names it
+    api.delete(f"{B}/users/ann")
+    assert names(api.get(f"{B}/items/jam/connecting/likes"), "username") == []
+    assert "connecting" not in _meta(api, "items/jam")
+    for part in (f"{app}#conn#{ann['uuid']}#likes", f"{app}#connt#{ann['uuid']}#likes"):
+        assert store.query_index(part, "0", "\U0010ffff", False, None, 10)[0] == []
+    # PUT to the deleted uuid creates a new entity with it (§6.9 upsert): no old connection shows
+    assert api.put(f"{B}/items/{milk['uuid']}", {"name": "milk2"}).status_code == 200
+    assert names(api.get(f"{B}/items/{milk['uuid']}/connecting/likes"), "username") == []
+    assert "connecting" not in _meta(api, f"items/{milk['uuid']}")
+
+
+def test_deleting_a_much_connected_entity_finishes_in_a_task(api: Any, org: dict[str, Any], svc: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deletion is bounded: past SYNC_EDGES edges the rest is unlinked by a task (core/tasks.py); the
+    lists never show the deleted entity meanwhile."""
+    from chalicelib.core import connections
+
+    monkeypatch.setattr(connections, "SYNC_EDGES", 2)
+    api.post(f"{B}/items", {"name": "hub"})
+    api.post(f"{B}/users", [{"username": f"u{i}"} for i in range(5)])
+    for i in range(5):
+        api.post(f"{B}/users/u{i}/likes/items/hub")
+    hub = api.get(f"{B}/items/hub").json["entities"][0]
+    assert api.delete(f"{B}/items/hub").status_code == 200
+    for i in range(5):
+        assert names(api.get(f"{B}/users/u{i}/likes")) == []
+    assert svc.tasks.dispatcher.threads  # the rest went to a task
+    svc.tasks.dispatcher.join()
+    app = api.get(f"{B}").json["application"]
+    assert svc.connections.store.query_index(f"{app}#connecting#{hub['uuid']}#likes", "0", "\U0010ffff",
+                                             False, None, 10)[0] == []
+    for i in range(5):
+        assert "connections" not in _meta(api, f"users/u{i}")
+
+
+def test_bulk_delete_of_connected_entities_stays_in_budget(api: Any, org: dict[str, Any], svc: Any) -> None:
+    """A `DELETE ?ql=` of many connected entities unlinks in the request only what its call budget
+    (core/budget.py) leaves room for; the rest goes to tasks: the delete succeeds, lists stay clean."""
+    import dataclasses
+
+    api.post(f"{B}/items", [{"name": f"i{i}", "kind": "x"} for i in range(6)])
+    api.post(f"{B}/users", [{"username": f"u{i}"} for i in range(4)])
+    for i in range(6):
+        for u in range(4):
+            api.post(f"{B}/users/u{u}/likes/items/i{i}")
+    original = svc.settings
+    svc.settings = dataclasses.replace(original, limits=dataclasses.replace(original.limits, calls=60))
+    try:
+        r = api.delete(f"{B}/items?ql={q('kind = ' + repr('x'))}&limit=6")
+    finally:
+        svc.settings = original
+    assert r.status_code == 200, r.body
+    assert len(r.json["entities"]) == 6
+    for u in range(4):
+        assert names(api.get(f"{B}/users/u{u}/likes")) == []
+    svc.tasks.dispatcher.join()
+    for u in range(4):
+        assert "connections" not in _meta(api, f"users/u{u}")

@@ -116,3 +116,37 @@ def test_assets(api: Any, org: dict[str, Any]) -> None:
     assert r.status_code == 200 and r.json["data"]["upload_url"].startswith("http")
     api.post(f"{B}/pictures", {"name": "dog"})
     assert api.call("GET", f"{B}/pictures/dog", headers={"Accept": "image/png"}).status_code == 404
+
+
+def test_an_update_from_an_older_read_keeps_the_verbs_a_connect_added(svc: Any) -> None:
+    """Writers never drop each other's changes: a connect adds its verb with the entity's version + 1,
+    so an update that read the entity before it fails its condition and retries from the new verbs."""
+    from chalicelib.core.auth import Principal
+
+    svc.tenancy.signup(organization="o", username="adm", name="A", email="a@o.test", password="pw-pw-pw")
+    app = svc.tenancy.create_app(svc.tenancy.org("o"), "prod")
+    data = svc.data(app, Principal("app", app.uuid, app.uuid))
+    ann = data.create_record("users", {"username": "ann"})
+    data.create_record("items", {"name": "milk"})
+    stale = data.record("users", "ann")
+    data.connect("users", "ann", "likes", "milk", "items")
+    data.update_record("users", ann.uuid, {"city": "Oslo"}, current=stale)
+    now = data.record("users", "ann")
+    assert now.out_verbs == ("likes",) and now.doc["city"] == "Oslo"
+    assert data.record("items", "milk").in_verbs == ("likes",)
+
+
+def test_connection_verbs_per_entity_are_bounded(api: Any, org: Any, monkeypatch: Any) -> None:
+    """The verbs live on the entity item (whose document may hold 350 KB of its 400): a new verb past
+    MAX_VERBS is a 400 in Usergrid's envelope, never a write DynamoDB refuses; known verbs still connect."""
+    from chalicelib.core import connections
+
+    monkeypatch.setattr(connections, "MAX_VERBS", 2)
+    B = "/usergrid/acme/sandbox"
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "jam"}])
+    assert api.post(f"{B}/users/ann/likes/items/milk").status_code == 200
+    assert api.post(f"{B}/users/ann/owns/items/milk").status_code == 200
+    r = api.post(f"{B}/users/ann/wants/items/jam")
+    assert r.status_code == 400 and r.json["error"] == "illegal_argument", r.body
+    assert api.post(f"{B}/users/ann/likes/items/jam").status_code == 200

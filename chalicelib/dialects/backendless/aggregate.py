@@ -50,7 +50,7 @@ class Aggregate:
             return sum(numbers)
         if self.fn == "avg":
             return sum(numbers) / len(numbers) if numbers else None
-        pool = numbers or [v for v in values if isinstance(v, str)]
+        pool: list[float] | list[str] = numbers or [v for v in values if isinstance(v, str)]
         if not pool:
             return None
         return min(pool) if self.fn == "min" else max(pool)

@@ -2,7 +2,7 @@
 route, and its OpenAPI document."""
 
 from ..openapi import serve
-from . import catchall, data, files, kv, models, services, users  # noqa: F401  (route registration)
+from . import catchall, data, files, kv, models, relations, services, users  # noqa: F401  (route registration)
 from .common import bp
 
 serve(bp, models.DIALECT)

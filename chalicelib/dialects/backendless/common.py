@@ -21,6 +21,7 @@ from ...core.auth import Principal
 from ...core.data import AppData
 from ...core.errors import BadToken, EntityNotFound, Forbidden, MethodNotAllowed, TenantNotFound
 from ...core.ports import Record
+from ...core.relations import kind as relation_kind
 from ...core.tenancy import App
 from ..http import cors, endpoint, master_key
 from ..openapi import NOT_SERVED, Spec, annotate
@@ -61,7 +62,7 @@ def context(app_id: str, rest_key: str) -> Ctx:
         app = svc.tenancy.app_by_uuid(app_id)
     except TenantNotFound:
         raise errors.BackendlessError(2002, "Invalid application info (application id or api key)", 401) from None
-    token = (request().headers or {}).get("user-token") or None
+    token = request().headers.get("user-token") or None
     master = master_key(request(), "master-key") or master_key(request())
     try:
         if master:  # the server-side credential, in a header beside the REST key of the URL
@@ -96,13 +97,13 @@ def route(path: str, spec: Spec | Mapping[str, Spec] | None = None, **handlers: 
     wrapped = endpoint(request, errors.render, "backendless")(view)
     wrapped.__name__ = f"backendless_{next(_names)}"
     given = dict(spec) if isinstance(spec, Mapping) else dict.fromkeys(handlers, spec) if spec is not None else {}
-    annotate(wrapped, {m: (given.get(m) if m in handlers else NOT_SERVED) for m in METHODS
+    annotate(wrapped, {m: (given[m] if m in handlers else NOT_SERVED) for m in METHODS
                        if m not in handlers or given.get(m) is not None})
     bp.route(PREFIX + path, methods=METHODS, content_types=["*/*"], cors=CORS, name=wrapped.__name__)(wrapped)
 
 
 def query_param(name: str, default: Any = None) -> Any:
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     return qp.get(name, default)
 
 
@@ -112,18 +113,29 @@ def ok(value: Any, status: int = 200) -> Response:
 
 # -- codec ---------------------------------------------------------------------------------------
 def from_wire(obj: Any) -> dict[str, Any]:
-    """A Backendless object as core props: system columns and SDK bookkeeping are ours to set."""
+    """A Backendless object as core props: system columns and SDK bookkeeping are ours to set, and
+    relations are changed by the relation routes only (relations.py): a loaded related object (or list
+    of them) sent back with a save is left out, as Backendless' save leaves it."""
     if not isinstance(obj, dict):
         raise errors.BackendlessError(8002, "the object must be a JSON object", 400)
-    return {k: v for k, v in obj.items() if k not in SYSTEM_COLUMNS and not k.startswith("__")}
+    return {k: v for k, v in obj.items() if k not in SYSTEM_COLUMNS and not k.startswith("__")
+            and not _related(v)}
+
+
+def _related(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "___class" in value or relation_kind(value) is not None
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "___class" in v for v in value)
 
 
 def to_wire(rec: Record | dict[str, Any], table: str, owner: str | None = None) -> dict[str, Any]:
+    """A core entity as a Backendless object; relation columns (core/relations.py) appear only when loaded."""
     if isinstance(rec, Record):
         doc, uuid, owner = rec.doc, rec.uuid, rec.owner
     else:
         doc, uuid = rec, rec["uuid"]
-    out = {k: v for k, v in doc.items() if k not in ("uuid", "type", "modified", "password")}
+    out = {k: v for k, v in doc.items() if k not in ("uuid", "type", "modified", "password")
+           and relation_kind(v) is None}
     out["objectId"] = uuid
     out["created"] = doc.get("created")
     modified = doc.get("modified")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...core import budget
@@ -16,7 +17,9 @@ from ...core.budget import OverBudget
 from ...core.entities import collection_key
 from ...core.errors import InvalidInput, InvalidQuery
 from ...core.planner import MAX_LIMIT
+from ...core.ports import Record
 from ...core.query import Query
+from ...core.relations import kind as relation_kind
 from ..http import json_body
 from . import aggregate, models
 from .common import Ctx, display_table, from_wire, ok, query_param, request, route, to_wire
@@ -79,6 +82,9 @@ def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     if props:
         keep = {"objectId", "___class", *props}
         out = [{k: v for k, v in o.items() if k in keep} for o in out]
+    from .relations import attach  # relations.py builds on this module's parameter helpers
+
+    out = attach(ctx, table, records, out, params)
     budget.check_answer(out)  # offset/pageSize has no cursor: fewer objects would make a client skip some
     return out
 
@@ -102,7 +108,8 @@ def _aggregate(ctx: Ctx, table: str, grouped: aggregate.Plan, where: Any,
 
 
 def _read(ctx: Ctx, table: str, where: Any, order: list[tuple[str, bool]], want: int) -> list[Any]:
-    data, coll, records, cursor = ctx.data, _coll(table), [], None
+    data, coll, cursor = ctx.data, _coll(table), None
+    records: list[Record] = []
     while len(records) < want:
         result = data.query(coll, Query(where=where, order=order, limit=min(MAX_LIMIT, want - len(records)),
                                         cursor=cursor))
@@ -140,7 +147,7 @@ def _matching(ctx: Ctx, table: str, where: Any) -> list[Any]:
 
 def _params() -> dict[str, Any]:
     """Query parameters; `property`, `props`, `groupBy`, `sortBy` may repeat (`?property=a&property=b`)."""
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     out: dict[str, Any] = dict(qp)
     getlist = getattr(qp, "getlist", None)
     for key in ("property", "props", "groupBy", "sortBy", "loadRelations"):
@@ -176,8 +183,22 @@ def save(ctx: Ctx, table: str, obj: Any) -> dict[str, Any]:
         raise InvalidInput("the object must be a JSON object")
     object_id = obj.get("objectId")
     if object_id:
-        return to_wire(ctx.data.update_record(_coll(table), str(object_id), from_wire(obj)), display_table(table))
+        return to_wire(_update(ctx, table, str(object_id), obj), display_table(table))
     return to_wire(_create(ctx, table, obj), display_table(table))
+
+
+def _update(ctx: Ctx, table: str, object_id: str, obj: Any) -> Any:
+    """An update. A null sent for a relation column (a loaded one-to-one that was empty, saved back by
+    the SDK) leaves the relation alone: relations change through the relation routes only."""
+    props, current = from_wire(obj), None
+    if any(v is None for v in props.values()):
+        current = ctx.data.record(_coll(table), object_id)
+        props = _keep_relations(props, current)
+    return ctx.data.update_record(_coll(table), object_id, props, current=current)
+
+
+def _keep_relations(props: dict[str, Any], current: Any) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if v is not None or relation_kind(current.doc.get(k)) is None}
 
 
 def table_view(ctx: Ctx, table: str) -> Any:
@@ -193,14 +214,17 @@ def table_view(ctx: Ctx, table: str) -> Any:
 def object_view(ctx: Ctx, table: str, object_id: str) -> Any:
     method, coll = request().method, _coll(table)
     if method == "GET":
+        from .relations import attach
+
         rec = ctx.data.record(coll, object_id)
         out = to_wire(rec, display_table(table))
         props = _props(query_param("props") or query_param("property"))
-        return ok({k: v for k, v in out.items() if k in {"objectId", "___class", *props}} if props else out)
+        out = {k: v for k, v in out.items() if k in {"objectId", "___class", *props}} if props else out
+        return ok(attach(ctx, table, [rec], [out], _params())[0])
     if method == "DELETE":
         ctx.data.delete_record(coll, object_id)
         return ok({"deletionTime": int(time.time() * 1000)})
-    return ok(to_wire(ctx.data.update_record(coll, object_id, from_wire(json_body(request()))), display_table(table)))
+    return ok(to_wire(_update(ctx, table, object_id, json_body(request())), display_table(table)))
 
 
 def count_view(ctx: Ctx, table: str) -> Any:
@@ -228,7 +252,7 @@ def bulk_view(ctx: Ctx, table: str) -> Any:
         changes = from_wire(json_body(request()))
         recs = _matching(ctx, table, where)
         ctx.data.check_all("update", coll, recs, changes)  # every target checked before any changes
-        return ok(len([ctx.data.update_record(coll, r.uuid, changes, current=r) for r in recs]))
+        return ok(len([ctx.data.update_record(coll, r.uuid, _keep_relations(changes, r), current=r) for r in recs]))
     return ok(_bulk_delete(ctx, table, where))  # DELETE ?where=
 
 

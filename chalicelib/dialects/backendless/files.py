@@ -44,13 +44,15 @@ def file_url(ctx: Ctx, path: str) -> str:
 
 
 def _multipart_file() -> tuple[bytes, str]:
-    ctype = (request().headers or {}).get("content-type", "")
+    ctype = request().headers.get("content-type", "")
     if not ctype.lower().startswith("multipart/form-data"):
         raise InvalidInput("upload a multipart/form-data body with a part named 'file'")
     msg = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw_body(request()))
     for part in msg.iter_parts() if msg.is_multipart() else []:
         if part.get_param("name", header="content-disposition") == "file":
-            data = part.get_payload(decode=True) or b""
+            data = part.get_payload(decode=True)
+            if not isinstance(data, bytes):  # None when the part is itself multipart
+                raise InvalidInput("the part named 'file' must hold the file's bytes")
             return data, part.get_content_type() or "application/octet-stream"
     raise InvalidInput("the multipart body has no part named 'file'")
 
@@ -65,7 +67,7 @@ def _dir_post(ctx: Ctx, path: str) -> Any:
 def file_view(ctx: Ctx, **params: str) -> Any:
     path, method = _path(params), request().method
     if method == "POST":
-        ctype = (request().headers or {}).get("content-type", "")
+        ctype = request().headers.get("content-type", "")
         if not ctype.lower().startswith("multipart/"):
             made = _dir_post(ctx, path)
             if made is not None:

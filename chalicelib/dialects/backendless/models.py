@@ -12,8 +12,9 @@ ERROR = obj(("code", "message"), code=INT, message=STR, errorData=OBJ)
 OBJECT = obj(objectId=STR, created=one_of(INT, {"type": "null"}), updated=one_of(INT, {"type": "null"}),
              ownerId=one_of(STR, {"type": "null"}), ___class=STR)
 PAGE = {"pageSize": STR, "offset": STR, "where": STR, "sortBy": STR, "props": STR, "property": STR,
-        "loadRelations": STR, "relationsDepth": STR, "groupBy": STR, "having": STR, "distinct": STR}
-FIND_BODY = obj(where=STR, pageSize=INT, offset=INT, sortBy=one_of(STR, arr(STR)), props=one_of(STR, arr(STR)))
+        "loadRelations": STR, "relationsDepth": STR, "relationsPageSize": STR, "groupBy": STR, "having": STR, "distinct": STR}
+FIND_BODY = obj(where=STR, pageSize=INT, offset=INT, sortBy=one_of(STR, arr(STR)), props=one_of(STR, arr(STR)),
+                loadRelations=one_of(STR, arr(STR)), relationsDepth=INT, relationsPageSize=INT)
 
 TABLE = {
     "GET": Op("Find objects (where, sortBy, pageSize, offset, props)", query=PAGE, responses={"200": arr(OBJECT)}),
@@ -30,9 +31,21 @@ COUNT = {
 }
 OBJECT_OPS = {
     "GET": Op("One object by objectId (or `first` / `last`)", query={"props": STR, "property": STR,
-              "loadRelations": STR}, responses={"200": OBJECT}),
+              "loadRelations": STR, "relationsDepth": STR, "relationsPageSize": STR}, responses={"200": OBJECT}),
     "PUT": Op("Update an object", body=OBJ, responses={"200": OBJECT}),
     "DELETE": Op("Delete an object", responses={"200": obj(deletionTime=INT)}),
+}
+RELATION_CHILDREN = arr(one_of(STR, obj(objectId=STR)))
+RELATION = {
+    "GET": Op("The related objects of one object (relation paging: pageSize, offset, where, sortBy, props, "
+              "loadRelations, relationsDepth, relationsPageSize)", query=PAGE, responses={"200": arr(OBJECT)}),
+    "POST": Op("Set a relation (replace its children): a JSON array of child objectIds, or `whereClause`; "
+               "`relation` may declare a new column as name:Table:1 or name:Table:n; answers the count",
+               query={"whereClause": STR}, body=RELATION_CHILDREN, responses={"200": INT}),
+    "PUT": Op("Add children to a relation (as set); answers how many were added", query={"whereClause": STR},
+              body=RELATION_CHILDREN, responses={"200": INT}),
+    "DELETE": Op("Remove children from a relation; answers how many were removed", query={"whereClause": STR},
+                 body=RELATION_CHILDREN, responses={"200": INT}),
 }
 BULK = {
     "POST": Op("Create objects; answers their objectIds", body=arr(OBJ), responses={"200": arr(STR)}),

@@ -30,8 +30,9 @@ _TOKEN = re.compile(r"""(?P<ws>\s+)|(?P<num>-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+
 _KEYWORDS = {"and", "or", "not", "like", "in", "is", "null", "true", "false", "between"}
 
 
-def _tokens(src: str) -> list[tuple[str, Any, int]]:
-    out, i = [], 0
+def _tokens(src: str) -> list[tuple[str, str | float | None, int]]:
+    out: list[tuple[str, str | float | None, int]] = []
+    i = 0
     while i < len(src):
         m = _TOKEN.match(src, i)
         if not m:
@@ -95,7 +96,7 @@ class _Parser:
             self.depth += 1
             if self.depth > MAX_DEPTH:
                 raise InvalidQuery("Invalid where clause: nested too deeply")
-            node = Not(self.factor())
+            node: Node = Not(self.factor())
             self.depth -= 1
             return node
         if self.peek("punct", "("):

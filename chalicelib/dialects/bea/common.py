@@ -9,7 +9,7 @@ methods answer `{code, error}` like every other failure.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -87,7 +87,7 @@ def dispatch(ctx: Ctx, req: Req) -> Out:
 def context() -> Ctx:
     """The app named by X-BEA-Application-Id, checked against X-BEA-Authorization (its REST key)."""
     req = request()
-    h = req.headers or {}
+    h: Mapping[str, str] = req.headers or {}
     app_id, key, master = h.get("x-bea-application-id"), h.get("x-bea-authorization"), h.get("x-bea-master-key")
     if not app_id or not (key or master):
         raise ParseStyleError(errors.OPERATION_FORBIDDEN,
@@ -107,6 +107,7 @@ def context() -> Ctx:
             return Ctx(app, principal, token, base_uri())
         except Forbidden:
             raise ParseStyleError(errors.OPERATION_FORBIDDEN, "unauthorized: invalid master key", 403) from None
+    assert key, "checked above: a REST key when there is no master key"
     try:
         principal = svc.auth.key_principal(app, key, token)
     except Forbidden:
@@ -129,17 +130,17 @@ def http_req(parts: list[str]) -> Req:
     from .forms import parse_body
 
     req = request()
-    qp = req.query_params or {}
-    ct = (req.headers or {}).get("content-type", "") or ""
+    qp: Mapping[str, str] = req.query_params or {}
+    ct = req.headers.get("content-type", "") or ""
     raw = raw_body(req) if req.method in ("POST", "PUT") else b""
     body, files = parse_body(raw, ct)
     return Req(req.method, parts, {k: qp[k] for k in qp}, body, files, raw, ct)
 
 
 def to_response(out: Out) -> Response:
-    headers = {"Content-Type": "application/json", **out.headers}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json", **out.headers}
     if out.status in (301, 302, 303, 307):
-        return Response(body="", status_code=out.status, headers=out.headers)
+        return Response(body="", status_code=out.status, headers=dict(out.headers))
     return Response(body=json.dumps(out.body, separators=(",", ":")), status_code=out.status, headers=headers)
 
 

@@ -72,7 +72,9 @@ def _multipart(raw: bytes, content_type: str) -> tuple[Any, Files]:
     files: Files = []
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # None when the part is itself multipart
+            raise MalformedBody(f"form part {name or ''} must not be multipart itself")
         filename = part.get_filename()
         if filename:
             files.append((str(filename), part.get_content_type(), payload))

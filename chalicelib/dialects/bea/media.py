@@ -75,11 +75,11 @@ def upload(ctx: Ctx, cls: str, coll: str, req: Req) -> Out:
     else:
         data.policy.check(ctx.app, ctx.principal, "create", coll)
     app_files = services().files()
-    metas = []
-    for name, ct, data in files:
-        app_files.upload(ctx.app.uuid, _path(coll, oid, name), data, ct or "application/octet-stream", True)
+    metas: list[dict[str, Any]] = []
+    for name, ct, content in files:  # not `data`: that is the app's data above
+        app_files.upload(ctx.app.uuid, _path(coll, oid, name), content, ct or "application/octet-stream", True)
         metas.append({"__type": "File", "name": name, "contentType": ct or "application/octet-stream",
-                      "size": len(data)})
+                      "size": len(content)})
 
     def add(doc: dict[str, Any]) -> dict[str, Any]:
         kept = [m for m in doc.get(FIELD) or [] if isinstance(m, dict) and m.get("name") not in {x["name"] for x in metas}]

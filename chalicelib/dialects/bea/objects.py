@@ -217,7 +217,7 @@ def update(ctx: Ctx, coll: str, oid: str, body: Any, secret: str | None = None) 
         raise EntityNotFound("Object not found.")
     rec = ctx.data.update_record(coll, oid, plain, mutate=mutation(ops) if ops else None, acl=acl, secret=secret,
                                  keep_nulls=True)
-    out = {"updatedAt": iso(rec.doc["modified"]), "objectId": rec.uuid}
+    out: dict[str, Any] = {"updatedAt": iso(rec.doc["modified"]), "objectId": rec.uuid}
     out.update({k: rec.doc.get(k) for k in ops})  # as Parse: the new value of each operator's key
     return Out(200, out)
 

@@ -20,8 +20,9 @@ from ...core.secrets import hash_password
 from ..parselike import errors
 from ..parselike.codec import to_wire, wire_public
 from ..parselike.errors import ParseStyleError
+from ..parselike.queries import project
 from .common import Ctx, Out, Req, router
-from .objects import create, find, include, project, update
+from .objects import create, find, include, update
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_TTL_MS = 3_600_000

@@ -107,7 +107,7 @@ def caller() -> Caller:
     req = request()
     master = master_key(req)
     if master:  # X-Master-Key with X-App-Id: the server-side credential, acting as the app
-        app_id = (req.headers or {}).get(APP_HEADER)
+        app_id = req.headers.get(APP_HEADER)
         if not app_id:
             raise InvalidInput("the master key needs the X-App-Id header (the application uuid)",
                                code="rest-crud:NoApplication")
@@ -124,7 +124,7 @@ def caller() -> Caller:
     if principal.kind in ("user", "app") and principal.app:
         app = svc.tenancy.app_by_uuid(principal.app)
     elif principal.kind == "admin":
-        app_id = (req.headers or {}).get(APP_HEADER)
+        app_id = req.headers.get(APP_HEADER)
         if not app_id:
             raise InvalidInput("an admin token needs the X-App-Id header (the application uuid)",
                                code="rest-crud:NoApplication")

@@ -388,7 +388,8 @@ def _listing(op: Op, frm: int, to: int) -> tuple[int, list[Record]] | None:
     total = op.data.count_all(op.coll)
     if total is None or total <= EXACT_COUNT:
         return None
-    d, out, cursor = op.data, [], None
+    d, cursor = op.data, None
+    out: list[Record] = []
     while len(out) <= to:
         page = d.query(op.coll, Query(limit=min(1000, to + 1), cursor=cursor))
         out += page.records

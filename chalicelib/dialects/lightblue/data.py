@@ -8,6 +8,7 @@ an update or delete matching more than crud.SYNC_WRITES documents answers ASYNC 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ...bootstrap import services
@@ -101,7 +102,7 @@ def find_v(entity: str, version: str) -> Any:
 def _find(entity: str, version: str | None) -> Any:
     if request().method == "POST":
         return _run("find", entity, version, _body())
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     body: dict[str, Any] = {"query": simple_query(qp.get("Q") or qp.get("q")),
                             "projection": simple_projection(qp.get("P") or qp.get("p")),
                             "sort": simple_sort(qp.get("S") or qp.get("s"))}

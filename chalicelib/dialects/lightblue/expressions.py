@@ -11,7 +11,7 @@ strings (simple find) take the type the schema declares for the field.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -220,7 +220,7 @@ class Compiler:
         return Compare(field, op, value, True)
 
 
-def _any(field: str, terms: list[Node]) -> Node:
+def _any(field: str, terms: Sequence[Node]) -> Node:
     if not terms:
         return In(field, ())  # matches nothing and reads nothing
     return terms[0] if len(terms) == 1 else Or(tuple(terms))
@@ -240,7 +240,7 @@ def _fields(node: Node) -> set[str]:
         return {node.field, node.rfield}
     if isinstance(node, Compare) and node.field == "uuid":
         return {"_id"}  # the top-level _id, already mapped
-    return {node.field}  # type: ignore[union-attr]
+    return {node.field}
 
 
 def _strip(node: Node, scope: Scope, this: str | None) -> Node:
@@ -260,7 +260,7 @@ def _strip(node: Node, scope: Scope, this: str | None) -> Node:
 
     if isinstance(node, FieldCompare):
         return replace(node, field=re_root(node.field), rfield=re_root(node.rfield))
-    return replace(node, field=re_root(node.field))  # type: ignore[type-var]
+    return replace(node, field=re_root(node.field))
 
 
 SORT_DIRS = {"$asc": False, "$desc": True, "asc": False, "desc": True}

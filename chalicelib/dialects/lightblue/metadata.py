@@ -18,6 +18,7 @@ tells its literal routes apart from `{entity}` in lightblue-rest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Response
@@ -161,6 +162,7 @@ def change(entity: str, version: str, action: str) -> Any:
         if request().method != "PUT":
             raise InvalidInput("status changes are PUT /metadata/{entity}/{version}/{status}",
                                code="rest-metadata:UnsupportedOperation")
-        comment = (request().query_params or {}).get("comment")
+        qp: Mapping[str, str] = request().query_params or {}
+        comment = qp.get("comment")
         meta = md.set_status(c.app.uuid, entity, version, action, comment)
     return json_response(meta.document(version))

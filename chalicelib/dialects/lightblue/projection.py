@@ -134,8 +134,8 @@ def _value(v: Any, segs: tuple[str, ...], rules: list[Rule], dec: bool, arr: Rul
         elems = [e for _, e in items]
         if arr.sort:
             elems = _sort_elements(elems, arr.sort)
-        sub = arr.project
-        return [project(e, sub) if sub is not None and isinstance(e, dict) else e for e in elems]
+        inner = arr.project
+        return [project(e, inner) if inner is not None and isinstance(e, dict) else e for e in elems]
     explicit = _decide(rules, segs)[0]
     if explicit is False:
         return _SKIP

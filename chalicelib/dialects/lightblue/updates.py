@@ -67,11 +67,12 @@ def parse(expr: Any, compiler: Compiler, scope: Scope = (), depth: int = 0) -> l
 
 def _target(p: Any, scope: Scope) -> str:
     """`$this` names the element inside a $foreach update only; `$parent` is not supported in updates."""
-    segs = path(p).split(".")
+    target = path(p)
+    segs = target.split(".")
     if PARENT in segs or THIS in segs[1:] or (segs[0] == THIS and not scope):
         raise InvalidQuery(f"{p}: $this starts a path inside a $foreach update; $parent is not supported "
                            "in update paths", code="query:InvalidUpdate")
-    return p
+    return target
 
 
 def _check_rvalue(kind: str, v: Any) -> None:

@@ -82,7 +82,7 @@ def _read(ctx: Ctx, coll: str, where: Node | None) -> list[dict[str, Any]]:
 def run(ctx: Ctx, class_name: str, params: dict[str, Any]) -> list[Any]:
     coll = class_collection(class_name)
     stages = pipeline_of(params)
-    terms = []
+    terms: list[Node | None] = []
     if params.get("where") not in (None, "", {}):
         terms.append(where_node(ctx, _json(params["where"], "where")))
     if stages and "$match" in stages[0]:
@@ -91,8 +91,8 @@ def run(ctx: Ctx, class_name: str, params: dict[str, Any]) -> list[Any]:
             stages = stages[1:]  # compiled into the indexed read
         except (InvalidQuery, ParseError):
             pass  # MongoDB-only syntax: matched in memory instead
-    terms = [t for t in terms if t is not None]
-    where = None if not terms else terms[0] if len(terms) == 1 else And(tuple(terms))
+    nodes = [t for t in terms if t is not None]
+    where = None if not nodes else nodes[0] if len(nodes) == 1 else And(tuple(nodes))
     docs = _read(ctx, coll, where)
     if params.get("distinct") not in (None, ""):
         return aggregate.distinct(docs, str(_json(params["distinct"], "distinct")))

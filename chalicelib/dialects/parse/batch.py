@@ -66,12 +66,12 @@ def _create_many(ctx: Ctx, cls: str, subs: list[Req]) -> list[dict[str, Any]]:
         for sub in subs:
             fields, acl = split_body(sub.body)
             plain, ops = split_ops(fields)
-            items.append(({k: v for k, v in {**plain, **initial(ops)}.items() if v is not None}, acl))
+            items.append(({**plain, **initial(ops)}, acl))
     except CoreError:
         return [_run(ctx, s) for s in subs]
     return [{"error": errors.body(got)} if isinstance(got, CoreError) else
             {"success": {"objectId": got.uuid, "createdAt": iso(got.doc["created"])}}
-            for got in ctx.data.create_many(coll, items)]
+            for got in ctx.data.create_many(coll, items, keep_nulls=True)]
 
 
 def _run(ctx: Ctx, sub: Req) -> dict[str, Any]:

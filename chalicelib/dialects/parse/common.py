@@ -272,7 +272,7 @@ def to_response(out: Out) -> Response:
         return Response(body="", status_code=out.status, headers={**CORS_HEADERS, **out.headers})
     if out.raw is not None:
         return Response(body=out.raw, status_code=out.status, headers={**CORS_HEADERS, **out.headers})
-    headers = {"Content-Type": "application/json", **CORS_HEADERS, **out.headers}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json", **CORS_HEADERS, **out.headers}
     return Response(body=json.dumps(out.body, separators=(",", ":")), status_code=out.status, headers=headers)
 
 

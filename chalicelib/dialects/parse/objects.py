@@ -235,7 +235,7 @@ def create(ctx: Ctx, cls: str, coll: str, body: dict[str, Any], extra: dict[str,
     from .names import check_types, remember  # part B: the class registry behind /schemas
 
     check_types(ctx.app.uuid, cls, coll, props)
-    rec = ctx.data.create_record(coll, {k: v for k, v in props.items() if v is not None}, acl=acl, secret=secret)
+    rec = ctx.data.create_record(coll, props, acl=acl, secret=secret, keep_nulls=True)  # null is a value (Mongo)
     remember(ctx.app.uuid, cls)
     if coll == "roles":
         services().permissions.ensure_role(ctx.app.uuid, rec.doc["name"])
@@ -258,7 +258,7 @@ def update(ctx: Ctx, cls: str, coll: str, oid: str, body: dict[str, Any]) -> Out
     current = record(ctx, coll, oid)
     try:
         rec = ctx.data.update_record(coll, current.uuid, plain, mutate=mutation(ops) if ops else None, acl=acl,
-                                     secret=secret, current=current)
+                                     secret=secret, current=current, keep_nulls=True)
     except (Forbidden, Unauthorized):
         if coll == "users":
             raise ParseError(pe.SESSION_MISSING, f"Cannot modify user {oid}.") from None

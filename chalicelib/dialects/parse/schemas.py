@@ -53,8 +53,8 @@ def schema_of(ctx: Ctx, class_name: str, entry: dict[str, Any] | None) -> dict[s
     clp = services().permissions.class_permissions(ctx.app.uuid, coll)
     out: dict[str, Any] = {"className": class_name, "fields": fields,
                            "classLevelPermissions": clp if clp is not None else DEFAULT_CLP}
-    if (entry or {}).get("indexes"):
-        out["indexes"] = entry["indexes"]  # type: ignore[index]
+    if entry and entry.get("indexes"):
+        out["indexes"] = entry["indexes"]
     return out
 
 
@@ -85,7 +85,7 @@ def _fields(body: dict[str, Any], allow_delete: bool) -> tuple[dict[str, dict[st
             add[name] = check_field(name, spec)
         except InvalidInput as e:
             code = {"field": errors.INVALID_KEY_NAME, "class": 135, "type": errors.INCORRECT_TYPE}.get(
-                e.details.get("code"), errors.INVALID_JSON)
+                e.details.get("code", ""), errors.INVALID_JSON)
             raise ParseError(code, e.message) from None
     return add, remove
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from ...core.errors import InvalidPropertyName
 from ...core.indexing import iso_to_ms, time_ms
@@ -35,6 +35,11 @@ TYPES = ("Date", "Pointer", "Relation", "PointerArray", "GeoPoint", "File", "Byt
 # Seed 003's spellings of Parse types: stored (and answered) under Parse's name, so one value has one
 # form whatever the dialect or SDK reading it.
 ALIASES = {"GEOPoint": "GeoPoint"}
+
+
+def is_number(x: object) -> TypeGuard[int | float]:
+    """A JSON number: to Python `True` is an int, to JSON it is not."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def iso(ms: int | float) -> str:
@@ -105,8 +110,7 @@ def _typed(v: dict[str, Any]) -> Any:
                 for o in objs if isinstance(o, (str, dict))]
     if t == "GeoPoint":
         lat, lon = v.get("latitude"), v.get("longitude")
-        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)) \
-                or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        if not (is_number(lat) and is_number(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ParseStyleError(errors.INCORRECT_TYPE, "a GeoPoint needs latitude in [-90, 90] and longitude in [-180, 180]")
         return {"__type": "GeoPoint", "latitude": lat, "longitude": lon}
     if t == "File":

@@ -35,7 +35,7 @@ def int_param(params: dict[str, Any], name: str, default: int) -> int:
     if isinstance(raw, bool):
         raise InvalidQuery(f"{name} must be an integer")
     try:
-        return int(raw)  # type: ignore[arg-type]
+        return int(raw)
     except (TypeError, ValueError):
         raise InvalidQuery(f"{name} must be an integer") from None
 
@@ -203,5 +203,5 @@ def _pointers(value: Any) -> list[dict[str, Any]]:
 
 def _swap(v: Any, fetched: dict[tuple[str, str], dict[str, Any]]) -> Any:
     if isinstance(v, dict) and v.get("__type") == "Pointer":
-        return fetched.get((v.get("className"), str(v.get("objectId", "")).lower()), v)
+        return fetched.get((v.get("className", ""), str(v.get("objectId", "")).lower()), v)
     return v

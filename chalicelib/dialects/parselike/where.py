@@ -60,7 +60,7 @@ from ...core.query import (
     Regex,
     Within,
 )
-from .codec import KEY_RE, date_ms, decode, pointer
+from .codec import KEY_RE, date_ms, decode, is_number, pointer
 from .errors import INVALID_JSON, ParseStyleError
 
 FIELD_MAP = {"objectId": "uuid", "createdAt": "created", "updatedAt": "modified"}
@@ -83,7 +83,7 @@ def parse_where(text: str | None) -> Any:
     if text in (None, ""):
         return None
     try:
-        return validate.loads(text, "where")  # type: ignore[arg-type]
+        return validate.loads(text, "where")
     except validate.TooDeep:
         raise
     except MalformedBody:
@@ -270,8 +270,7 @@ def _in_query(negate: bool) -> Callable[..., Node]:
 
 def _point(v: Any) -> tuple[float, float]:
     lat, lon = (v.get("latitude"), v.get("longitude")) if isinstance(v, dict) else (None, None)
-    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lat, lon)) \
-            or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if not (is_number(lat) and is_number(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InvalidQuery("a GeoPoint needs latitude in [-90, 90] and longitude in [-180, 180]")
     return float(lat), float(lon)
 

@@ -14,6 +14,8 @@ from chalice.app import Request
 
 from ...bootstrap import note_caller, services
 from ...core.auth import Principal
+from ...core.entities import public
+from ...core.ports import Record
 from ...core.tenancy import App
 from ..http import base_url, bearer_token, cors, endpoint, master_key
 from ..openapi import Spec, annotate
@@ -90,9 +92,50 @@ def base_uri() -> str:
     return base_url(request(), "/usergrid")
 
 
+LINKS = "\x00links"  # the verbs `shown` hands to `with_metadata`: no property can have this name (PROP_RE)
+HIDDEN_VERBS = ("connection",)  # Usergrid's AbstractService leaves its generic verb out of the links
+# Links that are Usergrid collections of an entity, not connections (its Schema: a group's users, a
+# user's activities and feed, a role's users): kept as connections here, never shown as such.
+COLLECTION_VERBS = {"users": ("activities", "feed"), "groups": ("users", "activities", "feed"), "roles": ("users",)}
+COLLECTION_TARGETS = {"users": ("users",), "activities": ("activities", "feed")}  # the other end of those
+
+
+def shown(rec: Record) -> dict[str, Any]:
+    """An entity with the verbs of its connections, which `with_metadata` turns into Usergrid's
+    `metadata.connections` / `metadata.connecting` links: kept on the entity, so no read."""
+    out = public(rec)
+    hide_out = HIDDEN_VERBS + COLLECTION_VERBS.get(rec.collection, ())
+    hide_in = HIDDEN_VERBS + COLLECTION_TARGETS.get(rec.collection, ())
+    verbs = {"connections": [v for v in rec.out_verbs if v not in hide_out],
+             "connecting": [v for v in rec.in_verbs if v not in hide_in]}
+    if verbs["connections"] or verbs["connecting"]:
+        out[LINKS] = verbs
+    return out
+
+
+def _link_sides() -> tuple[bool, bool]:
+    """(outbound, inbound) links wanted: `?connections=none|in|out|all` on a GET (anything else: all,
+    Usergrid's default); other methods always show both (ServiceResource.executeServiceRequest)."""
+    req = request()
+    if req.method != "GET":
+        return True, True
+    qp: Mapping[str, str] = req.query_params or {}
+    choice = (qp.get("connections") or "all").lower()
+    return {"none": (False, False), "in": (False, True), "out": (True, False)}.get(choice, (True, True))
+
+
 def with_metadata(entity: dict[str, Any], collection: str, uri: str = "") -> dict[str, Any]:
-    out = {k: v for k, v in entity.items() if k != "password"}
-    out["metadata"] = {"path": f"/{collection}/{entity['uuid']}"}
+    out = {k: v for k, v in entity.items() if k not in ("password", LINKS)}
+    path = f"/{collection}/{entity['uuid']}"
+    meta: dict[str, Any] = {"path": path}
+    verbs = entity.get(LINKS)
+    if isinstance(verbs, dict) and (verbs.get("connections") or verbs.get("connecting")):
+        outbound, inbound = _link_sides()
+        if outbound and verbs.get("connections"):
+            meta["connections"] = {v: f"{path}/{v}" for v in verbs["connections"]}
+        if inbound and verbs.get("connecting"):
+            meta["connecting"] = {v: f"{path}/connecting/{v}" for v in verbs["connecting"]}
+    out["metadata"] = meta
     if uri and "uuid" in entity:
         out["uri"] = f"{uri}/{entity['uuid']}"
     return out

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Response
+from chalice.app import MultiDict
 
 from ...bootstrap import services
 from ...core import budget, validate
-from ...core.entities import collection_uuid, public
+from ...core.entities import collection_uuid
 from ...core.errors import EntityNotFound, InvalidInput
 from ...core.files import serving_headers
 from ...core.ids import is_uuid, now_ms
 from ...core.plural import pluralize, singularize
+from ...core.ports import Record
 from ...core.secrets import hash_password
 from ..http import form_or_json, json_body, raw_body
 from ..openapi import NOT_SERVED
@@ -28,6 +31,7 @@ from .common import (
     limit_param,
     ql_param,
     request,
+    shown,
     view,
 )
 from .errors import ServiceResourceNotFound, UnsupportedOperation
@@ -81,7 +85,7 @@ def app_token(org: str, app: str) -> Any:
 
 
 def _query_params() -> tuple[str | None, int, str | None]:
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     return ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None
 
 
@@ -142,7 +146,7 @@ def collection_view(org: str, app: str, collection: str) -> Any:
     if coll == "counters" and method == "GET":
         return _counters(a, principal, started)
     ql, limit, cursor = _query_params()
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     if method == "DELETE" and not ql and not qp.get("limit"):
         raise UnsupportedOperation("DELETE of a collection needs ql or limit")
     query = parse(ql, limit, cursor)
@@ -154,7 +158,7 @@ def collection_view(org: str, app: str, collection: str) -> Any:
             return json_response(envelope("put", a, coll, [data.create(coll, props, secret=secret)], started))
         return _put_matches(a, data, coll, query, props, started)
     result = data.query(coll, query)
-    entities = result.entities
+    entities = [shown(r) for r in result.records]
     if method == "DELETE":
         data.check_all("delete", coll, result.records)  # every target checked before any changes
         entities = [data.delete(coll, e["uuid"]) for e in entities]
@@ -169,7 +173,8 @@ def collection_view(org: str, app: str, collection: str) -> Any:
 
 def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any], started: float) -> Any:
     """PUT ?ql=: every match, up to 1,000 (Usergrid's AbstractCollectionService), not one page."""
-    query.limit, query.cursor, matched = MAX_LIMIT, None, []
+    query.limit, query.cursor = MAX_LIMIT, None
+    matched: list[Record] = []
     while len(matched) < MAX_LIMIT:
         page = data.query(coll, query)
         matched.extend(page.records)
@@ -180,15 +185,15 @@ def _put_matches(a: Any, data: Any, coll: str, query: Any, props: dict[str, Any]
         raise ServiceResourceNotFound("no entity matches the query")
     data.check_all("update", coll, matched, props)  # every target checked before any changes
     budget.check_answer([r.doc | props for r in matched])  # the answer carries them all: refuse before writing
-    updated = [public(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
+    updated = [shown(data.update_record(coll, r.uuid, props, current=r)) for r in matched]
     return json_response(envelope("put", a, coll, updated, started))
 
 
 def _counters(a: Any, principal: Any, started: float) -> Any:
     """GET /counters: the names; with ?counter=a&counter=b, their series (Usergrid's shape)."""
     services().data(a, principal).policy.check(a, principal, "query", "counters")
-    qp = request().query_params
-    names = qp.getlist("counter") if qp and hasattr(qp, "getlist") else ([qp["counter"]] if qp and "counter" in qp else [])
+    qp = request().query_params or MultiDict(None)
+    names = qp.getlist("counter") if "counter" in qp else []  # getlist raises KeyError for a missing name
     series = services().series()
     if not names:
         return json_response(envelope("get", a, "counters", None, started, data=series.names(a.uuid)))
@@ -225,10 +230,10 @@ def _asset(a: Any, principal: Any, coll: str, entity: str) -> Any:
     if headers["Content-Type"].split(";")[0].strip().lower() not in binary:
         # API Gateway carries bytes only for its binary types; other types travel as text
         try:
-            return Response(body=body.decode("utf-8"), status_code=200, headers=headers)
+            return Response(body=body.decode("utf-8"), status_code=200, headers=dict(headers))
         except UnicodeDecodeError:
             headers["Content-Type"] = "application/octet-stream"
-    return Response(body=body, status_code=200, headers=headers)
+    return Response(body=body, status_code=200, headers=dict(headers))  # chalice wants dict[str, str | list[str]]
 
 
 def project(entity: dict[str, Any], fields: list[str], aliases: dict[str, str] | None = None) -> dict[str, Any]:
@@ -296,16 +301,17 @@ def entity_view(org: str, app: str, collection: str, entity: str) -> Any:
                                            request().headers.get("content-type", "").split(";")[0])
         return json_response(envelope("put", a, coll, [found], started))
     if method == "GET":
-        found = data.find(coll, entity)
-        if found is None:
+        rec = data.find_record(coll, entity)
+        if rec is None:
             raise _missing(coll, entity)
+        found = shown(rec)
     elif method == "PUT":
         props, _ = _prepare(coll, json_body(request()), False)
         if coll == "users" and principal.kind not in ("app", "admin"):
             props = {k: v for k, v in props.items() if k not in ("activated", "disabled", "roles")}
         if coll == "users" and not is_uuid(entity) and "username" not in props:
             props = {**props, "username": entity}  # only used when the PUT creates the user
-        found = public(data.upsert_record(coll, entity, props))
+        found = shown(data.upsert_record(coll, entity, props))
     else:
         try:
             found = data.delete(coll, entity)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...bootstrap import collections, services
-from ...core import validate
+from ...core import layouts, validate
 from ...core.errors import InvalidInput
 from ...core.file_transfer import export_files_page, import_files
 from ...core.tenancy import App, Org
@@ -203,12 +204,53 @@ def app_collections(org: str, app: str) -> Any:
     return json_response(_envelope("get application collections", started, collections=collections(a.uuid)))
 
 
+@view("/management/orgs/{org}/apps/{app}/collections/{collection}/shards", ["GET", "PUT"],
+      spec=models.COLLECTION_SHARDS)
+def collection_shards(org: str, app: str, collection: str) -> Any:
+    """A collection's index layout (core/layouts.py); PUT {"shards": S} spreads each of its indexes over
+    S partition keys (hot partitions: ~1,000 writes/s per key), 1 restores the single key."""
+    started = time.perf_counter()
+    _, data = _admin_app(org, app)
+    lay = _layouts()
+    if request().method == "PUT":
+        body = json_body(request(), {})
+        coll, layout = layouts.set_shards(data, lay, collection, body.get("shards") if isinstance(body, dict) else None)
+    else:
+        coll, layout = layouts.show(data, lay, collection)
+    return json_response(_envelope("collection shards", started, collection=coll, **layout.public(lay.clock())))
+
+
+@view("/management/orgs/{org}/apps/{app}/collections/{collection}/shards/migrate", ["POST"],
+      spec=models.COLLECTION_MIGRATE)
+def collection_migrate(org: str, app: str, collection: str) -> Any:
+    """One bounded step of rewriting the collection's entities under its layout; repeat with the cursor
+    it returns until none comes back (then the old layouts are dropped). 409 until writers have switched."""
+    started = time.perf_counter()
+    _, data = _admin_app(org, app)
+    body = json_body(request(), {})
+    body = body if isinstance(body, dict) else {}
+    limit = validate.integer(body.get("limit"), "limit", layouts.MIGRATE_PAGE, 1, 100)
+    cursor = body.get("cursor") or None
+    if cursor is not None and not isinstance(cursor, str):
+        raise InvalidInput("cursor must be a string")
+    lay = _layouts()
+    step = layouts.migrate(data, lay, collection, cursor, limit)
+    page = {"moved": step.moved, "read": step.seen} | ({"cursor": step.cursor} if step.cursor else {})
+    return json_response(_envelope("migrate collection shards", started, **page, **step.layout.public(lay.clock())))
+
+
+def _layouts() -> layouts.Layouts:
+    lay = services().layouts
+    assert lay is not None  # bootstrap builds it with the services
+    return lay
+
+
 @view("/management/orgs/{org}/apps/{app}/export", ["GET"], spec=models.APP_EXPORT)
 def app_export(org: str, app: str) -> Any:
     """One page of a collection as export lines (core/transfer.py), with the next page's cursor."""
     started = time.perf_counter()
     _, data = _admin_app(org, app)
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     coll = qp.get("collection") or ""
     if not coll:
         raise InvalidInput("collection is required")
@@ -238,7 +280,7 @@ def app_files_transfer(org: str, app: str) -> Any:
     a, _ = _admin_app(org, app)
     files = svc.app_files(a, svc.auth.resolve(bearer_token(request())))
     if request().method == "GET":
-        qp = request().query_params or {}
+        qp: Mapping[str, str] = request().query_params or {}
         limit = validate.integer(qp.get("limit"), "limit", 100, 1, 100)
         records, cursor = export_files_page(files, limit, qp.get("cursor") or None)
         page = {"files": records, "count": len(records)} | ({"cursor": cursor} if cursor else {})

@@ -87,6 +87,17 @@ CREDENTIALS = {
 }
 APP_COLLECTIONS = Op("Every collection the app has entities in (org admin)", query=AUTH,
                      responses={"200": obj(("collections",), collections=arr(STR))})
+LAYOUT = dict(collection=STR, shards=INT, writing=INT, switch_ms=INT, live=arr(INT), migrated=ANY)
+COLLECTION_SHARDS = {
+    "GET": Op("A collection's index layout: shards per index, the live layouts readers merge (org admin)",
+              query=AUTH, responses={"200": obj(("shards", "live"), **LAYOUT)}),
+    "PUT": Op("Spread each index of the collection over `shards` partition keys (1..256; org admin)",
+              query=AUTH, body=obj(("shards",), shards=INT), responses={"200": obj(("shards", "live"), **LAYOUT)}),
+}
+COLLECTION_MIGRATE = Op("One step of rewriting the collection's index entries under its layout; repeat with "
+                        "`cursor` until none is returned (org admin)", query=AUTH,
+                        body=obj(cursor=STR, limit=INT),
+                        responses={"200": obj(("moved",), moved=INT, read=INT, cursor=STR, **LAYOUT)})
 APP_EXPORT = Op("One page of a collection as export lines, with the next page's cursor (org admin)",
                 query={**AUTH, "collection": STR, "limit": STR, "cursor": STR},
                 responses={"200": obj(("entities",), entities=arr(OBJ), cursor=STR, count=INT)})

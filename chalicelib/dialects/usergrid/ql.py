@@ -19,7 +19,9 @@ Grammar (keywords are case-insensitive)::
 
 A keyword followed by an operator is a field name (``desc contains 'x'``, ``order = 2``).
 As in Usergrid 2.x (its CpQueryFilter grammar), there is no "not equal": ``!=`` and ``ne`` are
-errors (write ``not a = 1``); field names are matched as written.
+errors (write ``not a = 1``). Field names are lower-cased, as Usergrid lower-cases the whole query
+(reference 4.1), and the query is marked `fold_case`: the core matches them in any case
+(core/casefold.py).
 """
 
 from __future__ import annotations
@@ -132,7 +134,8 @@ def _tokenize(src: str) -> list[_Token]:
 
 
 def _field(name: str) -> str:
-    return "uuid" if name.lower() == "uuid" else name
+    """Lower-cased, as Usergrid lower-cases the whole query: the core matches it in any case."""
+    return name.lower()
 
 
 def _join(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
@@ -339,5 +342,5 @@ def parse(ql: str | None, limit: int = 10, cursor: str | None = None) -> Query:
     if not ql or not ql.strip():
         return Query(limit=limit, cursor=cursor)
     query = _Parser(_tokenize(ql)).query()
-    query.limit, query.cursor = limit, cursor
+    query.limit, query.cursor, query.fold_case = limit, cursor, True
     return query

@@ -7,6 +7,7 @@ dispatches on the (collection, verb) pair, as Usergrid's own service tree does.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...bootstrap import services
@@ -16,7 +17,7 @@ from ...core.permissions import BUILTIN_ROLES
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
 from . import models
-from .common import app_context, envelope, json_response, limit_param, ql_param, request, view
+from .common import app_context, envelope, json_response, limit_param, ql_param, request, shown, view
 from .errors import ServiceResourceNotFound
 from .ql import parse
 
@@ -74,7 +75,8 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
                 raise InvalidInput('send {"permission": "get,put,post,delete:/path"}')
             return json_response(envelope("post", a, f"roles/{role}/permissions", None, started,
                                           data=perms.grant(a.uuid, role, permission)))
-        permission = (request().query_params or {}).get("permission", "")
+        qp: Mapping[str, str] = request().query_params or {}
+        permission = qp.get("permission", "")
         return json_response(envelope("delete", a, f"roles/{role}/permissions", None, started,
                                       data=perms.revoke(a.uuid, role, permission)))
     if (coll, verb_l) == ("users", "roles") and method == "GET":
@@ -105,12 +107,12 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
     query = _query()
     page = data.connected(coll, entity, verb_l, query=query)
-    return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", page.entities, started,
+    return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records], started,
                                   count=len(page.entities), cursor=page.cursor))
 
 
 def _query() -> Any:
-    qp = request().query_params or {}
+    qp: Mapping[str, str] = request().query_params or {}
     return parse(ql_param(qp), limit_param(qp.get("limit")), qp.get("cursor") or None)
 
 
@@ -163,7 +165,8 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, colle
         return json_response(envelope(method.lower(), a, "roles", [role], started))
     if verb_l == "connecting" and method == "GET":
         page = data.connected(coll, entity, target.lower(), reverse=True, query=_query())
-        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", page.entities, started,
+        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", [shown(r) for r in page.records],
+                                      started,
                                       count=len(page.entities), cursor=page.cursor))
     if method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, target, None)
@@ -195,6 +198,4 @@ def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str,
 
 
 def _public(rec: Any) -> dict[str, Any]:
-    from ...core.entities import public
-
-    return public(rec)
+    return shown(rec)
