@@ -30,3 +30,34 @@ def test_a_cold_app_lookup_by_names_is_three_reads(svc: Any) -> None:
     m = meter.start()
     svc.tenancy.app("acme", "prod")
     assert m.calls == {"GetItem": 2}
+
+
+def test_the_schema_is_read_beside_the_entity(svc: Any) -> None:
+    """A cold container's first read of a collection fetches its schema (field `access` rules) in the
+    same round trip as the entity: the entity read here waits until the schema read has started."""
+    import threading
+
+    from chalicelib.core.auth import Principal
+
+    org, _, _ = svc.tenancy.signup("acme", "boss", "B", "b@acme.test", "pw-boss-1")
+    app = svc.tenancy.create_app(org, "prod")
+    e = svc.entities.create(app.uuid, "items", {"name": "milk"})
+    svc.metadata._cache.clear()
+    schema_started = threading.Event()
+    overlapped: list[bool] = []
+    docs_get, store_get = svc.metadata.docs.get, svc.entities.store.get
+
+    def schema_get(key: str) -> Any:
+        schema_started.set()
+        return docs_get(key)
+
+    def entity_get(app_uuid: str, uuid: str) -> Any:
+        overlapped.append(schema_started.wait(timeout=5))
+        return store_get(app_uuid, uuid)
+
+    svc.metadata.docs.get, svc.entities.store.get = schema_get, entity_get
+    try:
+        assert svc.data(app, Principal("app", "x")).get("items", e["uuid"])["name"] == "milk"
+    finally:
+        svc.metadata.docs.get, svc.entities.store.get = docs_get, store_get
+    assert overlapped == [True]
