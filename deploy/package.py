@@ -29,6 +29,7 @@ import py_compile
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,8 +102,23 @@ def package(stage: str, out: Path | None = None) -> Path:
         _prune_chalice_cache()
     _declare_greedy(out / "sam.json")
     _minify(out / "sam.json")
-    slim(out / "deployment.zip", _runtime(out / "sam.json"))
+    slim(out / "deployment.zip", _runtime(out / "sam.json"), {ROUTES_ENTRY: route_manifest()})
     return out
+
+
+ROUTES_ENTRY = "chalicelib/dialects/routes.json"
+
+
+def route_manifest() -> bytes:
+    """The app's route table (chalicelib/dialects/lazy.py), from a fresh `import app` of this tree:
+    in the zip it lets the Lambda import each dialect on its first request instead of at cold start."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "routes.json"
+        code = ("import sys; from pathlib import Path; import app; from chalicelib.dialects import lazy; "
+                "lazy.write_manifest(Path(sys.argv[1]))")
+        env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+        subprocess.run([sys.executable, "-c", code, str(target)], cwd=ROOT, env=env, check=True)
+        return target.read_bytes()
 
 
 def _runtime(sam: Path) -> str:
@@ -125,9 +141,10 @@ def provided_by_runtime(name: str) -> bool:
     return top in RUNTIME_PROVIDED
 
 
-def slim(zpath: Path, runtime: str) -> None:
+def slim(zpath: Path, runtime: str, extra: dict[str, bytes] | None = None) -> None:
     """Rewrite the zip without what the runtime provides, adding `.pyc`s when this Python is the
-    runtime's (chalice picks the runtime from the Python that packages, so it is, unless overridden)."""
+    runtime's (chalice picks the runtime from the Python that packages, so it is, unless overridden),
+    and the `extra` files (zip path -> content)."""
     here = f"python{sys.version_info.major}.{sys.version_info.minor}"
     compile_pyc = here == runtime
     if not compile_pyc:
@@ -143,6 +160,10 @@ def slim(zpath: Path, runtime: str) -> None:
             dst.writestr(info, data, zipfile.ZIP_DEFLATED)
             if compile_pyc and info.filename.endswith(".py"):
                 dst.writestr(_pyc_info(info, tag), _compile(info.filename, data, Path(work)), zipfile.ZIP_DEFLATED)
+        for name, data in (extra or {}).items():
+            entry = zipfile.ZipInfo(name, time.localtime()[:6])
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, data, zipfile.ZIP_DEFLATED)
     tmp.replace(zpath)
 
 

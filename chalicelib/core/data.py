@@ -75,6 +75,11 @@ class Policy:
         """Whether this caller's write may bring a field the collection has never held (Parse `addField`)."""
         return True
 
+    def reads_public(self, app: App, principal: Principal, collection: str) -> bool:
+        """True when this caller may read exactly the collection's entities that anyone may read (no
+        ACL, or one with public read): its count is the index's count of entries flagged so."""
+        return False
+
     def prefetch(self, app: App, principal: Principal) -> None:
         """Warm whatever `can` reads for this caller; run beside the entity read (one round trip)."""
 
@@ -226,11 +231,20 @@ class AppData:
             keep_nulls=keep_nulls)))
 
     def _read(self, collection: str, ident: str) -> Record | None:
-        """The entity and the caller's rules, fetched together: the check that follows reads no more."""
+        """The entity, the caller's rules and the collection's schema (its field `access` rules),
+        fetched together: the check and the view that follow read no more (on a cold container the
+        schema was one more round trip after the entity)."""
         got: list[Record | None] = []
         parallel.run_all([lambda: self.policy.prefetch(self.app, self.principal),
-                          lambda: got.append(self.entities.find_record(self.app.uuid, collection, ident))])
+                          lambda: got.append(self.entities.find_record(self.app.uuid, collection, ident)),
+                          lambda: self._prefetch_schema(collection)])
         return got[0]
+
+    def _prefetch_schema(self, collection: str) -> None:
+        try:
+            self._schema(collection)
+        except CoreError:
+            pass  # raised again where the schema is used, after the read's own errors
 
     def _must_read(self, collection: str, ident: str) -> Record:
         rec = self._read(collection, ident)
@@ -465,17 +479,23 @@ class AppData:
         return self.count(collection, None)
 
     def countable(self, collection: str, where: Node | None) -> bool:
-        """Would `count` answer from the index alone (no read needed to tell)?"""
-        return self.policy.sees_everything(self.app, self.principal) and count_range(where) is not None
+        """Would `count` try the index alone (no entity read)? It may still answer None (see `count`)."""
+        return count_range(where) is not None and (self.policy.sees_everything(self.app, self.principal)
+                                                   or self.policy.reads_public(self.app, self.principal, collection))
 
     def count(self, collection: str, where: Node | None) -> int | None:
         """How many entities match `where`, counted on the index alone (planner.count_range): no entity is
-        read. None when the caller may not see everything (readability is per entity) or the where clause
-        needs each entity checked; the caller then counts what a query returns."""
+        read. For a caller who reads exactly the entities anyone may read (a REST key: `reads_public`),
+        the entries flagged so. None when readability is per entity for this caller, when the where
+        clause needs each entity checked, or when an entry predates the flag; the caller then counts
+        what a query returns."""
         self._check("query", collection)
-        if not self.policy.sees_everything(self.app, self.principal):
-            return None
-        return self.executor.count(self.app.uuid, collection, where)
+        if self.policy.sees_everything(self.app, self.principal):
+            return self.executor.count(self.app.uuid, collection, where)
+        if self.policy.reads_public(self.app, self.principal, collection):
+            self._check_query(collection, Query(where=where))  # no count may tell a hidden field's value
+            return self.executor.count(self.app.uuid, collection, where, public_only=True)
+        return None
 
     # -- connections ---------------------------------------------------------------------
     def _target(self, ident: str, collection: str | None) -> Record:

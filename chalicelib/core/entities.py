@@ -169,7 +169,7 @@ class Entities:
         written: list[bool] = []
 
         def index() -> None:
-            self.store.write_index(_prefix(app, collection), keys, [])
+            self.store.write_index(_prefix(app, collection), keys, [], hidden=_hidden(keys, acl))
             written.append(True)
 
         putting = False
@@ -231,8 +231,9 @@ class Entities:
 
         prefix = _prefix(app, collection)
         try:
+            hidden = {k for _, r, ks in ready for k in _hidden(ks, r.acl)}
             parallel.run_all([*(lambda i=i, r=r: claim(i, r) for i, r, _ in ready),
-                              lambda: self.store.write_index(prefix, [k for _, _, ks in ready for k in ks], [])])
+                              lambda: self.store.write_index(prefix, [k for _, _, ks in ready for k in ks], [], hidden=hidden)])
             lost = [k for i, _, ks in ready if out[i] is not None for k in ks]
             won = [rec for i, rec, _ in ready if out[i] is None]
             parallel.run_all([lambda: self.store.put_new(won), lambda: self.store.write_index(prefix, [], lost)])
@@ -301,7 +302,10 @@ class Entities:
         shards = shards or self._shards(app, coll)
         old = indexing.entries_for(rec.doc, check=False)
         new = indexing.entries_for(doc)
-        moving = shards != rec.shards
+        new_acl = acl if acl is not None else rec.acl
+        # moved to another shard count, or another answer to "may anyone read it" (every entry carries
+        # it, see readable_by_anyone): every entry is written anew
+        moving = shards != rec.shards or readable_by_anyone(new_acl) != readable_by_anyone(rec.acl)
         changed = {p for p in set(old) | set(new) if moving or old.get(p) != new.get(p)}
         pv = {p: v for p, v in rec.prop_versions.items() if p in new and p not in changed}
         pv.update({p: version for p in changed if p in new})
@@ -310,9 +314,9 @@ class Entities:
         claimed: list[str] = []
         try:  # claims and new entries at once (steps 1, 2), then the entity (3)
             parallel.run_all([lambda: claimed.extend(self._claim_all(app, coll, uuid, doc, rec.doc)),
-                              lambda: self.store.write_index(_prefix(app, coll), puts, [])])
+                              lambda: self.store.write_index(_prefix(app, coll), puts, [], hidden=_hidden(puts, new_acl))])
             new_rec = Record(app, coll, uuid, version, doc, pv, secret if secret is not None else rec.secret,
-                             rec.owner, acl if acl is not None else rec.acl, shards=shards,
+                             rec.owner, new_acl, shards=shards,
                              out_verbs=rec.out_verbs, in_verbs=rec.in_verbs)
             self.store.put(new_rec, expected_version=rec.version)
         except BaseException:
@@ -501,6 +505,12 @@ def _current(ents: Entities, app: str, collection: str, ident: str, given: Recor
     return rec, None
 
 
+def readable_by_anyone(acl: dict[str, dict[str, bool]] | None) -> bool:
+    """No ACL, or one granting public read (permissions.py `_acl_allows` for a caller with no user
+    and no role): what every index entry of the entity records (`r`), for REST-key counts."""
+    return acl is None or any(k == "*" and isinstance(p, dict) and bool(p.get("read")) for k, p in acl.items())
+
+
 def public(rec: Record) -> dict[str, Any]:
     return {"uuid": rec.uuid, "type": singularize(rec.collection), **rec.doc}
 
@@ -570,6 +580,11 @@ def _keys(entries: dict[str, set[indexing.Entry]], uuid: str, pv: dict[str, int]
     """(partition under the collection's prefix, sort key) of each entry, spread over `shards` keys."""
     return [(indexing.shard_name(e.prop, uuid, shards), indexing.sort_key(e.enc, uuid, pv[p]))
             for p, es in entries.items() for e in _sorted(es)]
+
+
+def _hidden(keys: list[tuple[str, str]], acl: dict[str, dict[str, bool]] | None) -> list[tuple[str, str]]:
+    """The entries to flag as not readable by everyone: all of them, or none (see readable_by_anyone)."""
+    return [] if readable_by_anyone(acl) else keys
 
 
 def _sorted(es: Iterable[indexing.Entry]) -> list[indexing.Entry]:

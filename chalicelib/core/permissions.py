@@ -262,6 +262,19 @@ class Permissions(Policy):
                 return True
         return False
 
+    def reads_public(self, app: App, principal: Principal, collection: str) -> bool:
+        """A REST key alone, whose API-key role grants `get` on every entity of the collection (a
+        pattern matching any entity path) and which no CLP stops: `can` then lets it read an entity
+        exactly when `entities.readable_by_anyone(record.acl)`. Users (ACLs may name them), users, roles and
+        groups (never read with the key) and per-entity grants are left to reading the entities."""
+        if principal.kind != "key" or collection in ("users", "roles", "groups"):
+            return False
+        rules = self.rules(app.uuid)
+        clp = rules.get("classes", {}).get(collection)
+        if clp is not None and not self._clp_allows(app, principal, clp, CLP_OPS["read"]):
+            return False
+        return grants(rules["apikey"], ACTION_VERB["read"], [f"/{collection}/{_ANY_ENTITY}"])
+
     def may_add_field(self, app: App, principal: Principal, collection: str) -> bool:
         """CLP `addField`: whether a write may bring a field the class does not have yet."""
         if self.sees_everything(app, principal):
@@ -483,6 +496,9 @@ def check_clp(clp: Any) -> None:
             elif value is not True:
                 raise InvalidInput(f"'{value}' is not a valid value for class level permissions acl {op}:{who}",
                                    code="json")
+
+
+_ANY_ENTITY = "\x00"  # a path segment no stored pattern names: only a wildcard matches it
 
 
 def _acl_allows(acl: dict[str, dict[str, bool]], verb: str, user: str | None, roles: set[str]) -> bool:

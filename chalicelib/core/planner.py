@@ -397,16 +397,18 @@ class Executor:
         run.repair()
         return Result(out, cursor)
 
-    def count(self, app: str, collection: str, where: Node | None = None) -> int | None:
+    def count(self, app: str, collection: str, where: Node | None = None, public_only: bool = False) -> int | None:
         """How many entities match, counted on one index range (`count_range`: the `created` index for the
-        whole collection); None when the where clause has no such range and the matches must be read."""
+        whole collection); None when the where clause has no such range and the matches must be read.
+        `public_only`: only entities whose ACL lets anyone read them (None if an entry predates the flag)."""
         r = count_range(where)
         if r is None:
             return None
         parts = indexing.partitions(r.index, self.live(app, collection))
-        counts: list[int] = parallel.run_all([partial(self.store.count_index, f"{app}#{collection}#{part}", r.low,
-                                                      r.high) for part in parts])
-        return sum(counts)
+        counts: list[int | None] = parallel.run_all([
+            partial(self.store.count_index, f"{app}#{collection}#{part}", r.low, r.high, public_only=public_only)
+            for part in parts])
+        return None if any(c is None for c in counts) else sum(c for c in counts if c is not None)
 
     def _open(self, app: str, cursor: str | None, qhash: str, scans: int) -> dict[str, Any] | None:
         """A cursor's state: signed by this deployment for this app and query, fields of the right type

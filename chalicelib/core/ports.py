@@ -7,7 +7,7 @@ beyond the strings it builds itself (tenancy prefixes live here, in the core, no
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -64,16 +64,21 @@ class EntityStore(Protocol):
     def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
         """Set the password hash to `new` iff it is still `old` (the entity and its version untouched)."""
 
-    def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
-        """Put and delete (index name, sort key) entries under `partition_prefix`, in batches."""
+    def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]],
+                    hidden: Collection[tuple[str, str]] | None = None) -> None:
+        """Put and delete (index name, sort key) entries under `partition_prefix`, in batches. An
+        entity's entries carry whether its ACL lets anyone read it (`hidden`: the puts it does not);
+        None writes no such flag (connections)."""
 
     def query_index(
         self, partition: str, low: str, high: str, descending: bool, start_after: str | None, limit: int
     ) -> tuple[list[IndexHit], str | None]:
         """Entries with low <= sk <= high in order; returns them and the last key when more remain."""
 
-    def count_index(self, partition: str, low: str, high: str) -> int:
-        """How many entries lie in low <= sk <= high: DynamoDB counts them (Select=COUNT), nothing is returned."""
+    def count_index(self, partition: str, low: str, high: str, public_only: bool = False) -> int | None:
+        """How many entries lie in low <= sk <= high: DynamoDB counts them (Select=COUNT), nothing is returned.
+        `public_only`: only entries of entities anyone may read, in the same one read; None when some
+        entry carries no such flag (written before entries had it: the entities must be read)."""
 
 
 class UniqueStore(Protocol):

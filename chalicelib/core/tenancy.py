@@ -147,6 +147,16 @@ class Tenancy:
         assert isinstance(org, Org)
         return org
 
+    def _org_uuid(self, ident: str) -> str | None:
+        """The org's uuid without its document, which an app lookup does not need: the app's own
+        claim is keyed by it and the app's document names the org (one GetItem fewer per cold lookup)."""
+        if is_uuid(ident):
+            return ident.lower()
+        hit = self._cache.get(f"org:{ident.lower()}")
+        if hit and hit[0] > time.monotonic() and isinstance(hit[1], Org):
+            return hit[1].uuid
+        return self._owner(f"org:name:{ident.lower()}")
+
     def org_apps(self, org: Org) -> dict[str, str]:
         got = self.docs.get(f"org#{org.uuid}")
         return dict(got[0]["apps"]) if got else {}
@@ -156,9 +166,10 @@ class Tenancy:
             if is_uuid(app_ident):
                 app = self.app_by_uuid(app_ident)
                 return app if org_ident.lower() in (app.org_uuid, app.org_name.lower()) else None
-            org = self.org(org_ident)
-            uuid = self._owner(f"app:name:{org.uuid}:{app_ident.lower()}")
-            return self._load_app(uuid) if uuid else None
+            org_uuid = self._org_uuid(org_ident)
+            uuid = self._owner(f"app:name:{org_uuid}:{app_ident.lower()}") if org_uuid else None
+            found = self._load_app(uuid) if uuid else None
+            return found if found is not None and found.org_uuid == org_uuid else None
 
         try:
             app = self._cached(f"app:{org_ident.lower()}/{app_ident.lower()}", load)

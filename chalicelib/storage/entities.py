@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import partial
 from typing import Any
 
@@ -19,12 +19,12 @@ _CONDITION_FAILED = "ConditionalCheckFailedException"
 BATCH = 25  # items per BatchWriteItem (DynamoDB's limit)
 
 
-def _batch_write(prefix: str, ops: Sequence[tuple[bool, str, str]], t: int) -> None:
+def _batch_write(prefix: str, ops: Sequence[tuple[bool, str, str, int | None]], t: int) -> None:
     """One BatchWriteItem (pynamodb re-sends unprocessed items itself)."""
     with IndexModel.batch_write() as batch:
-        for put, index, sk in ops:
+        for put, index, sk, readable in ops:
             if put:
-                batch.save(IndexModel(prefix + index, sk, t=t))
+                batch.save(IndexModel(prefix + index, sk, t=t, r=readable))
             else:
                 batch.delete(IndexModel(prefix + index, sk))
 
@@ -119,10 +119,14 @@ class DynamoEntityStore:
                 return False
             raise
 
-    def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]]) -> None:
+    def write_index(self, partition_prefix: str, puts: Sequence[tuple[str, str]], deletes: Sequence[tuple[str, str]],
+                    hidden: Collection[tuple[str, str]] | None = None) -> None:
         """Full 25-item BatchWriteItem requests, all sent at once: one round trip for any entity."""
         t = now_ms()
-        ops = [(True, index, sk) for index, sk in puts] + [(False, index, sk) for index, sk in deletes]
+        hide = None if hidden is None else set(hidden)
+        ops: list[tuple[bool, str, str, int | None]] = [
+            (True, index, sk, None if hide is None else int((index, sk) not in hide)) for index, sk in puts]
+        ops += [(False, index, sk, None) for index, sk in deletes]
         waves = [ops[i:i + BATCH] for i in range(0, len(ops), BATCH)]
         parallel.run_all([partial(_batch_write, partition_prefix, w, t) for w in waves])
 
@@ -147,12 +151,22 @@ class DynamoEntityStore:
         return hits, (last["sk"]["S"] if last else None)
 
 
-    def count_index(self, partition: str, low: str, high: str) -> int:
+    def count_index(self, partition: str, low: str, high: str, public_only: bool = False) -> int | None:
         if low > high:
             return 0
         # Select=COUNT pages through 1 MB of index items per call (~10,000 entries) and bills their size,
         # half of it read eventually consistent: a count is a moment's view anyway (writes in flight).
-        return int(IndexModel.count(partition, IndexModel.sk.between(low, high), consistent_read=False))
+        if not public_only:
+            return int(IndexModel.count(partition, IndexModel.sk.between(low, high), consistent_read=False))
+        # The same pages and the same bill (DynamoDB charges what a Query reads, not what it returns),
+        # each entry's flag returned: a FilterExpression count could not tell unflagged entries apart.
+        n = 0
+        for item in IndexModel.query(partition, IndexModel.sk.between(low, high), consistent_read=False,
+                                     attributes_to_get=["r"]):  # the flag alone comes back
+            if item.r is None:
+                return None
+            n += int(item.r == 1)
+        return n
 
 
 class DynamoUniqueStore:

@@ -40,6 +40,9 @@ class IndexModel(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     t = NumberAttribute()  # ms written: lets readers tell a write in flight from garbage
+    # 1: the entity's ACL lets anyone read it, 0: it does not (REST-key counts filter on it); absent on
+    # connections and on entries written before it existed (such a count reads the entities instead)
+    r = NumberAttribute(null=True)
 
 
 class UniqueModel(Model):

@@ -42,4 +42,33 @@ def test_what_needs_the_entities_is_not_counted_on_the_index(data: Any) -> None:
 
 
 def test_a_filtered_caller_gets_no_index_count(data: Any) -> None:
-    assert data(Principal("key", None)).count("items", Compare("tier", "eq", 1)) is None
+    assert data(Principal("user", "u1")).count("items", Compare("tier", "eq", 1)) is None  # ACLs may name it
+
+
+def test_a_key_counts_the_entries_of_entities_anyone_may_read(svc: Any, data: Any) -> None:
+    """A REST key reads exactly the entities whose ACL lets anyone read: their entries say so (`r`)."""
+    key = data(Principal("key", None))
+    app = key.app
+    svc.entities.create(app.uuid, "items", {"tier": 1}, acl={"u1": {"read": True}})
+    svc.entities.create(app.uuid, "items", {"tier": 1}, acl={"*": {"read": True}})
+    key.count("items", None)  # warms the rules document (5 s)
+    m = meter.start()
+    assert key.count("items", Compare("tier", "eq", 1)) == 5  # 4 without an ACL + 1 public
+    assert m.calls == {"Query": 1} and m.items_read == 6
+
+
+def test_a_key_granted_single_entities_or_stopped_by_a_clp_counts_by_reading(svc: Any, data: Any) -> None:
+    """`reads_public` holds only when the key's grant covers every entity: else its count is None
+    (the dialect reads and counts what the key may see), never the index's."""
+    key = data(Principal("key", None))
+    app = key.app
+    one = svc.entities.create(app.uuid, "items", {"tier": 1})
+    assert key.count("items", Compare("tier", "eq", 1)) == 5
+    svc.permissions.set_apikey_permissions(app.uuid, ["get:/items", f"get:/items/{one['uuid']}"])
+    assert not svc.permissions.reads_public(app, key.principal, "items")
+    assert key.count("items", Compare("tier", "eq", 1)) is None
+    svc.permissions.set_apikey_permissions(app.uuid, ["get:/items", "get:/items/*"])
+    assert key.count("items", Compare("tier", "eq", 1)) == 5
+    svc.permissions.set_class_permissions(app.uuid, "items", {"get": {"role:staff": True}, "find": {"role:staff": True}})
+    assert not svc.permissions.reads_public(app, key.principal, "items")
+    assert not svc.permissions.reads_public(app, Principal("user", "u1"), "items")

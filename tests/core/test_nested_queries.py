@@ -116,10 +116,10 @@ def test_a_stale_nested_entry_is_invisible_and_repaired(svc: Any) -> None:
     store = svc.entities.store
     real = store.write_index
 
-    def no_deletes(prefix: str, puts: Any, deletes: Any) -> None:
+    def no_deletes(prefix: str, puts: Any, deletes: Any, hidden: Any = None) -> None:
         if deletes and not puts:
             raise RuntimeError("lambda timed out")
-        real(prefix, puts, deletes)
+        real(prefix, puts, deletes, hidden=hidden)
 
     store.write_index = no_deletes
     with pytest.raises(RuntimeError):

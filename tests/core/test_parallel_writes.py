@@ -99,10 +99,10 @@ def test_crash_before_the_cleanup_wave_of_an_update_shows_only_the_new_value(svc
     store = svc.entities.store
     real = store.write_index
 
-    def no_deletes(prefix: str, puts: Any, deletes: Any) -> None:
+    def no_deletes(prefix: str, puts: Any, deletes: Any, hidden: Any = None) -> None:
         if deletes:
             raise RuntimeError("lambda timed out")
-        real(prefix, puts, deletes)
+        real(prefix, puts, deletes, hidden=hidden)
 
     store.write_index = no_deletes
     try:

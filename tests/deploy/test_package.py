@@ -103,6 +103,15 @@ def test_zip_leaves_out_what_lambda_provides_and_ships_pyc(packaged: Path) -> No
     assert (packaged / "deployment.zip").stat().st_size <= 2_000_000
 
 
+def test_zip_carries_the_route_table_so_each_dialect_loads_on_first_use(packaged: Path) -> None:
+    """dialects/lazy.py: the Lambda registers stubs from it (tests/test_lazy_routes.py checks them)."""
+    table = json.loads(zipfile.ZipFile(packaged / "deployment.zip").read("chalicelib/dialects/routes.json"))
+    dialects = {r[0] for r in table["routes"]}
+    assert dialects == {"usergrid", "backendless", "bea", "lightblue", "parse"}
+    assert len(table["routes"]) > 400
+    assert not (ROOT / "chalicelib" / "dialects" / "routes.json").exists()  # never in the tree: tests stay eager
+
+
 @pytest.fixture(scope="module")
 def lint(packaged: Path) -> list[dict[str, Any]]:
     """cfn-lint on both templates in one run (its start-up is a good part of its time)."""

@@ -36,8 +36,7 @@ def request() -> Request:
 
 
 def _context() -> str:
-    req = request()
-    return f"rest/{req.method} {req.path}" if req is not None else "rest"
+    return errors.request_context(request())
 
 
 def _render(err: CoreError | None, exc: Exception, started: float) -> Response:

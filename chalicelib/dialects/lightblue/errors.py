@@ -45,6 +45,11 @@ def code_of(err: e.CoreError) -> tuple[int, str]:
     return status, str(err.details.get("code") or code)
 
 
+def request_context(req: Any) -> str:
+    """The `context` of an error object: the REST call it answers."""
+    return f"rest/{req.method} {req.path}" if req is not None else "rest"
+
+
 def render(err: e.CoreError | None, context: str) -> Response:
     if err is None:
         status, code, msg = 500, "rest-crud:CrudException", "internal server error"

@@ -82,11 +82,14 @@ class Finder:
         count = str(params.get("count", "")).lower() in ("1", "true")
         if not order and where is None and default_order:
             order = [("created", False)]
+        counted: int | None = None
         if count and self.reader is None and self.data.countable(coll, where):
-            # the index counts the matches (one Select=COUNT, no entity read), beside the page's own read
+            # the index counts the matches (one Select=COUNT, no entity read), beside the page's own read;
+            # None when entries predate the readability flag a REST-key count needs: then read them
             counted, (recs, _) = parallel.run_all([lambda: self.data.count(coll, where),
                                                    lambda: self.collect(coll, where, order, skip + limit, False)])
-            total = int(counted)
+        if counted is not None:
+            total = counted
         else:
             recs, total = self.collect(coll, where, order, skip + limit, count)
         objs = [project(self.wire(r), keys, exclude) for r in recs[skip: skip + limit]]
