@@ -154,12 +154,12 @@ class ClassRegistry:
     def record_spellings(self, app: str, collection: str, paths: set[str]) -> int:
         """Record mixed-case paths found in a collection's stored documents (`cased_paths` of each),
         under the same bounds as `observe`; how many were new. The backfill of data written before
-        spellings were recorded (core/spellings.py) calls it once per page: it reads the registry
-        fresh (one GetItem) and writes it (one conditional PutItem) only when a path is new."""
+        spellings were recorded (core/spellings.py) calls it once per page: free when the cached
+        registry holds every path, else one GetItem and one conditional PutItem (as `observe`)."""
         paths = {p for p in paths if p != p.lower() and len(p) <= MAX_SPELLING_CHARS}
         if not paths:
             return 0
-        spelled = (self.classes(app, fresh=True).get(collection) or {}).get("spellings") or {}
+        spelled = (self.classes(app).get(collection) or {}).get("spellings") or {}
         if all(p in spelled.get(p.lower(), ()) for p in paths) or not _room(self.classes(app), spelled):
             return 0
         added = 0

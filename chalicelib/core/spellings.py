@@ -9,9 +9,9 @@ collection the app lists (bootstrap.CollectionList), page by page through the `c
 records each page's mixed-case indexed paths with `ClassRegistry.record_spellings`, under the bounds
 `observe` keeps (spellings per collection, characters per path, characters per app).
 
-Cost of one step: the entities it reads (one `Query` and one `BatchGetItem` per 100, as any listing),
-one `GetItem` of the registry per page holding a mixed-case path, one conditional `PutItem` when one of
-them is new. A step stops at `limit` entities or `MAX_READS` listings (a whole-app step crosses from one
+Cost of one step: the entities it reads (one `Query` and one `BatchGetItem` per 100, as any listing)
+and, for a page bringing a mixed-case path the registry lacks, one `GetItem` and one conditional
+`PutItem` of the registry (its 30 s cache answers the rest). A step stops at `limit` entities or `MAX_READS` listings (a whole-app step crosses from one
 collection to the next), or early when the request's budget runs low (calls or seconds), and hands back a signed cursor naming where it stopped; no cursor: the walk is complete.
 Other containers see the recorded spellings once their registry cache (30 s) expires.
 """

@@ -48,7 +48,7 @@ def old_data(svc: Any) -> Any:
     old.create_record("things", {"n": 9, "name": "x"})
     for i in range(3):
         old.create_record("paints", {"n": i, "COLOUR": "red"})
-    old.create_record("plain", {"n": 1, "name": "x"})
+    old.create_record("plains", {"n": 1, "name": "x"})
     return data
 
 
@@ -73,7 +73,7 @@ def test_the_whole_app_is_walked_collection_by_collection(svc: Any, old_data: An
     assert svc.classes.spellings(app, "paints") == {"colour": ["COLOUR"]}
     assert _folded(data, "paints", "COLOUR", "red") == ["0", "1", "2"]
     step = spellings.backfill(data, None, None, 1000)
-    assert step.read == 10 and step.cursor is None and step.collections == ["paints", "plain", "things"]
+    assert step.read == 10 and step.cursor is None and step.collections == ["paints", "plains", "things"]
 
 
 def test_recording_respects_the_registry_bounds(svc: Any, old_data: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,7 +96,7 @@ def test_a_step_stops_when_the_request_budget_runs_low(svc: Any, old_data: Any) 
         budget.stop()
     assert step.cursor is not None and step.collections == ["paints"] and step.read == 3
     rest = spellings.backfill(old_data, None, step.cursor, 1000)
-    assert rest.cursor is None and rest.read == 7 and rest.collections == ["plain", "things"]
+    assert rest.cursor is None and rest.read == 7 and rest.collections == ["plains", "things"]
 
 
 def test_hostile_cursors_and_limits(svc: Any, old_data: Any) -> None:
@@ -129,3 +129,20 @@ def test_only_callers_that_see_everything(svc: Any, old_data: Any) -> None:
         with pytest.raises(Forbidden):
             spellings.backfill(svc.data(app, who), "things")
     assert svc.classes.spellings(app.uuid, "things") == {}
+
+
+def test_what_a_step_costs(svc: Any, old_data: Any) -> None:
+    """A page: one Query and one BatchGetItem (per 100 entities) and, when a path is new, the registry's
+    GetItem and conditional PutItem; a second run reads the registry from the cache (30 s) or once."""
+    from chalicelib.storage import meter
+
+    svc.classes.classes(old_data.app.uuid)  # the container's cached registry (30 s): one GetItem when cold
+    m = meter.start()
+    assert spellings.backfill(old_data, "things", None, 1000).recorded == 3
+    assert m.calls == {"Query": 1, "BatchGetItem": 1, "GetItem": 1, "PutItem": 1}, m.calls
+    m = meter.start()
+    assert spellings.backfill(old_data, "things", None, 1000).recorded == 0
+    assert m.calls == {"Query": 1, "BatchGetItem": 1}, m.calls
+    m = meter.start()
+    assert spellings.backfill(old_data, "plains", None, 1000).read == 1  # no mixed-case path: no registry read
+    assert m.calls == {"Query": 1, "BatchGetItem": 1}, m.calls
