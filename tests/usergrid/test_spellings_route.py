@@ -102,4 +102,8 @@ def test_only_org_admins_and_the_app_credentials(api: Any, org: dict[str, Any]) 
             r = api.post(path, {}, token=token or "")
             assert r.status_code in (401, 403), (token, path, r.body)
             assert r.json["error"] and "error_description" in r.json, r.body
+    assert api.post("/usergrid/management/orgs/acme/apps/nope/spellings", {}, token=user.json["access_token"]
+                    ).status_code == 401  # which apps exist is not told
+    assert api.post("/usergrid/management/orgs/acme/apps/nope/spellings", {}, token=sandbox).status_code == 401
+    assert api.post("/usergrid/management/orgs/acme/apps/nope/spellings", {}, token=tok).status_code == 404
     assert api.post(f"{MGMT}/spellings", {}, token=tok).status_code == 200

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...bootstrap import collections, services
 from ...core import layouts, spellings, validate
-from ...core.errors import InvalidInput
+from ...core.errors import InvalidInput, NotFound
 from ...core.file_transfer import export_files_page, import_files
 from ...core.tenancy import App, Org
 from ...core.transfer import export_page, import_batch
@@ -243,9 +243,16 @@ def _app_or_admin(org: str, app: str) -> Any:
     """The app's data for its own credentials (a client_credentials token) or an admin of its org."""
     svc = services()
     o = svc.tenancy.org(org)
-    a = svc.tenancy.app(o.uuid, app)
     who = svc.auth.resolve(bearer_token(request()))
-    if not (who.kind == "app" and who.app == a.uuid):
+    if who.kind != "app":
+        svc.auth.check_org_admin(who, o.uuid)  # before the app is looked up: no app names to anyone else
+    try:
+        a = svc.tenancy.app(o.uuid, app)
+    except NotFound:
+        if who.kind == "app":
+            svc.auth.check_org_admin(who, o.uuid)  # 401: another app's credentials learn nothing
+        raise
+    if who.kind == "app" and who.app != a.uuid:
         svc.auth.check_org_admin(who, o.uuid)
     return svc.data(a, who)
 
