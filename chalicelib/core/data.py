@@ -133,6 +133,19 @@ class AppData:
             self.registry.observe(self.app.uuid, rec.collection, rec.doc)
         return rec
 
+    def _observe_props(self, collection: str, docs: list[Any]) -> None:
+        """`_observe` for documents about to be written: their union, one registry change at most."""
+        if self.registry is None:
+            return
+        union: dict[str, Any] = {}
+        for doc in docs:
+            if isinstance(doc, dict):
+                for k, v in doc.items():
+                    if v is not None and k not in union:
+                        union[k] = v
+        if union:
+            self.registry.observe(self.app.uuid, collection, union)
+
     def _validate(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
         if self.validator is not None:
             self.validator.check(self.app.uuid, collection, doc, self.schema_version)
@@ -217,6 +230,7 @@ class AppData:
     def create_record(self, collection: str, props: dict[str, Any], *, secret: str | None = None,
                       acl: ACL | None = None, uuid: str | None = None, keep_nulls: bool = False) -> Record:
         """`keep_nulls`: null properties are stored (Parse-style dialects), not dropped (Entities.create_record)."""
+        self._prefetch_write(collection)
         self._check("create", collection)
         props, secret = _password(collection, props, secret)
         if self.validator is not None and isinstance(props, dict):
@@ -240,6 +254,19 @@ class AppData:
                           lambda: self._prefetch_schema(collection)])
         return got[0]
 
+    def _prefetch_write(self, collection: str) -> None:
+        """What a create reads before writing, fetched together (each is cached per container, so a
+        warm container reads nothing): the caller's rules, the collection's schema, the class
+        registry (new fields, `addField`) and the collection's index layout. A cold container paid
+        them one after another, four round trips before the first write."""
+        calls: list[Callable[[], Any]] = [lambda: self.policy.prefetch(self.app, self.principal),
+                                          lambda: self._prefetch_schema(collection),
+                                          lambda: self.entities.prefetch_layout(self.app.uuid, collection)]
+        if self.registry is not None:
+            registry = self.registry
+            calls.append(lambda: registry.classes(self.app.uuid))
+        parallel.run_all(calls)
+
     def _prefetch_schema(self, collection: str) -> None:
         try:
             self._schema(collection)
@@ -259,6 +286,8 @@ class AppData:
         owner = self.principal.subject if self.principal.kind == "user" else None
         out: list[Record | CoreError | None] = []
         todo: list[tuple[int, NewEntity]] = []
+        if items:
+            self._prefetch_write(collection)
         for i, (props, acl) in enumerate(items):
             try:
                 self._check("create", collection)
@@ -273,9 +302,15 @@ class AppData:
                 out.append(None)
             except CoreError as e:
                 out.append(e)
-        done = self.entities.create_many(self.app.uuid, collection, [n for _, n in todo])
+        done: list[Record | CoreError] = []
+        # The registry learns the batch's new fields beside the writes (one round trip, not one more
+        # after them): a field registered for an item that then fails is harmless (Parse Server, too,
+        # updates the schema before it writes the objects).
+        parallel.run_all([lambda: done.extend(self.entities.create_many(self.app.uuid, collection,
+                                                                        [n for _, n in todo])),
+                          lambda: self._observe_props(collection, [n.props for _, n in todo])])
         for (i, _), got in zip(todo, done, strict=True):
-            out[i] = self._view(self._observe(got)) if isinstance(got, Record) else got
+            out[i] = self._view(got) if isinstance(got, Record) else got
         return [o for o in out if o is not None]
 
     def import_record(self, collection: str, props: dict[str, Any], *, uuid: str, secret: str | None,

@@ -98,6 +98,10 @@ class Entities:
     def _shards(self, app: str, collection: str) -> int:
         return self.shards(app, collection) if self.shards is not None else 1
 
+    def prefetch_layout(self, app: str, collection: str) -> None:
+        """Warm the collection's layout (cached per container) beside other reads."""
+        self._shards(app, collection)
+
     # -- reads ---------------------------------------------------------------------------
     def get(self, app: str, collection: str, ident: str) -> dict[str, Any]:
         return public(self.get_record(app, collection, ident))
@@ -158,7 +162,6 @@ class Entities:
         doc = clean_props(props, drop_nulls=not keep_nulls)
         now = self.clock()
         doc["created"], doc["modified"] = stamps or (now, now)
-        self._note_collection(app, collection)
         _check_size(doc)
         fresh = uuid is None
         uuid = uuid or uuid7()
@@ -174,7 +177,9 @@ class Entities:
 
         putting = False
         try:  # steps 1 and 2 of the protocol do not depend on each other: one round trip
-            parallel.run_all([lambda: claimed.extend(self._claim_all(app, collection, uuid, doc, {})), index])
+            # the collection's listing entry (idempotent, once per container) rides along
+            parallel.run_all([lambda: claimed.extend(self._claim_all(app, collection, uuid, doc, {})), index,
+                              lambda: self._note_collection(app, collection)])
             rec = Record(app, collection, uuid, 1, doc, dict.fromkeys(entries, 1), secret, owner, acl, shards=shards)
             putting = True
             self.store.put(rec, expected_version=None)
@@ -206,8 +211,6 @@ class Entities:
         ready: list[tuple[int, Record, list[tuple[str, str]]]] = []
         now = self.clock()
         shards = self._shards(app, collection) if items else 1
-        if items:
-            self._note_collection(app, collection)
         for i, item in enumerate(items):
             try:
                 doc = clean_props(item.props, drop_nulls=not item.keep_nulls)
@@ -233,7 +236,8 @@ class Entities:
         try:
             hidden = {k for _, r, ks in ready for k in _hidden(ks, r.acl)}
             parallel.run_all([*(lambda i=i, r=r: claim(i, r) for i, r, _ in ready),
-                              lambda: self.store.write_index(prefix, [k for _, _, ks in ready for k in ks], [], hidden=hidden)])
+                              lambda: self.store.write_index(prefix, [k for _, _, ks in ready for k in ks], [], hidden=hidden),
+                              *([lambda: self._note_collection(app, collection)] if ready else [])])
             lost = [k for i, _, ks in ready if out[i] is not None for k in ks]
             won = [rec for i, rec, _ in ready if out[i] is None]
             parallel.run_all([lambda: self.store.put_new(won), lambda: self.store.write_index(prefix, [], lost)])

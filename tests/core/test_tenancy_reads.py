@@ -61,3 +61,45 @@ def test_the_schema_is_read_beside_the_entity(svc: Any) -> None:
     finally:
         svc.metadata.docs.get, svc.entities.store.get = docs_get, store_get
     assert overlapped == [True]
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_a_cold_create_reads_what_it_checks_together(svc: Any, many: bool) -> None:
+    """A cold container's first create (one, or a BEA/Parse batch) reads the caller's rules, the
+    collection's schema, the class registry and the collection's index layout in one round trip:
+    each read here waits until all four have started (they were four round trips one after another)."""
+    import threading
+
+    from chalicelib.core.auth import Principal
+    from chalicelib.storage.tenants import DynamoDocStore
+
+    org, _, _ = svc.tenancy.signup("acme", "boss", "B", "b@acme.test", "pw-boss-1")
+    app = svc.tenancy.create_app(org, "prod")
+    data = svc.data(app, Principal("key", None, app.uuid))
+    for cache in (svc.policy._cache, svc.metadata._cache, svc.classes._cache, svc.layouts._cache):
+        cache.clear()
+    kinds = ("perm#", "schema#", "classes#", "layout#")
+    barrier = threading.Barrier(len(kinds))
+    together: dict[str, bool] = {}
+    real = DynamoDocStore.get
+
+    def get(self: Any, key: str) -> Any:
+        kind = next((k for k in kinds if key.startswith(k)), None)
+        if kind is not None and kind not in together:
+            try:
+                barrier.wait(timeout=5)
+                together[kind] = True
+            except threading.BrokenBarrierError:
+                together[kind] = False
+        return real(self, key)
+
+    DynamoDocStore.get = get  # type: ignore[method-assign]
+    try:
+        if many:
+            got = data.create_many("scores", [({"n": n}, None) for n in range(30)])
+            assert len(got) == 30 and all(not isinstance(g, Exception) for g in got)
+        else:
+            data.create_record("scores", {"n": 1})
+    finally:
+        DynamoDocStore.get = real  # type: ignore[method-assign]
+    assert together == dict.fromkeys(kinds, True)
