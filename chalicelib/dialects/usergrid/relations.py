@@ -17,7 +17,19 @@ from ...core.permissions import BUILTIN_ROLES
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
 from . import models
-from .common import app_context, envelope, json_response, limit_param, ql_param, request, shown, view
+from .common import (
+    COLLECTION_TARGETS,
+    COLLECTION_VERBS,
+    HIDDEN_VERBS,
+    app_context,
+    envelope,
+    json_response,
+    limit_param,
+    ql_param,
+    request,
+    shown,
+    view,
+)
 from .errors import ServiceResourceNotFound
 from .ql import parse
 
@@ -102,6 +114,10 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
         if not isinstance(body, dict):
             raise InvalidInput("an activity is a JSON object")
         return json_response(envelope("post", a, "activities", [data.post_activity(coll, entity, body)], started))
+    if verb_l in ("connections", "connecting") and method == "GET":  # every verb, out or in
+        page = _all_verbs(data, coll, entity, reverse=verb_l == "connecting")
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records],
+                                      started, count=len(page.entities), cursor=page.cursor))
     # otherwise: the entities this one is connected to by `verb`
     if method != "GET":
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
@@ -109,6 +125,13 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
     page = data.connected(coll, entity, verb_l, query=query)
     return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records], started,
                                   count=len(page.entities), cursor=page.cursor))
+
+
+def _all_verbs(data: Any, coll: str, entity: str, *, reverse: bool) -> Any:
+    """`/connections` (every outbound verb) or `/connecting` (every inbound one), newest connection
+    first; the links Usergrid shows as collections, not connections, are not among them."""
+    skip = HIDDEN_VERBS + (COLLECTION_TARGETS if reverse else COLLECTION_VERBS).get(coll, ())
+    return data.connected_all(coll, entity, reverse=reverse, query=_query(), skip=skip)
 
 
 def _query() -> Any:
