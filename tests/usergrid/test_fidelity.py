@@ -523,6 +523,22 @@ def test_all_connections_never_show_a_deleted_entity(api: Any, org: dict[str, An
     assert api.get(f"{B}/users/ann/connections").status_code == 404
 
 
+def test_connections_word_before_a_verb(api: Any, org: dict[str, Any]) -> None:
+    """ServiceContext.getNextServiceRequests drops `connections` before a name, so
+    `/users/ann/connections/likes[/<uuid>]` is `/users/ann/likes[/<uuid>]` (ActivitiesServiceIT posts
+    `users/<b>/connections/following/<a>`): list, connect, get one, disconnect."""
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    bob = api.get(f"{B}/users/bob").json["entities"][0]
+    assert api.post(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 200
+    assert names(api.get(f"{B}/users/ann/following"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/ann/connections/following"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/ann/connections/following/{bob['uuid']}"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/bob/connecting/following"), "username") == ["ann"]
+    assert api.delete(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 200
+    assert api.get(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 404
+    assert names(api.get(f"{B}/users/ann/connections")) == []
+
+
 @pytest.mark.parametrize("cursor", ["garbage", "a.b", "x" * 5000, "%00", "eyJ9.AAAA"])
 def test_all_connections_hostile_cursor_is_a_400(api: Any, org: dict[str, Any], cursor: str) -> None:
     """§5: a cursor we did not hand out is a 400 in Usergrid's envelope, never a 500."""

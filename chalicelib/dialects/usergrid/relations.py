@@ -186,9 +186,10 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, colle
         role = data.get("roles", target)
         perms.assign_group(a.uuid, group["uuid"], role["name"], add)
         return json_response(envelope(method.lower(), a, "roles", [role], started))
-    if verb_l == "connecting" and method == "GET":
-        page = data.connected(coll, entity, target.lower(), reverse=True, query=_query())
-        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", [shown(r) for r in page.records],
+    if verb_l in ("connecting", "connections") and method == "GET":
+        # `connections/<verb>` is `<verb>` (Usergrid's ServiceContext drops the word before a name)
+        page = data.connected(coll, entity, target.lower(), reverse=verb_l == "connecting", query=_query())
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}/{target}", [shown(r) for r in page.records],
                                       started,
                                       count=len(page.entities), cursor=page.cursor))
     if method == "GET":
@@ -211,6 +212,14 @@ def _one_connection(data: Any, coll: str, entity: str, verb: str, target: str, t
 def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
+    if verb_l == "connections":  # `connections/<verb>/<uuid>` is `<verb>/<uuid>` (ServiceContext)
+        verb_l, target = collection2.lower(), entity2
+        if request().method == "GET":
+            dest = _one_connection(data, coll, entity, verb_l, target, None)
+        else:
+            dest = data.connect(coll, entity, verb_l, target, None, remove=request().method == "DELETE")
+        return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)],
+                                      started))
     if request().method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, entity2, data.collection(collection2))
         return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
