@@ -20,7 +20,6 @@ from . import models
 from .common import (
     COLLECTION_TARGETS,
     COLLECTION_VERBS,
-    HIDDEN_VERBS,
     app_context,
     envelope,
     json_response,
@@ -129,8 +128,10 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
 
 def _all_verbs(data: Any, coll: str, entity: str, *, reverse: bool) -> Any:
     """`/connections` (every outbound verb) or `/connecting` (every inbound one), newest connection
-    first; the links Usergrid shows as collections, not connections, are not among them."""
-    skip = HIDDEN_VERBS + (COLLECTION_TARGETS if reverse else COLLECTION_VERBS).get(coll, ())
+    first. Usergrid 1.x read every type of the entity's connection-types dictionary, the generic
+    `connection` too (only the links leave it out); the links Usergrid keeps as collections (a
+    group's users, a user's feed) are not connections there, so not here either."""
+    skip = (COLLECTION_TARGETS if reverse else COLLECTION_VERBS).get(coll, ())
     return data.connected_all(coll, entity, reverse=reverse, query=_query(), skip=skip)
 
 
