@@ -299,10 +299,12 @@ class Connections:
         while True:
             need = [j for j in range(n) if not bufs[j] and not done[j]]
             if need:
-                if reads >= ALL_READ_BUDGET:
+                left = budget.calls_left()  # a page over many verbs stops with a cursor before the ceiling
+                if kept is not None and (reads >= ALL_READ_BUDGET or (left is not None and left < len(need) + 10)):
                     return Linked(out, sealed(kept))
+                share = max(1, (ALL_READ_BUDGET - reads) // len(need))  # the last round too stays in budget
                 pages = parallel.run_all([partial(self.store.query_index, f"{app}#{side}#{entity.uuid}#{names[j]}",
-                                                  "0", high[j], True, last[j], size[j]) for j in need])
+                                                  "0", high[j], True, last[j], min(size[j], share)) for j in need])
                 for j, (page, more) in zip(need, pages, strict=True):
                     reads += len(page)
                     bufs[j].extend(h.sk for h in page)

@@ -109,3 +109,31 @@ def test_reads_follow_the_page_not_the_connections(svc: Any) -> None:
     k, v, p = 5, len(verbs), 4
     assert large[1] <= k + (v + 1) * p + 2 * (k + 2), large
     assert large[2] <= v + 1 + 2, large  # one Query per verb (in parallel), a refill, two BatchGetItems
+
+
+def test_a_page_stops_with_a_cursor_before_the_call_ceiling(svc: Any) -> None:
+    """Everything rejected but one old connection, over 8 verbs, with a 25-call ceiling per request:
+    each request hands back a cursor before the ceiling (never OverBudget), and paging finds it."""
+    from chalicelib.core import budget
+
+    ann = _rec(svc, "users", "ann")
+    verbs = [f"v{j}" for j in range(8)]
+    keep = _rec(svc, "items", "keep")
+    svc.connections.connect(APP, ann, "v3", keep)
+    for verb in verbs:
+        svc.connections.connect_new(APP, ann, verb, [_rec(svc, "items", f"{verb}-{i}") for i in range(6)])
+    got: list[str] = []
+    cursor, requests = None, 0
+    while requests < 50:
+        requests += 1
+        budget.start(budget.Limits(calls=25))
+        try:
+            page = svc.connections.list_all(APP, ann, verbs, limit=3, cursor=cursor,
+                                            visible=lambda r: r.doc["name"] == "keep")
+        finally:
+            budget.stop()
+        got += [r.doc["name"] for r in page.records]
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert got == ["keep"] and requests > 1
