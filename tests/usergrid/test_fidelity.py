@@ -542,6 +542,10 @@ def test_connections_word_before_a_verb(api: Any, org: dict[str, Any]) -> None:
     assert api.delete(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 200
     assert api.get(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 404
     assert names(api.get(f"{B}/users/ann/connections")) == []
+    # the listings' names are not verbs: connecting with one is a 400 (its list could not be read)
+    for path in (f"connections/{bob['uuid']}", "connecting/users/bob", f"connecting/{bob['uuid']}"):
+        r = api.post(f"{B}/users/ann/{path}")
+        assert r.status_code == 400 and r.json["error"] == "illegal_argument", (path, r.body)
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "a.b", "x" * 5000, "%00", "eyJ9.AAAA"])

@@ -196,6 +196,7 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, colle
     if method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, target, None)
         return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
+    _not_a_listing(verb_l)
     dest = data.connect(coll, entity, verb_l, target, None, remove=not add)
     return json_response(envelope(method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
 
@@ -224,10 +225,18 @@ def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str,
     if request().method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, entity2, data.collection(collection2))
         return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
+    _not_a_listing(verb_l)
     dest = data.connect(coll, entity, verb_l, entity2, collection_key(collection2),
                         remove=request().method == "DELETE")
     return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}",
                                   [_public(dest)], started))
+
+
+def _not_a_listing(verb: str) -> None:
+    """`connections` and `connecting` name Usergrid's listings (every verb out, every verb in), never a
+    verb: a connection made with one could not be listed."""
+    if verb in ("connections", "connecting"):
+        raise InvalidInput(f"'{verb}' is not a connection verb: connect with /{{collection}}/{{entity}}/<verb>/...")
 
 
 def _public(rec: Any) -> dict[str, Any]:
