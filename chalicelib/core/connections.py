@@ -269,9 +269,10 @@ class Connections:
 
         Each verb's time-ordered partition is read at once (one round trip) in pages of
         p = ceil(k/V + 2*sqrt(k/V)) + 1 for a page of k over V verbs (as the sharded-index merge in
-        planner.py), refilled together when drained, doubling once hits get rejected; entries merge by
-        (sort key, verb) descending, and only entries no unread one can precede are taken, so a page
-        of k reads about k + V*p entries, never more than ALL_READ_BUDGET. The cursor is the last
+        planner.py); a verb drained before the others is refilled in pages doubling up to 100 (it holds
+        the newest connections, or its hits were rejected). Entries merge by (sort key, verb)
+        descending, and only entries no unread one can precede are taken, so a page of k reads about
+        2k + V*p entries, never more than ALL_READ_BUDGET. The cursor is the last
         (sort key, verb) taken: each verb resumes below it (a verb sorting lower also at that very key,
         the same entity connected in the same millisecond by two verbs). An entity connected by two
         verbs is listed once per connection. Edges older than connection times are not merged: the
@@ -289,7 +290,7 @@ class Connections:
         size = [min(100, math.ceil(limit / n + 2 * math.sqrt(limit / n)) + 1)] * n
         bufs: list[deque[str]] = [deque() for _ in names]
         done = [False] * n
-        born, room, used, reads, rejected = _created(entity), budget.limits().page_bytes, 0, 0, False
+        born, room, used, reads = _created(entity), budget.limits().page_bytes, 0, 0
         out: list[Record] = []
         kept: tuple[str, str] | None = (at_sk, at_verb) if at_sk is not None else None
 
@@ -302,6 +303,9 @@ class Connections:
                 left = budget.calls_left()  # a page over many verbs stops with a cursor before the ceiling
                 if kept is not None and (reads >= ALL_READ_BUDGET or (left is not None and left < len(need) + 10)):
                     return Linked(out, sealed(kept))
+                for j in need:  # a verb drained before the others holds the newest: read more of it at once
+                    if last[j] is not None and reads:
+                        size[j] = min(100, size[j] * 2)
                 share = max(1, (ALL_READ_BUDGET - reads) // len(need))  # the last round too stays in budget
                 pages = parallel.run_all([partial(self.store.query_index, f"{app}#{side}#{entity.uuid}#{names[j]}",
                                                   "0", high[j], True, last[j], min(size[j], share)) for j in need])
@@ -309,8 +313,6 @@ class Connections:
                     reads += len(page)
                     bufs[j].extend(h.sk for h in page)
                     done[j], last[j] = more is None, more
-                    if rejected:
-                        size[j] = min(100, size[j] * 2)
                 if any(not bufs[j] and not done[j] for j in range(n)):
                     continue  # an empty page that is not the end (DynamoDB may return one): read on
             if all(not b for b in bufs):
@@ -335,7 +337,6 @@ class Connections:
                 doc = (fold_keys(rec.doc) if fold_case and where is not None else rec.doc) if rec is not None else {}
                 if rec is None or not matches(where, doc | {"uuid": rec.uuid}) or (
                         visible is not None and not visible(rec)):  # type: ignore[operator]
-                    rejected = True
                     kept = (sk, verb)  # nothing to show up to here: resume below it
                     continue
                 used += budget.entity_bytes(rec.doc)

@@ -102,7 +102,7 @@ def test_reads_follow_the_page_not_the_connections(svc: Any) -> None:
     large = cost(5)
     assert small[0] == large[0] == 5
     # the newest five all in one verb (v7, connected last): its page of p = ceil(5/8 + 2*sqrt(5/8)) + 1
-    # = 4 drains and is read once more; the other verbs' pages wait. Index entries <= k + (V + 1) * p,
+    # = 4 drains and is read once more (8 entries); the other verbs' pages wait. Index entries <= k + (V + 1) * p,
     # entities <= 2 * (k + 2) (a batch per round), against 96 connections.
     assert [r.doc["name"] for r in svc.connections.list_all(APP, ann, verbs, limit=5).records] == [
         "i11", "i10", "i9", "i8", "i7"]
