@@ -513,6 +513,9 @@ def test_all_connections_hide_what_the_caller_may_not_read(api: Any, org: dict[s
     r = api.get(f"{P}/items/box/connections?limit=1", token=ann)  # hidden ones are skipped, not counted
     assert names(r, "username") == ["ann"]
     assert api.get(f"{P}/items/box/connections").status_code == 401  # no token: the app is private
+    # `me` is the caller: ann's inbound connections, as ann sees them
+    assert names(api.get(f"{P}/users/me/connecting", token=ann)) == ["box"]
+    assert api.get(f"{P}/users/bob/connecting", token=ann).status_code == 403  # bob's record is not hers
 
 
 def test_all_connections_never_show_a_deleted_entity(api: Any, org: dict[str, Any]) -> None:
@@ -571,5 +574,7 @@ def test_all_connections_cursor_of_another_list_or_app_and_odd_limits(api: Any, 
     assert api.get(f"{B}/users/ann/connections?cursor={verb_cursor}").status_code == 400
     assert api.get(f"{B}/users/ann/likes?cursor={all_cursor}").status_code == 400
     assert api.get(f"{B}/items/i0/connecting?cursor={all_cursor}").status_code == 200  # signed for this app
+    r = api.get(f"{B}/users/ann/connections?ql={q('select * where (')}")
+    assert r.status_code == 400 and r.json["error"], r.body
     for limit, n in (("abc", 10), ("-5", 10), ("0", 10), ("100000", 12), ("3", 3)):
         assert len(names(api.get(f"{B}/users/ann/connections?limit={limit}"))) == n, limit
