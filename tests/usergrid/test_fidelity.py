@@ -545,6 +545,10 @@ def test_connections_word_before_a_verb(api: Any, org: dict[str, Any]) -> None:
     assert api.delete(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 200
     assert api.get(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 404
     assert names(api.get(f"{B}/users/ann/connections")) == []
+    # UsersService replaces `followers` with `connecting/following`
+    assert api.post(f"{B}/users/bob/following/users/ann").status_code == 200
+    assert names(api.get(f"{B}/users/ann/followers"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/ann/connecting"), "username") == ["bob"]
     # the listings' names are not verbs: connecting with one is a 400 (its list could not be read)
     for path in (f"connections/{bob['uuid']}", "connecting/users/bob", f"connecting/{bob['uuid']}"):
         r = api.post(f"{B}/users/ann/{path}")

@@ -45,7 +45,7 @@ ENTITY_OPS = {
 }
 VERB = {
     "GET": Op("Below an entity: a connection list (`likes`), every outbound connection (`connections`) or "
-              "inbound one (`connecting`), newest first, `feed`, `activities`, `roles`, `groups`, `users`, "
+              "inbound one (`connecting`), newest first, a user's `followers`, `feed`, `activities`, `roles`, `groups`, `users`, "
               "`permissions`", query={**QUERY, **AUTH}, responses={"200": ENVELOPE}),
     "POST": Op("Below an entity: an activity, a permission (`roles/<r>/permissions`), an asset upload URL "
                "(`asset`)", query=AUTH, body=OBJ, responses={"200": ENVELOPE}),

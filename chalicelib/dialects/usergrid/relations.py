@@ -117,6 +117,10 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
         page = _all_verbs(data, coll, entity, reverse=verb_l == "connecting")
         return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records],
                                       started, count=len(page.entities), cursor=page.cursor))
+    if (coll, verb_l, method) == ("users", "followers", "GET"):  # UsersService: connecting/following
+        page = data.connected(coll, entity, "following", reverse=True, query=_query())
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records],
+                                      started, count=len(page.entities), cursor=page.cursor))
     # otherwise: the entities this one is connected to by `verb`
     if method != "GET":
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
