@@ -4,6 +4,7 @@
     baas export --app NAME [-c COLLECTION ...] -o out.jsonl [--files DIR] [--resume]
     baas import PATH --app NAME [--format auto|jsonl|parse|usergrid]
     baas shards show|set|migrate APP COLLECTION [S]
+    baas spellings APP [COLLECTION] [--limit N]
     baas mail
 
 The server and the admin come from flags or the environment that `make run` writes to
@@ -458,6 +459,31 @@ def shards_migrate(obj: Ctx, app: str, collection: str, wait: bool) -> None:
             break
     err.print(f"moved {moved} entities")
     _print_layout({"collection": collection, **got})
+
+
+# -- spellings ------------------------------------------------------------------------------
+@main.command("spellings")
+@click.argument("app")
+@click.argument("collection", required=False)
+@click.option("--limit", type=click.IntRange(1, 1000), default=500, show_default=True,
+              help="Entities the server reads per request.")
+@click.pass_obj
+def spellings(obj: Ctx, app: str, collection: str | None, limit: int) -> None:
+    """Record the mixed-case property names of data stored before an upgrade (every collection, or
+    COLLECTION), so Usergrid ql finds them in any case (`NAME = 'x'` finds `Name`). Run once after
+    upgrading; safe to run again (what is recorded stays, nothing is rewritten)."""
+    cursor, read, recorded = None, 0, 0
+    while True:
+        try:
+            got = obj.client.spellings_step(app, collection, cursor, limit)
+        except ApiError as e:
+            _fail(e)
+        read, recorded = read + got["read"], recorded + got["recorded"]
+        cursor = got.get("cursor")
+        if not cursor:
+            break
+    click.echo(f"read {read} entities of {collection or 'every collection'}: recorded {recorded} new "
+               f"spelling{'' if recorded == 1 else 's'}")
 
 
 # -- mail ----------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ class Client:
         body = {"cursor": cursor} if cursor else {}
         return dict(self.call("POST", self._mgmt(f"/{app}/collections/{collection}/shards/migrate"), body))
 
+    def spellings_step(self, app: str, collection: str | None, cursor: str | None, limit: int) -> dict[str, Any]:
+        """One step of recording the spellings stored in a collection (None: every collection)."""
+        where = f"/collections/{collection}" if collection else ""
+        body: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        return dict(self.call("POST", self._mgmt(f"/{app}{where}/spellings"), body))
+
     def export_page(self, app: str, collection: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         params: dict[str, Any] = {"collection": collection, "limit": limit}
         if cursor:

@@ -103,6 +103,12 @@ def calls_left() -> int | None:
     return None if b is None else max(0, b.limits.calls - b.calls)
 
 
+def seconds_left() -> float | None:
+    """Seconds the current request may still run; None outside a request (no ceiling)."""
+    b = _current.get()
+    return None if b is None else b.limits.seconds - (b.clock() - b.started)
+
+
 def check_branches(n: int, what: str = "alternatives") -> None:
     if n > limits().branches:
         raise OverBudget(f"this query reads {n} {what} (IN values or OR branches) through indexes; at most "

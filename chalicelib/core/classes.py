@@ -130,7 +130,7 @@ class ClassRegistry:
         """Register the fields of a stored document that the registry does not know yet, and the
         spellings of its indexed paths that are not all lower case (`spellings`)."""
         fields = {k: t for k, v in doc.items() if k not in SKIP and FIELD_RE.match(k) and (t := infer(v))}
-        cased = _cased_paths(doc)
+        cased = cased_paths(doc)
         entry = self.classes(app).get(collection)
         spelled = (entry or {}).get("spellings") or {}
         if entry is not None and all(k in entry["fields"] for k in fields) and (
@@ -146,16 +146,36 @@ class ClassRegistry:
             new = {k: t for k, t in fields.items() if k not in cur["fields"]}
             room = MAX_FIELDS - len(cur["fields"])
             cur["fields"].update(dict(list(new.items())[:max(room, 0)]))
-            known = cur.setdefault("spellings", {})
-            added = False
-            for path in sorted(cased):
-                have = known.get(path.lower(), [])
-                if path not in have and _room(classes, known):
-                    known[path.lower()] = [*have, path]
-                    added = True
-            return bool(new) or added or entry is None
+            added = _add_spellings(classes, cur.setdefault("spellings", {}), cased)
+            return bool(new) or added > 0 or entry is None
 
         self._change(app, change)
+
+    def record_spellings(self, app: str, collection: str, paths: set[str]) -> int:
+        """Record mixed-case paths found in a collection's stored documents (`cased_paths` of each),
+        under the same bounds as `observe`; how many were new. The backfill of data written before
+        spellings were recorded (core/spellings.py) calls it once per page: free when the cached
+        registry holds every path, else one GetItem and one conditional PutItem (as `observe`)."""
+        paths = {p for p in paths if p != p.lower() and len(p) <= MAX_SPELLING_CHARS}
+        if not paths:
+            return 0
+        spelled = (self.classes(app).get(collection) or {}).get("spellings") or {}
+        if all(p in spelled.get(p.lower(), ()) for p in paths) or not _room(self.classes(app), spelled):
+            return 0
+        added = 0
+
+        def change(classes: dict[str, Any]) -> bool:
+            nonlocal added
+            cur = classes.get(collection)
+            if cur is None:
+                if len(classes) >= MAX_CLASSES:
+                    return False
+                cur = classes[collection] = {"className": collection, "fields": {}, "indexes": {}}
+            added = _add_spellings(classes, cur.setdefault("spellings", {}), paths)
+            return added > 0
+
+        self._change(app, change)
+        return added
 
     def spellings(self, app: str, collection: str) -> dict[str, list[str]]:
         """Lower-cased path -> the spellings stored in the collection that are not all lower case
@@ -259,7 +279,18 @@ def _room(classes: dict[str, Any], spelled: dict[str, list[str]]) -> bool:
     return total + MAX_SPELLING_CHARS <= MAX_SPELLING_BYTES
 
 
-def _cased_paths(doc: dict[str, Any]) -> set[str]:
+def _add_spellings(classes: dict[str, Any], known: dict[str, list[str]], cased: set[str]) -> int:
+    """Add each path not yet among `known` (a collection's spellings) while there is room; how many."""
+    added = 0
+    for path in sorted(cased):
+        have = known.get(path.lower(), [])
+        if path not in have and _room(classes, known):
+            known[path.lower()] = [*have, path]
+            added += 1
+    return added
+
+
+def cased_paths(doc: dict[str, Any]) -> set[str]:
     """The document's index names (indexing.index_name: dotted, arrays elided) with an upper-case letter."""
     out = set()
     for group in indexing.entries_for(doc, check=False).values():

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...bootstrap import collections, services
-from ...core import layouts, validate
-from ...core.errors import InvalidInput
+from ...core import layouts, spellings, validate
+from ...core.errors import InvalidInput, NotFound
 from ...core.file_transfer import export_files_page, import_files
 from ...core.tenancy import App, Org
 from ...core.transfer import export_page, import_batch
@@ -237,6 +237,46 @@ def collection_migrate(org: str, app: str, collection: str) -> Any:
     step = layouts.migrate(data, lay, collection, cursor, limit)
     page = {"moved": step.moved, "read": step.seen} | ({"cursor": step.cursor} if step.cursor else {})
     return json_response(_envelope("migrate collection shards", started, **page, **step.layout.public(lay.clock())))
+
+
+def _app_or_admin(org: str, app: str) -> Any:
+    """The app's data for its own credentials (a client_credentials token) or an admin of its org."""
+    svc = services()
+    o = svc.tenancy.org(org)
+    who = svc.auth.resolve(bearer_token(request()))
+    if who.kind != "app":
+        svc.auth.check_org_admin(who, o.uuid)  # before the app is looked up: no app names to anyone else
+    try:
+        a = svc.tenancy.app(o.uuid, app)
+    except NotFound:
+        if who.kind == "app":
+            svc.auth.check_org_admin(who, o.uuid)  # 401: another app's credentials learn nothing
+        raise
+    if who.kind == "app" and who.app != a.uuid:
+        svc.auth.check_org_admin(who, o.uuid)
+    return svc.data(a, who)
+
+
+def _spellings_view(org: str, app: str, collection: str | None = None) -> Any:
+    """One bounded step of recording the mixed-case property names stored before they were recorded
+    (core/spellings.py), in one collection or every one; repeat with the cursor until none comes back."""
+    started = time.perf_counter()
+    data = _app_or_admin(org, app)
+    body = json_body(request(), {})
+    body = body if isinstance(body, dict) else {}
+    limit = validate.integer(body.get("limit"), "limit", spellings.PAGE, 1, spellings.MAX_PAGE)
+    cursor = body.get("cursor") or None
+    if cursor is not None and not isinstance(cursor, str):
+        raise InvalidInput("cursor must be a string")
+    step = spellings.backfill(data, collection, cursor, limit)
+    page = {"read": step.read, "recorded": step.recorded, "collections": step.collections}
+    return json_response(_envelope("record property spellings", started, **page,
+                                   **({"cursor": step.cursor} if step.cursor else {})))
+
+
+view("/management/orgs/{org}/apps/{app}/spellings", ["POST"], spec=models.SPELLINGS)(_spellings_view)
+view("/management/orgs/{org}/apps/{app}/collections/{collection}/spellings", ["POST"],
+     spec=models.SPELLINGS)(_spellings_view)
 
 
 def _layouts() -> layouts.Layouts:

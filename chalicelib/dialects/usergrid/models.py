@@ -102,6 +102,10 @@ COLLECTION_MIGRATE = Op("One step of rewriting the collection's index entries un
                         "`cursor` until none is returned (org admin)", query=AUTH,
                         body=obj(cursor=STR, limit=INT),
                         responses={"200": obj(("moved",), moved=INT, read=INT, cursor=STR, **LAYOUT)})
+SPELLINGS = Op("One step of recording the mixed-case property names stored before they were recorded, so that "
+               "ql finds them in any case; repeat with `cursor` until none is returned (org admin or the app's "
+               "credentials)", query=AUTH, body=obj(cursor=STR, limit=INT),
+               responses={"200": obj(("read", "recorded"), read=INT, recorded=INT, collections=arr(STR), cursor=STR)})
 APP_EXPORT = Op("One page of a collection as export lines, with the next page's cursor (org admin)",
                 query={**AUTH, "collection": STR, "limit": STR, "cursor": STR},
                 responses={"200": obj(("entities",), entities=arr(OBJ), cursor=STR, count=INT)})
