@@ -1,5 +1,5 @@
 """Usergrid connection rows of docs/BENCHMARKS.md: X-Request-Cost of connection links, connecting,
-deleting a connected entity, and ql names in any case (moto, in-process).
+deleting a connected entity, every verb at once, and ql names in any case (moto, in-process).
 
     .venv/bin/python bench/usergrid_connections.py
 """
@@ -37,5 +37,17 @@ with bench_app() as w:
                  ("ql `COLOUR = 'red'` (2 spellings stored: 2 index ranges)",
                   call("GET", "/items?ql=" + quote("COLOUR = 'red'"))),
                  ("ql `RANK > 40` (one spelling: as before)", call("GET", "/items?ql=" + quote("RANK > 40")))]
+        # every verb at once (/connections, /connecting): u1 connects to 40 items by 20 verbs, in turn
+        for i in range(3, 43):
+            call("POST", f"/users/u1/v{i % 20}/items/i{i}")
+        for i in range(3, 13):
+            call("POST", f"/users/u{i}/v{i % 20}/items/i5")
+        rows += [("one verb, its 2 connections (GET /users/u1/v3?limit=10)", call("GET", "/users/u1/v3?limit=10")),
+                 ("all 20 verbs of 40 connections, page of 10 (GET /users/u1/connections?limit=10)",
+                  call("GET", "/users/u1/connections?limit=10")),
+                 ("all 20 verbs, page of 40 (GET /users/u1/connections?limit=40)",
+                  call("GET", "/users/u1/connections?limit=40")),
+                 ("all inbound: 11 connections by 10 verbs, page of 10 (GET /items/i5/connecting?limit=10)",
+                  call("GET", "/items/i5/connecting?limit=10"))]
         for label, cost in rows:
             print(f"| {label} | `{cost}` |")

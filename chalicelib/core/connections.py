@@ -17,7 +17,9 @@ was created after the edge (an edge is never older than both its ends).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -36,6 +38,7 @@ SYNC_EDGES = 100  # edges a delete unlinks in the request (4 item deletes and a 
 PAGE = 100
 MAX_VERBS = 100  # distinct verbs per entity and direction: they live on the entity item (400 KB with its document)
 CALLS_PER_EDGE = 4  # an edge's share of a page's Query and deletes, and its other end's verb check (3.2 measured)
+ALL_READ_BUDGET = 4000  # index entries one all-verbs listing reads before it hands back a cursor (planner's)
 RESERVE_CALLS = 100  # left to the rest of a request that unlinks (the task's submission, the answer's reads)
 UNLINK_TASK = "connections-unlink"
 Submit = Callable[[str, str, dict[str, Any]], Any]  # (app, runner, params): start a task (core/tasks.py)
@@ -258,6 +261,93 @@ class Connections:
             after = last
         return Linked(out, self.cursors.seal(app, tag + after) if after else None)
 
+    def list_all(self, app: str, entity: Record, verbs: Sequence[str], *, reverse: bool = False,
+                 where: Node | None = None, limit: int = 10, cursor: str | None = None,
+                 visible: object = None, fold_case: bool = False) -> Linked:
+        """Entities connected from (or, reverse, to) `entity` by any of `verbs`, newest connection
+        first across them: Usergrid's `/{c}/{e}/connections` and `/{c}/{e}/connecting`.
+
+        Each verb's time-ordered partition is read at once (one round trip) in pages of
+        p = ceil(k/V + 2*sqrt(k/V)) + 1 for a page of k over V verbs (as the sharded-index merge in
+        planner.py); a verb drained before the others is refilled in pages doubling up to 100 (it holds
+        the newest connections, or its hits were rejected). Entries merge by (sort key, verb)
+        descending, and only entries no unread one can precede are taken, so a page of k reads about
+        2k + V*p entries, never more than ALL_READ_BUDGET. The cursor is the last
+        (sort key, verb) taken: each verb resumes below it (a verb sorting lower also at that very key,
+        the same entity connected in the same millisecond by two verbs). An entity connected by two
+        verbs is listed once per connection. Edges older than connection times are not merged: the
+        per-verb listing still shows them."""
+        names = sorted({_verb(v) for v in verbs})
+        if len(names) > MAX_VERBS:
+            raise InvalidInput(f"an entity has at most {MAX_VERBS} connection verbs each way")
+        side = "connectingt" if reverse else "connt"
+        at_sk, at_verb = self._decode_all(app, cursor)
+        n = len(names)
+        if not n:
+            return Linked([], None)
+        high = [at_sk if at_sk is not None and v < at_verb else TOP for v in names]
+        last: list[str | None] = [at_sk if at_sk is not None and v >= at_verb else None for v in names]
+        size = [min(100, math.ceil(limit / n + 2 * math.sqrt(limit / n)) + 1)] * n
+        bufs: list[deque[str]] = [deque() for _ in names]
+        done = [False] * n
+        born, room, used, reads = _created(entity), budget.limits().page_bytes, 0, 0
+        out: list[Record] = []
+        kept: tuple[str, str] | None = (at_sk, at_verb) if at_sk is not None else None
+
+        def sealed(pos: tuple[str, str] | None) -> str | None:
+            return self.cursors.seal(app, ["a", pos[0], pos[1]]) if pos else None
+
+        while True:
+            need = [j for j in range(n) if not bufs[j] and not done[j]]
+            if need:
+                left = budget.calls_left()  # a page over many verbs stops with a cursor before the ceiling
+                if kept is not None and (reads >= ALL_READ_BUDGET or (left is not None and left < len(need) + 10)):
+                    return Linked(out, sealed(kept))
+                for j in need:  # a verb drained before the others holds the newest: read more of it at once
+                    if last[j] is not None and reads:
+                        size[j] = min(100, size[j] * 2)
+                share = max(1, (ALL_READ_BUDGET - reads) // len(need))  # the last round too stays in budget
+                pages = parallel.run_all([partial(self.store.query_index, f"{app}#{side}#{entity.uuid}#{names[j]}",
+                                                  "0", high[j], True, last[j], min(size[j], share)) for j in need])
+                for j, (page, more) in zip(need, pages, strict=True):
+                    reads += len(page)
+                    bufs[j].extend(h.sk for h in page)
+                    done[j], last[j] = more is None, more
+                if any(not bufs[j] and not done[j] for j in range(n)):
+                    continue  # an empty page that is not the end (DynamoDB may return one): read on
+            if all(not b for b in bufs):
+                return Linked(out, None)
+            # entries no unread one can precede: down to the highest last-read key of a verb not done
+            open_ends = [bufs[j][-1] for j in range(n) if not done[j]]
+            bound = max(open_ends) if open_ends else None
+            batch: list[tuple[str, str]] = []
+            while len(batch) < limit - len(out) + 2:
+                heads = [(bufs[j][0], names[j], j) for j in range(n)
+                         if bufs[j] and (bound is None or bufs[j][0] >= bound)]
+                if not heads:
+                    break
+                sk, verb, j = max(heads)
+                bufs[j].popleft()
+                batch.append((sk, verb))
+            recs = self.store.batch_get(app, list(dict.fromkeys(sk.split(SEP)[2] for sk, _ in batch)))
+            for sk, verb in batch:
+                rec = recs.get(sk.split(SEP)[2])
+                if rec is not None and 0 <= _edge_ms(sk, "t:") < max(born, _created(rec)):
+                    rec = None  # an edge older than an end: left by an entity deleted before (its uuid reused)
+                doc = (fold_keys(rec.doc) if fold_case and where is not None else rec.doc) if rec is not None else {}
+                if rec is None or not matches(where, doc | {"uuid": rec.uuid}) or (
+                        visible is not None and not visible(rec)):  # type: ignore[operator]
+                    kept = (sk, verb)  # nothing to show up to here: resume below it
+                    continue
+                used += budget.entity_bytes(rec.doc)
+                if out and used > room:  # one Lambda response is full: go on from the last one kept
+                    return Linked(out, sealed(kept))
+                out.append(rec)
+                kept = (sk, verb)
+                if len(out) == limit:
+                    more = any(bufs) or not all(done) or (sk, verb) != batch[-1]
+                    return Linked(out, sealed(kept) if more else None)
+
     def ids(self, app: str, source: str, verb: str, limit: int) -> Ids:
         """(collection, uuid) of the first `limit` entities connected from `source` by `verb`, oldest
         connection first: the index alone, one Query per 100 (no entity read). Relations load their
@@ -275,6 +365,19 @@ class Connections:
             if out:  # connections older than connection times have membership items only
                 return out
         return out
+
+    def _decode_all(self, app: str, cursor: str | None) -> tuple[str | None, str]:
+        """An all-verbs cursor: the last (sort key, verb) listed; InvalidQuery for anything else."""
+        if not cursor:
+            return None, ""
+        state = self.cursors.open(app, cursor)
+        if (not isinstance(state, list) or len(state) != 3 or state[0] != "a"
+                or not all(isinstance(x, str) for x in state[1:]) or not state[1] or len(state[1]) > 1024):
+            raise InvalidQuery("invalid cursor")
+        try:
+            return state[1], _verb(state[2])
+        except InvalidInput:
+            raise InvalidQuery("invalid cursor") from None
 
     def _decode(self, app: str, cursor: str | None) -> str | None:
         if not cursor:

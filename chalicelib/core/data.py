@@ -579,6 +579,22 @@ class AppData:
         records = [self._view(r) for r in got.records]
         return Page([public(r) for r in records], got.cursor, records)
 
+    def connected_all(self, collection: str, ident: str, *, reverse: bool = False, query: Query | None = None,
+                      skip: tuple[str, ...] = ()) -> Page:
+        """Every verb at once (Usergrid's `/connections`, `/connecting`): the verbs the entity item
+        names (at most MAX_VERBS, no scan), less `skip` (links a dialect shows as something else),
+        merged newest connection first; permissions and deleted ends as in `connected`."""
+        assert self.connections is not None
+        source = self.entities.get_record(self.app.uuid, collection, ident)
+        self._check("read", collection, source)
+        q = query or Query()
+        verbs = [v for v in (source.in_verbs if reverse else source.out_verbs) if v not in skip]
+        got: Linked = self.connections.list_all(
+            self.app.uuid, source, verbs, reverse=reverse, where=q.where, limit=q.limit, cursor=q.cursor,
+            visible=lambda r: self._readable(r), fold_case=q.fold_case)
+        records = [self._view(r) for r in got.records]
+        return Page([public(r) for r in records], got.cursor, records)
+
     def readable_by_uuid(self, wanted: dict[str, str]) -> dict[str, Record]:
         """The entities of `wanted` (uuid -> the collection it must belong to) that the caller may read,
         as it may see them: one BatchGetItem per 100 ids. Missing, unreadable and other-collection ids

@@ -133,6 +133,15 @@ def test_sdk_connections_by_name_users_by_email_and_put_ql(server: str) -> None:
     assert [e["name"] for e in linked] == ["tom"]
     tom = client.GET("pets", "tom", connections="in").entity().get("metadata")
     assert list(tom["connecting"]) == ["likes"] and "connections" not in tom
+    # every verb at once (`/connections`, `/connecting`): the SDK's get_connections is an empty stub
+    # (`pass`), so through the SDK's own session
+    kit = UsergridEntity({"type": "pet", "name": "kit"})
+    assert client.connect_entities(bea, "owns", kit).ok
+    every = client.session.get(f"{server}/sdkorg/app1/users/bea/connections").json()["entities"]
+    assert [e["name"] for e in every] == ["kit", "tom"]  # newest connection first, across verbs
+    inbound = client.session.get(f"{server}/sdkorg/app1/pets/kit/connecting").json()["entities"]
+    assert [e["username"] for e in inbound] == ["bea"]
+    assert client.disconnect_entities(bea, "owns", kit).ok
     # deleting an end removes its connections: bea's list and links no longer name tom
     assert client.DELETE("pets", "tom").ok
     assert client.session.get(f"{server}/sdkorg/app1/users/bea/likes").json()["entities"] == []

@@ -416,3 +416,169 @@ def test_bulk_delete_of_connected_entities_stays_in_budget(api: Any, org: dict[s
     svc.tasks.dispatcher.join()
     for u in range(4):
         assert "connections" not in _meta(api, f"users/u{u}")
+
+
+# -- §1 and §6.4: every verb at once, `/{c}/{e}/connections` and `/{c}/{e}/connecting` ------------
+def _connect_all(api: Any, plan: list[tuple[str, str]]) -> None:
+    """ann connects to items in this order: (verb, item name) pairs."""
+    for verb, item in plan:
+        assert api.post(f"{B}/users/ann/{verb}/items/{item}").status_code == 200
+
+
+def test_all_connections_newest_first_across_verbs(api: Any, org: dict[str, Any]) -> None:
+    """§1 "`.../connections` GET all outbound; `.../connecting` = all inbound" (Usergrid 1.x's
+    AbstractConnectionsService.getCollection with no connection type: every type's entities; 2.x's
+    code path throws there, see README). Merged newest connection first as the per-verb lists
+    (ConnectionResourceTest): re-connecting by any verb moves that connection to the front; an entity
+    connected by two verbs is listed once per connection; Usergrid's collections are not connections."""
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": n} for n in ("milk", "bread", "jam", "tea")])
+    _connect_all(api, [("likes", "milk"), ("owns", "bread"), ("wants", "jam"), ("likes", "bread"), ("owns", "tea")])
+    r = api.get(f"{B}/users/ann/connections")
+    assert names(r) == ["tea", "bread", "jam", "bread", "milk"]
+    assert r.json["action"] == "get" and r.json["path"] == "/users/ann/connections" and r.json["count"] == 5
+    assert "cursor" not in r.json
+    assert r.json["entities"][0]["metadata"]["connecting"] == {
+        "owns": f"/users/ann/connections/{r.json['entities'][0]['uuid']}/connecting/owns"}
+    _connect_all(api, [("likes", "milk")])  # re-connect: to the front
+    assert names(api.get(f"{B}/users/ann/connections")) == ["milk", "tea", "bread", "jam", "bread"]
+    # ql filters the merged list, as on a per-verb list (§6.4 "ql works here too")
+    assert names(api.get(f"{B}/users/ann/connections?ql={q(chr(39).join(['name = ', 'bread', '']))}")) == [
+        "bread", "bread"]
+    # inbound, every verb: who connected to bread, by any verb
+    api.post(f"{B}/users", {"username": "bob"})
+    assert api.post(f"{B}/users/bob/wants/items/bread").status_code == 200
+    r = api.get(f"{B}/items/bread/connecting")
+    assert names(r, "username") == ["bob", "ann", "ann"] and r.json["path"] == "/items/bread/connecting"
+    assert names(api.get(f"{B}/items/tea/connecting"), "username") == ["ann"]
+    # nothing connected: an empty list, not an error
+    assert names(api.get(f"{B}/users/bob/connecting")) == []
+    assert names(api.get(f"{B}/items/milk/connections")) == []
+    # a group's users are a Usergrid collection, not a connection: not listed
+    api.post(f"{B}/groups", {"path": "staff"})
+    assert api.post(f"{B}/groups/staff/users/ann").status_code == 200
+    assert names(api.get(f"{B}/groups/staff/connections")) == []
+    assert names(api.get(f"{B}/users/ann/connections")) == ["milk", "tea", "bread", "jam", "bread"]
+    # the generic verb `connection` is a connection (1.x's ConnectionTypesIterator reads every type),
+    # though AbstractService.getConnectedTypesSet leaves it out of the links
+    assert api.post(f"{B}/users/ann/connection/items/jam").status_code == 200
+    assert names(api.get(f"{B}/users/ann/connections?limit=1")) == ["jam"]
+    assert set(_meta(api, "users/ann")["connections"]) == {"likes", "owns", "wants"}
+
+
+def test_all_connections_page_with_cursor_across_verbs(api: Any, org: dict[str, Any]) -> None:
+    """§4.5 `limit` and `cursor` on the merged list: pages resume across verbs, each connection once,
+    the last page has no cursor; the same entity by two verbs at once is not lost at a page break."""
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": f"i{i}"} for i in range(7)])
+    plan = [(("likes", "owns", "wants")[i % 3], f"i{i}") for i in range(7)] + [("wants", "i0"), ("owns", "i6")]
+    _connect_all(api, plan)
+    full = names(api.get(f"{B}/users/ann/connections?limit=50"))
+    assert full == ["i6", "i0", "i6", "i5", "i4", "i3", "i2", "i1", "i0"]
+    for size in (1, 2, 4):
+        got, cursor = [], ""
+        for _ in range(20):
+            r = api.get(f"{B}/users/ann/connections?limit={size}" + (f"&cursor={cursor}" if cursor else ""))
+            got += names(r)
+            assert len(names(r)) <= size
+            cursor = r.json.get("cursor", "")
+            if not cursor:
+                break
+        assert got == full, size
+    # inbound pages too
+    api.post(f"{B}/users", [{"username": "bob"}, {"username": "cy"}])
+    for who, verb in (("bob", "likes"), ("cy", "owns"), ("bob", "owns")):
+        api.post(f"{B}/users/{who}/{verb}/items/i3")
+    r = api.get(f"{B}/items/i3/connecting?limit=2")
+    r2 = api.get(f"{B}/items/i3/connecting?limit=2&cursor={r.json['cursor']}")
+    assert names(r, "username") + names(r2, "username") == ["bob", "cy", "bob", "ann"] and "cursor" not in r2.json
+
+
+def test_all_connections_hide_what_the_caller_may_not_read(api: Any, org: dict[str, Any]) -> None:
+    """§6.2: the listing shows only entities the caller may read, as the per-verb lists do
+    (AbstractConnectionsService checks each entity): another user's record is left out, unsaid."""
+    P = "/usergrid/acme/prod"
+    creds = org["credentials"]["credentials"]
+    app_token = api.post(f"{P}/token", {"grant_type": "client_credentials", **creds}).json["access_token"]
+    for name in ("ann", "bob"):
+        api.post(f"{P}/users", {"username": name, "password": f"pw-{name}"}, token=app_token)
+    ann = api.post(f"{P}/token", {"grant_type": "password", "username": "ann", "password": "pw-ann"}).json[
+        "access_token"]
+    api.post(f"{P}/items", {"name": "box"}, token=app_token)
+    for verb, user in (("holds", "ann"), ("holds", "bob"), ("seenby", "bob")):
+        assert api.post(f"{P}/items/box/{verb}/users/{user}", token=app_token).status_code == 200
+    assert names(api.get(f"{P}/items/box/connections", token=app_token), "username") == ["bob", "bob", "ann"]
+    r = api.get(f"{P}/items/box/connections", token=ann)
+    assert names(r, "username") == ["ann"] and "cursor" not in r.json
+    r = api.get(f"{P}/items/box/connections?limit=1", token=ann)  # hidden ones are skipped, not counted
+    assert names(r, "username") == ["ann"]
+    assert api.get(f"{P}/items/box/connections").status_code == 401  # no token: the app is private
+    # `me` is the caller: ann's inbound connections, as ann sees them
+    assert names(api.get(f"{P}/users/me/connecting", token=ann)) == ["box"]
+    assert api.get(f"{P}/users/bob/connecting", token=ann).status_code == 403  # bob's record is not hers
+
+
+def test_all_connections_never_show_a_deleted_entity(api: Any, org: dict[str, Any]) -> None:
+    """§6.4 "Deleting either end removes the connection": gone from the merged lists both ways."""
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "jam"}])
+    _connect_all(api, [("likes", "milk"), ("owns", "jam"), ("wants", "milk")])
+    api.post(f"{B}/users/bob/likes/items/jam")
+    assert api.delete(f"{B}/items/milk").status_code == 200
+    assert names(api.get(f"{B}/users/ann/connections")) == ["jam"]
+    assert api.delete(f"{B}/users/ann").status_code == 200
+    assert names(api.get(f"{B}/items/jam/connecting"), "username") == ["bob"]
+    assert api.get(f"{B}/users/ann/connections").status_code == 404
+
+
+def test_connections_word_before_a_verb(api: Any, org: dict[str, Any]) -> None:
+    """ServiceContext.getNextServiceRequests drops `connections` before a name, so
+    `/users/ann/connections/likes[/<uuid>]` is `/users/ann/likes[/<uuid>]` (ActivitiesServiceIT posts
+    `users/<b>/connections/following/<a>`): list, connect, get one, disconnect."""
+    api.post(f"{B}/users", [{"username": "ann"}, {"username": "bob"}])
+    bob = api.get(f"{B}/users/bob").json["entities"][0]
+    assert api.post(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 200
+    assert names(api.get(f"{B}/users/ann/following"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/ann/connections/following"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/ann/connections/following/{bob['uuid']}"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/bob/connecting/following"), "username") == ["ann"]
+    assert api.delete(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 200
+    assert api.get(f"{B}/users/ann/connections/following/{bob['uuid']}").status_code == 404
+    assert names(api.get(f"{B}/users/ann/connections")) == []
+    # UsersService replaces `followers` with `connecting/following`
+    assert api.post(f"{B}/users/bob/following/users/ann").status_code == 200
+    assert names(api.get(f"{B}/users/ann/followers"), "username") == ["bob"]
+    assert names(api.get(f"{B}/users/ann/connecting"), "username") == ["bob"]
+    # the listings' names are not verbs: connecting with one is a 400 (its list could not be read)
+    for path in (f"connections/{bob['uuid']}", "connecting/users/bob", f"connecting/{bob['uuid']}"):
+        r = api.post(f"{B}/users/ann/{path}")
+        assert r.status_code == 400 and r.json["error"] == "illegal_argument", (path, r.body)
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "a.b", "x" * 5000, "%00", "eyJ9.AAAA"])
+def test_all_connections_hostile_cursor_is_a_400(api: Any, org: dict[str, Any], cursor: str) -> None:
+    """§5: a cursor we did not hand out is a 400 in Usergrid's envelope, never a 500."""
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", {"name": "milk"})
+    _connect_all(api, [("likes", "milk")])
+    for path in ("users/ann/connections", "items/milk/connecting"):
+        r = api.get(f"{B}/{path}?cursor={quote(cursor)}")
+        assert r.status_code == 400, r.body
+        assert {"error", "error_description", "exception", "timestamp", "duration"} <= set(r.json)
+
+
+def test_all_connections_cursor_of_another_list_or_app_and_odd_limits(api: Any, org: dict[str, Any]) -> None:
+    """A per-verb list's cursor is not an all-verbs one (and back): 400; `limit` junk is the default,
+    above 1,000 clamped (§4.5), never refused."""
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": f"i{i}"} for i in range(12)])
+    _connect_all(api, [(("likes", "owns")[i % 2], f"i{i}") for i in range(12)])
+    verb_cursor = api.get(f"{B}/users/ann/likes?limit=1").json["cursor"]
+    all_cursor = api.get(f"{B}/users/ann/connections?limit=1").json["cursor"]
+    assert api.get(f"{B}/users/ann/connections?cursor={verb_cursor}").status_code == 400
+    assert api.get(f"{B}/users/ann/likes?cursor={all_cursor}").status_code == 400
+    assert api.get(f"{B}/items/i0/connecting?cursor={all_cursor}").status_code == 200  # signed for this app
+    r = api.get(f"{B}/users/ann/connections?ql={q('select * where (')}")
+    assert r.status_code == 400 and r.json["error"], r.body
+    for limit, n in (("abc", 10), ("-5", 10), ("0", 10), ("100000", 12), ("3", 3)):
+        assert len(names(api.get(f"{B}/users/ann/connections?limit={limit}"))) == n, limit

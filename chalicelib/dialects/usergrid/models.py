@@ -44,8 +44,9 @@ ENTITY_OPS = {
     "DELETE": Op("Delete an entity", query=AUTH, responses={"200": ENVELOPE}),
 }
 VERB = {
-    "GET": Op("Below an entity: a connection list (`likes`), `connecting/<verb>`, `feed`, `activities`, "
-              "`roles`, `groups`, `users`, `permissions`", query={**QUERY, **AUTH}, responses={"200": ENVELOPE}),
+    "GET": Op("Below an entity: a connection list (`likes`), every outbound connection (`connections`) or "
+              "inbound one (`connecting`), newest first, a user's `followers`, `feed`, `activities`, `roles`, `groups`, `users`, "
+              "`permissions`", query={**QUERY, **AUTH}, responses={"200": ENVELOPE}),
     "POST": Op("Below an entity: an activity, a permission (`roles/<r>/permissions`), an asset upload URL "
                "(`asset`)", query=AUTH, body=OBJ, responses={"200": ENVELOPE}),
     "PUT": Op("A user's `password` (oldpassword, newpassword)", query=AUTH,
@@ -54,16 +55,19 @@ VERB = {
                  responses={"200": ENVELOPE}),
 }
 TARGET = {
-    "GET": Op("A connected entity (`likes/<uuid>`), or the entities of a role or group", query={**QUERY, **AUTH},
+    "GET": Op("A connected entity (`likes/<uuid>`), a connection list (`connecting/<verb>`, "
+              "`connections/<verb>`), or the entities of a role or group", query={**QUERY, **AUTH},
               responses={"200": ENVELOPE}),
     "POST": Op("Connect to an entity by uuid, or add a user to a role or group", query=AUTH, body=OBJ,
                responses={"200": ENVELOPE}),
     "DELETE": Op("Disconnect, or remove from a role or group", query=AUTH, responses={"200": ENVELOPE}),
 }
 TYPED_TARGET = {
-    "GET": Op("One connection: the target entity, 404 when the two are not connected", query=AUTH,
+    "GET": Op("One connection: the target entity, 404 when the two are not connected (also "
+              "`connections/<verb>/<uuid>`)", query=AUTH,
               responses={"200": ENVELOPE}),
-    "POST": Op("Connect to an entity of another collection by name or uuid", query=AUTH, body=OBJ,
+    "POST": Op("Connect to an entity of another collection by name or uuid (or by uuid: "
+               "`connections/<verb>/<uuid>`)", query=AUTH, body=OBJ,
                responses={"200": ENVELOPE}),
     "DELETE": Op("Disconnect from an entity of another collection", query=AUTH, responses={"200": ENVELOPE}),
 }

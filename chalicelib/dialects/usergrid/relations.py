@@ -17,7 +17,18 @@ from ...core.permissions import BUILTIN_ROLES
 from ...core.secrets import hash_password, verify_password
 from ..http import json_body
 from . import models
-from .common import app_context, envelope, json_response, limit_param, ql_param, request, shown, view
+from .common import (
+    COLLECTION_TARGETS,
+    COLLECTION_VERBS,
+    app_context,
+    envelope,
+    json_response,
+    limit_param,
+    ql_param,
+    request,
+    shown,
+    view,
+)
 from .errors import ServiceResourceNotFound
 from .ql import parse
 
@@ -102,6 +113,14 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
         if not isinstance(body, dict):
             raise InvalidInput("an activity is a JSON object")
         return json_response(envelope("post", a, "activities", [data.post_activity(coll, entity, body)], started))
+    if verb_l in ("connections", "connecting") and method == "GET":  # every verb, out or in
+        page = _all_verbs(data, coll, entity, reverse=verb_l == "connecting")
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records],
+                                      started, count=len(page.entities), cursor=page.cursor))
+    if (coll, verb_l, method) == ("users", "followers", "GET"):  # UsersService: connecting/following
+        page = data.connected(coll, entity, "following", reverse=True, query=_query())
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records],
+                                      started, count=len(page.entities), cursor=page.cursor))
     # otherwise: the entities this one is connected to by `verb`
     if method != "GET":
         raise InvalidInput(f"{method} is not supported on /{collection}/{{entity}}/{verb}")
@@ -109,6 +128,15 @@ def below_entity(org: str, app: str, collection: str, entity: str, verb: str) ->
     page = data.connected(coll, entity, verb_l, query=query)
     return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [shown(r) for r in page.records], started,
                                   count=len(page.entities), cursor=page.cursor))
+
+
+def _all_verbs(data: Any, coll: str, entity: str, *, reverse: bool) -> Any:
+    """`/connections` (every outbound verb) or `/connecting` (every inbound one), newest connection
+    first. Usergrid 1.x read every type of the entity's connection-types dictionary, the generic
+    `connection` too (only the links leave it out); the links Usergrid keeps as collections (a
+    group's users, a user's feed) are not connections there, so not here either."""
+    skip = (COLLECTION_TARGETS if reverse else COLLECTION_VERBS).get(coll, ())
+    return data.connected_all(coll, entity, reverse=reverse, query=_query(), skip=skip)
 
 
 def _query() -> Any:
@@ -163,14 +191,16 @@ def to_target(org: str, app: str, collection: str, entity: str, verb: str, colle
         role = data.get("roles", target)
         perms.assign_group(a.uuid, group["uuid"], role["name"], add)
         return json_response(envelope(method.lower(), a, "roles", [role], started))
-    if verb_l == "connecting" and method == "GET":
-        page = data.connected(coll, entity, target.lower(), reverse=True, query=_query())
-        return json_response(envelope("get", a, f"{coll}/{entity}/connecting/{target}", [shown(r) for r in page.records],
+    if verb_l in ("connecting", "connections") and method == "GET":
+        # `connections/<verb>` is `<verb>` (Usergrid's ServiceContext drops the word before a name)
+        page = data.connected(coll, entity, target.lower(), reverse=verb_l == "connecting", query=_query())
+        return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}/{target}", [shown(r) for r in page.records],
                                       started,
                                       count=len(page.entities), cursor=page.cursor))
     if method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, target, None)
         return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
+    _not_a_listing(verb_l)
     dest = data.connect(coll, entity, verb_l, target, None, remove=not add)
     return json_response(envelope(method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
 
@@ -188,13 +218,29 @@ def _one_connection(data: Any, coll: str, entity: str, verb: str, target: str, t
 def to_typed_target(org: str, app: str, collection: str, entity: str, verb: str, collection2: str, entity2: str) -> Any:
     started = time.perf_counter()
     a, principal, coll, verb_l, entity, data = _context(org, app, collection, entity, verb)
+    if verb_l == "connections":  # `connections/<verb>/<uuid>` is `<verb>/<uuid>` (ServiceContext)
+        verb_l, target = collection2.lower(), entity2
+        if request().method == "GET":
+            dest = _one_connection(data, coll, entity, verb_l, target, None)
+        else:
+            dest = data.connect(coll, entity, verb_l, target, None, remove=request().method == "DELETE")
+        return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}", [_public(dest)],
+                                      started))
     if request().method == "GET":
         dest = _one_connection(data, coll, entity, verb_l, entity2, data.collection(collection2))
         return json_response(envelope("get", a, f"{coll}/{entity}/{verb_l}", [_public(dest)], started))
+    _not_a_listing(verb_l)
     dest = data.connect(coll, entity, verb_l, entity2, collection_key(collection2),
                         remove=request().method == "DELETE")
     return json_response(envelope(request().method.lower(), a, f"{coll}/{entity}/{verb_l}",
                                   [_public(dest)], started))
+
+
+def _not_a_listing(verb: str) -> None:
+    """`connections` and `connecting` name Usergrid's listings (every verb out, every verb in), never a
+    verb: a connection made with one could not be listed."""
+    if verb in ("connections", "connecting"):
+        raise InvalidInput(f"'{verb}' is not a connection verb: connect with /{{collection}}/{{entity}}/<verb>/...")
 
 
 def _public(rec: Any) -> dict[str, Any]:
