@@ -41,7 +41,7 @@ PROTECTED_USER_FIELDS = ("disabled", "activated", "roles")
 # A user named `me` would answer to everybody's `/users/me`: Usergrid reserves the name.
 RESERVED_USER_NAMES = ("me",)
 # Which schema operation (Lightblue `access`) each policy action needs.
-SCHEMA_OP = {"read": "find", "query": "find", "create": "insert", "update": "update", "delete": "delete"}
+SCHEMA_OP = {"read": "find", "query": "find", "count": "find", "create": "insert", "update": "update", "delete": "delete"}
 
 
 class Validator(Protocol):
@@ -507,24 +507,30 @@ class AppData:
         records = [p for p in (self._profile(r) for r in result.records) if p is not None]
         return Page([public(r) for r in records], result.cursor, records)
 
-    def count_all(self, collection: str) -> int | None:
+    def count_all(self, collection: str, *, asked: bool = True) -> int | None:
         """How many entities the collection holds, from its `created` index alone (no entity read);
         None when some may be hidden from the caller, whose count then needs the entities themselves.
-        Entries of a create still in flight, or of a crashed write no reader has repaired yet, count too."""
-        return self.count(collection, None)
+        Entries of a create still in flight, or of a crashed write no reader has repaired yet, count too.
+        `asked=False`: a count a listing answers anyway (Lightblue's matchCount), checked as the query."""
+        return self.count(collection, None, asked=asked)
+
+    def check_count(self, collection: str) -> None:
+        """Refuses a count the client asks for (Parse's `count=1`, Backendless' `/count`) that the
+        caller may not make (Parse's `count` class permission), whichever way it is then counted."""
+        self._check("count", collection)
 
     def countable(self, collection: str, where: Node | None) -> bool:
         """Would `count` try the index alone (no entity read)? It may still answer None (see `count`)."""
         return count_range(where) is not None and (self.policy.sees_everything(self.app, self.principal)
                                                    or self.policy.reads_public(self.app, self.principal, collection))
 
-    def count(self, collection: str, where: Node | None) -> int | None:
+    def count(self, collection: str, where: Node | None, *, asked: bool = True) -> int | None:
         """How many entities match `where`, counted on the index alone (planner.count_range): no entity is
         read. For a caller who reads exactly the entities anyone may read (a REST key: `reads_public`),
         the entries flagged so. None when readability is per entity for this caller, when the where
         clause needs each entity checked, or when an entry predates the flag; the caller then counts
-        what a query returns."""
-        self._check("query", collection)
+        what a query returns. `asked`: a count the client asked for (see `check_count`)."""
+        self._check("count" if asked else "query", collection)
         if self.policy.sees_everything(self.app, self.principal):
             return self.executor.count(self.app.uuid, collection, where)
         if self.policy.reads_public(self.app, self.principal, collection):

@@ -44,7 +44,9 @@ from .retry import retry_optimistic
 from .tenancy import App
 
 VERBS = ("get", "post", "put", "delete")
-ACTION_VERB = {"read": "get", "query": "get", "create": "post", "update": "put", "delete": "delete"}
+# `count`: a count the client asks for (Parse's `count=1`, Backendless' `/count`): a query's verb, and
+# Parse's `count` class permission instead of `find` (a count with limit 0 lists nothing).
+ACTION_VERB = {"read": "get", "query": "get", "count": "get", "create": "post", "update": "put", "delete": "delete"}
 # Resources other than entities (files, cache, counters, messaging, email, cloud code) are paths
 # under `/_/` (no collection name starts with `_`): `/_/files/<path>`, `/_/cache/<key>`,
 # `/_/counters/<name>`, `/_/messaging/<channel>`, `/_/email`, `/_/services/<service>/<method>`.
@@ -69,7 +71,8 @@ BUILTIN_ROLES = ("guest", "default", "admin", "apikey")  # administrable without
 _PERM_RE = re.compile(r"^(?P<verbs>[a-z,*]+):(?P<path>/[\w\-./*]*)$")
 _CACHE_S = 5.0
 # Parse class-level permissions: the operations each core action is checked against (any one suffices).
-CLP_OPS: dict[str, tuple[str, ...]] = {"read": ("get", "find"), "query": ("find",), "create": ("create",),
+CLP_OPS: dict[str, tuple[str, ...]] = {"read": ("get", "find"), "query": ("find",), "count": ("count",),
+                                       "create": ("create",),
                                        "update": ("update",), "delete": ("delete",)}
 CLP_KEYS = ("find", "count", "get", "create", "update", "delete", "addField", "readUserFields", "writeUserFields",
             "protectedFields", "ACL")
@@ -187,6 +190,8 @@ class Permissions(Policy):
         clp = rules.get("classes", {}).get(collection)
         if clp is not None and not self._clp_allows(app, principal, clp, CLP_OPS[action]):
             return False
+        if action == "count":
+            action = "query"  # past its class permission, a count is what a query is
         key_ok = True
         if principal.kind == "key" or principal.via_key:
             key_ok = grants(rules["apikey"], verb, self._paths(collection, record, None))

@@ -127,6 +127,7 @@ def count(ctx: Ctx, table: str, where_text: Any) -> int:
     """Without a where clause, by a caller who sees everything: the `created` index counted by
     DynamoDB (no entity read). Otherwise the matches themselves, at most MAX_COUNT of them."""
     where = parse_where(where_text)
+    ctx.data.check_count(_coll(table))
     if where is None:
         total = ctx.data.count_all(_coll(table))
         if total is not None:

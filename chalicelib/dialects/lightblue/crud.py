@@ -385,7 +385,7 @@ def _listing(op: Op, frm: int, to: int) -> tuple[int, list[Record]] | None:
     and the count is exact, and for callers from whom some documents may be hidden."""
     if to + 1 > MAX_MATCH:
         return None
-    total = op.data.count_all(op.coll)
+    total = op.data.count_all(op.coll, asked=False)
     if total is None or total <= EXACT_COUNT:
         return None
     d, cursor = op.data, None

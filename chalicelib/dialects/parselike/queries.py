@@ -83,6 +83,8 @@ class Finder:
         if not order and where is None and default_order:
             order = [("created", False)]
         counted: int | None = None
+        if count:
+            self.data.check_count(coll)  # a count the class permissions refuse, whichever way it is counted
         if count and self.reader is None and self.data.countable(coll, where):
             # the index counts the matches (one Select=COUNT, no entity read), beside the page's own read;
             # None when entries predate the readability flag a REST-key count needs: then read them
