@@ -35,6 +35,7 @@ from .ids import is_uuid
 from .ports import Record
 
 MAX_DEPTH = 5  # relationsDepth: each level is two sequential round trips
+MAX_INCLUDE_DEPTH = 10  # Parse's include paths: each level is one sequential round trip
 MAX_PAGE = 100  # relationsPageSize: members of one to-many column loaded per parent
 DEFAULT_PAGE = 10  # Backendless' default relationsPageSize
 MAX_SCAN = 1_000  # members read to list a relation with where/sortBy, or to replace (set) it
@@ -56,6 +57,17 @@ class Node:
     record: Record
     cls: str = ""  # the class name it was reached by (a column's target); "" for the records loaded from
     related: dict[str, Node | list[Node] | None] = field(default_factory=dict)
+
+
+def check_depth(tree: dict[str, Any], limit: int, what: str) -> None:
+    """Refuses a tree of relation paths (`{"a": {"b": {}}}` for `a.b`: 2 levels) deeper than `limit`:
+    each level costs sequential round trips, and a cycle of pointers never ends a path by itself
+    (Backendless' loadRelations, Parse's include). No recursion: the paths come from a URL."""
+    depth, level = 0, [tree]
+    while level := [sub for node in level for sub in node.values()]:
+        depth += 1
+        if depth > limit:
+            raise InvalidQuery(f"{what} is at most {limit} levels deep")
 
 
 def pointer(class_name: str, uuid: str) -> dict[str, str]:
@@ -123,6 +135,7 @@ class Relations:
             raise InvalidQuery(f"relationsDepth must be between 0 and {MAX_DEPTH}")
         if not 1 <= page <= MAX_PAGE:
             raise InvalidQuery(f"relationsPageSize must be between 1 and {MAX_PAGE}")
+        check_depth(tree, MAX_DEPTH, "a relation path (loadRelations)")
         nodes = [Node(r) for r in records]
         level: list[tuple[Node, dict[str, Any], int]] = [(n, tree, depth) for n in nodes]
         loaded = 0

@@ -19,6 +19,7 @@ from ...core.entities import Page
 from ...core.errors import InvalidQuery
 from ...core.ids import is_uuid
 from ...core.ports import Record
+from ...core.relations import MAX_INCLUDE_DEPTH, check_depth
 from ...core.query import Compare, Node, Or, Query, get_path
 from .codec import to_wire
 from .errors import ParseStyleError
@@ -147,6 +148,7 @@ class Finder:
             for part in path.strip().split("."):
                 if part:
                     node = node.setdefault(part, {})
+        check_depth(tree, MAX_INCLUDE_DEPTH, "an include path")
         self._include(objs, tree)
 
     def _include(self, objs: list[dict[str, Any]], tree: dict[str, Any]) -> None:
