@@ -133,3 +133,84 @@ def test_management_hostile_input_is_a_clear_400(world: World) -> None:
     for coll in ("a" * 5000, "..", "%2e%2e", "no such", "notes%00"):
         r = _mgmt(world, "PUT", f"prod/collections/{coll}/shards", world.admin, {"shards": 2})
         assert r.status_code in (200, 400, 404), (coll[:20], r.status_code, r.body[:200])
+
+
+# -- 4. Usergrid connections: every verb listed, a target the caller may not read -----------------------
+def _me(world: World, user: str) -> str:
+    r = world.call("usergrid", {"alice": "owner", "bob": "other"}[user], "GET", "users/me")
+    assert r.status_code == 200, r.body
+    return str(r.json["entities"][0]["uuid"])
+
+
+def test_connection_listings_leave_out_targets_the_caller_may_not_read(world: World) -> None:
+    alice = _me(world, "alice")
+    r = world.call("parse", "owner", "POST", "classes/Diary", {"text": "private", "ACL": {
+        alice: {"read": True, "write": True}}})
+    assert r.status_code == 201, r.body
+    secret = r.json["objectId"]
+    r = world.call("parse", "owner", "POST", "classes/Diary", {"text": "public"})
+    public = r.json["objectId"]
+    for verb, target in (("keeps", secret), ("shows", public), ("keeps", public)):
+        r = world.call("usergrid", "owner", "POST", f"notes/{world.note}/{verb}/{target}")
+        assert r.status_code == 200, r.body
+    for path in ("connections", "connections?limit=1", "keeps", "connections?ql=select * where text = 'private'"):
+        r = world.call("usergrid", "owner", "GET", f"notes/{world.note}/{path}")
+        assert r.status_code == 200, r.body
+        seen = [e["uuid"] for e in r.json["entities"]]
+        r = world.call("usergrid", "other", "GET", f"notes/{world.note}/{path}")
+        assert r.status_code == 200, r.body
+        got = [e["uuid"] for e in r.json["entities"]]
+        assert secret not in got and set(got) <= set(seen), (path, got)
+        cursor = r.json.get("cursor")
+        while cursor:  # the pages after the first leave it out too
+            r = world.call("usergrid", "other", "GET", f"notes/{world.note}/{path.split('?')[0]}",
+                           params={"cursor": cursor, "limit": "1"})
+            assert r.status_code == 200, r.body
+            assert secret not in [e["uuid"] for e in r.json["entities"]], path
+            cursor = r.json.get("cursor")
+    r = world.call("usergrid", "other", "GET", f"diaries/{secret}/connecting")
+    refused("usergrid", r)
+    r = world.call("usergrid", "other", "GET", f"notes/{world.note}/keeps/{secret}")
+    refused("usergrid", r)
+
+
+# -- 3. Backendless relations: strangers, hostile names and numbers -------------------------------------
+def test_relations_of_another_users_object(world: World) -> None:
+    r = world.call("backendless", "owner", "POST", "data/Shelf", {"label": "alice's"})
+    assert r.status_code == 200, r.body
+    shelf = r.json["objectId"]
+    r = world.call("backendless", "owner", "POST", "data/Book", {"t": "mine"})
+    book = r.json["objectId"]
+    assert world.call("backendless", "owner", "PUT", f"data/Shelf/{shelf}/books:Book:n", [book]).status_code == 200
+    r = world.call("backendless", "other", "POST", "data/Book", {"t": "bob's"})
+    bobs = r.json["objectId"]
+    for method in ("POST", "PUT", "DELETE"):  # bob may read the shelf but not change alice's object
+        r = world.call("backendless", "other", method, f"data/Shelf/{shelf}/books", [bobs])
+        refused("backendless", r)
+        r = world.call("backendless", "foreign", method, f"data/Shelf/{shelf}/books", [bobs])
+        refused("backendless", r)
+    r = world.call("backendless", "owner", "GET", f"data/Shelf/{shelf}/books")
+    assert [b["objectId"] for b in r.json] == [book], r.body
+    r = world.call("backendless", "foreign", "GET", f"data/Shelf/{shelf}/books")  # a user of another app
+    refused("backendless", r)
+
+
+def test_relation_hostile_input_is_a_clear_400(world: World) -> None:
+    r = world.call("backendless", "key", "POST", "data/Crate", {"n": 1})
+    crate = r.json["objectId"]
+    for spec in ("x:../../etc:n", "x:Crate:2", "x::n", "a.b:Crate:n", "__proto__:Crate:n", "objectId:Crate:1",
+                 "ACL:Crate:n", "x" * 300 + ":Crate:n", "x:" + "T" * 300 + ":n", "x:Crate:n:extra", "x%00:Crate:n"):
+        for body in ([crate], None):
+            r = world.call("backendless", "key", "PUT", f"data/Crate/{crate}/{spec}", body)
+            assert r.status_code in (400, 404), (spec, body, r.status_code, r.body[:200])
+    assert world.call("backendless", "key", "PUT", f"data/Crate/{crate}/kids:Crate:n", [crate]).status_code == 200
+    for body in ({"objectId": crate}, [[crate]], [{"objectId": 5}], [None], [crate] * 10_000, "x"):
+        r = world.call("backendless", "key", "PUT", f"data/Crate/{crate}/kids", body)
+        assert r.status_code == 400, (str(body)[:50], r.status_code, r.body[:200])
+    for params in ({"relationsDepth": "-1"}, {"relationsDepth": "6"}, {"relationsDepth": "x"},
+                   {"relationsDepth": str(10**30)}, {"relationsPageSize": "0"}, {"relationsPageSize": "101"},
+                   {"relationsPageSize": "1e3"}, {"loadRelations": "kids..kids"}, {"loadRelations": "nosuch"},
+                   {"loadRelations": "kids.nosuch"}, {"loadRelations": "*." * 10 + "*"}):
+        for path in (f"data/Crate/{crate}", "data/Crate", f"data/Crate/{crate}/kids"):
+            r = world.call("backendless", "key", "GET", path, params=params)
+            assert r.status_code == 400, (path, params, r.status_code, r.body[:200])
