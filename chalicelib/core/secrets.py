@@ -32,9 +32,30 @@ def register_verifier(prefixes: tuple[str, ...], verify: Callable[[bytes, bytes]
         _foreign[prefix] = verify
 
 
+# The most one login may spend on a hash: a stored hash names its own cost, and an imported one comes
+# from another system's export, so a bcrypt hash at cost 31 (2^31 key schedules: days) or scrypt with
+# huge n and p would let anyone who tries a password hold a Lambda until it times out, every try.
+MAX_BCRYPT_COST = 14  # Parse Server and bcryptjs use 10; each step doubles the work (14: ~1 s)
+MAX_SCRYPT_WORK = max(2**22, _N * _R * _P)  # n*r*p: 32x this deployment's default (~1.6 s)
+_SCRYPT_MEM = 32 * 1024 * 1024  # hashlib's default maxmem: 128*r*n bytes must fit
+
+
+def _affordable(stored: str) -> bool:
+    """Whether checking a password against `stored` costs a bounded time (its format aside)."""
+    if stored[:4] in BCRYPT_PREFIXES:
+        cost = stored[4:6]
+        return len(stored) == 60 and stored[6:7] == "$" and cost.isdigit() and 4 <= int(cost) <= MAX_BCRYPT_COST
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() for x in parts[1:4]):
+        return True  # not scrypt's cost fields: verify_password refuses it without hashing
+    n, r, p = (int(x) for x in parts[1:4])
+    return 0 < n * r * p <= MAX_SCRYPT_WORK and 128 * r * n <= _SCRYPT_MEM
+
+
 def supported_hash(stored: str) -> bool:
-    """A hash `verify_password` can check: ours (scrypt) or a registered foreign one."""
-    return (stored.startswith("scrypt$") and stored.count("$") == 5) or stored[:4] in _foreign
+    """A hash `verify_password` can check at a bounded cost: ours (scrypt) or a registered foreign one."""
+    return ((stored.startswith("scrypt$") and stored.count("$") == 5) or stored[:4] in _foreign) \
+        and _affordable(stored)
 
 
 def hash_password(password: str) -> str:
@@ -55,7 +76,7 @@ def needs_rehash(stored: str | None) -> bool:
 
 
 def verify_password(password: str, stored: str | None) -> bool:
-    if not stored:
+    if not stored or not _affordable(stored):
         hashlib.scrypt(b"x", salt=b"0" * 16, n=_N, r=_R, p=_P, dklen=32)  # same cost: no user enumeration by timing
         return False
     foreign = _foreign.get(stored[:4])

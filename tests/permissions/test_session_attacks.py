@@ -117,6 +117,7 @@ def test_management_of_layouts_and_spellings_needs_this_orgs_admin(world: World)
 
 
 def test_management_hostile_input_is_a_clear_400(world: World) -> None:
+    body: Any
     for body in ({"shards": True}, {"shards": 1e3}, {"shards": "4"}, {"shards": 10**30}, {"shards": 0},
                  {"shards": None}, [], "x", {}):
         r = _mgmt(world, "PUT", "prod/collections/notes/shards", world.admin, body)
@@ -198,6 +199,7 @@ def test_relations_of_another_users_object(world: World) -> None:
 def test_relation_hostile_input_is_a_clear_400(world: World) -> None:
     r = world.call("backendless", "key", "POST", "data/Crate", {"n": 1})
     crate = r.json["objectId"]
+    body: Any
     for spec in ("x:../../etc:n", "x:Crate:2", "x::n", "a.b:Crate:n", "__proto__:Crate:n", "objectId:Crate:1",
                  "ACL:Crate:n", "x" * 300 + ":Crate:n", "x:" + "T" * 300 + ":n", "x:Crate:n:extra", "x%00:Crate:n"):
         for body in ([crate], None):
@@ -214,3 +216,41 @@ def test_relation_hostile_input_is_a_clear_400(world: World) -> None:
         for path in (f"data/Crate/{crate}", "data/Crate", f"data/Crate/{crate}/kids"):
             r = world.call("backendless", "key", "GET", path, params=params)
             assert r.status_code == 400, (path, params, r.status_code, r.body[:200])
+
+
+# -- 8. imported password hashes: a login's cost is bounded by the hash it checks --------------------------
+COSTLY = ("$2b$31$" + "a" * 53,  # bcrypt at cost 31: 2^31 key schedules, days per login attempt
+          "scrypt$131072$1$131072$" + "A" * 22 + "$" + "A" * 43)  # 2^34 BlockMix rounds within scrypt's memory cap
+
+
+def test_a_costly_hash_is_refused_not_run(monkeypatch: Any) -> None:
+    import hashlib
+
+    from chalicelib.core import secrets
+
+    def never(password: bytes, stored: bytes) -> bool:
+        raise AssertionError("a hash this costly must not be checked")
+
+    monkeypatch.setitem(secrets._foreign, "$2b$", never)
+    real = hashlib.scrypt
+
+    def scrypt(password: bytes, *, salt: bytes, n: int, r: int, p: int, dklen: int = 64, maxmem: int = 0) -> bytes:
+        assert n * r * p <= 2**22, (n, r, p)
+        return bytes(real(password, salt=salt, n=n, r=r, p=p, dklen=dklen))
+
+    monkeypatch.setattr(hashlib, "scrypt", scrypt)
+    for stored in COSTLY:
+        assert not secrets.supported_hash(stored)
+        assert secrets.verify_password("pw", stored) is False
+    assert secrets.supported_hash("$2b$10$" + "a" * 53)  # Parse Server's own cost stays welcome
+    assert secrets.verify_password("pw", secrets.hash_password("pw"))
+
+
+def test_import_skips_a_costly_hash(world: World) -> None:
+    import uuid as uuidlib
+
+    ents = [{"uuid": str(uuidlib.uuid4()), "entity": {"username": f"slow{i}"}, "password": h}
+            for i, h in enumerate(COSTLY)]
+    r = _mgmt(world, "POST", "other/import", world.admin, {"collection": "users", "entities": ents})
+    assert r.status_code == 200 and r.json["imported"] == 0, r.body
+    assert all("unsupported password hash" in s["reason"] for s in r.json["skipped"]), r.body
