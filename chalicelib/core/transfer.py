@@ -76,9 +76,9 @@ def import_batch(data: AppData, collection: str, items: object) -> ImportReport:
             continue
         props = dict(item["entity"])
         stamps = _stamps(props)
-        try:
+        try:  # an empty ACL is a closed one (the master key alone, as in Parse): never "no ACL"
             data.import_record(collection, props, uuid=uuid, secret=item.get("password") or None,
-                               owner=item.get("owner") or None, acl=item.get("acl") or None, stamps=stamps)
+                               owner=item.get("owner") or None, acl=item.get("acl"), stamps=stamps)
         except DuplicateUnique as e:
             report.skip(i, uuid, f"duplicate: {e}")
             continue

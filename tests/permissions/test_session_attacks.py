@@ -254,3 +254,23 @@ def test_import_skips_a_costly_hash(world: World) -> None:
     r = _mgmt(world, "POST", "other/import", world.admin, {"collection": "users", "entities": ents})
     assert r.status_code == 200 and r.json["imported"] == 0, r.body
     assert all("unsupported password hash" in s["reason"] for s in r.json["skipped"]), r.body
+
+
+# -- 6. an empty ACL (master only) stays closed through export and import ----------------------------------
+def test_an_empty_acl_survives_export_and_import(world: World) -> None:
+    import uuid as uuidlib
+
+    r = world.call("parse", "app", "POST", "classes/Vault", {"gold": 1, "ACL": {}})
+    assert r.status_code == 201, r.body
+    oid = r.json["objectId"]
+    assert world.call("parse", "key", "GET", f"classes/Vault/{oid}").status_code == 404
+    r = world.call("parse", "key", "GET", "classes/Vault", params={"count": "1", "limit": "0"})
+    assert r.status_code == 200 and r.json["count"] == 0, r.body
+    uid = str(uuidlib.uuid4())
+    r = _mgmt(world, "POST", "prod/import", world.admin, {"collection": "vaults", "entities": [
+        {"uuid": uid, "entity": {"gold": 2}, "acl": {}}]})
+    assert r.status_code == 200 and r.json["imported"] == 1, r.body
+    r = world.call("parse", "key", "GET", f"classes/Vault/{uid}")
+    assert r.status_code == 404, r.body
+    r = world.call("parse", "key", "GET", "classes/Vault", params={"count": "1", "limit": "0"})
+    assert r.status_code == 200 and r.json["count"] == 0, r.body
