@@ -131,18 +131,21 @@ class Files:
         """Copy (then delete, for a move) every key under `skey`. `expected` maps target keys to the
         ETag that was checked ("" for a target that was absent): each copy lands only on that
         version, so a file created, replaced or recreated meanwhile by someone else is never
-        overwritten blindly (FileChanged; the sources stay, so a move loses nothing)."""
+        overwritten blindly (FileChanged; the sources stay, so a move loses nothing). With
+        `expected`, a target it does not name (a source file added since the check) is only created."""
         pairs = [(b.key, dkey + b.key[len(skey):]) for b in self.blobs.list(skey + "/", True, 100_000)]
         if self.blobs.exists(skey):
             pairs.append((skey, dkey))
         if not pairs:
             raise FileNotFound(f"{skey.split('/', 1)[1]} not found")
         for s, d in pairs:
-            if expected is None or d not in expected:
+            if expected is None:
                 self.blobs.copy(s, d, owner)
                 continue
+            # a target nobody checked (its source appeared after the check) is only ever created
+            etag = expected.get(d, "")
             try:
-                self.blobs.copy(s, d, owner, if_absent=not expected[d], if_match=expected[d] or None)
+                self.blobs.copy(s, d, owner, if_absent=not etag, if_match=etag or None)
             except VersionConflict:
                 raise FileChanged(f"{d.split('/', 1)[1]} was changed by another request meanwhile") from None
         if move:

@@ -274,3 +274,42 @@ def test_an_empty_acl_survives_export_and_import(world: World) -> None:
     assert r.status_code == 404, r.body
     r = world.call("parse", "key", "GET", "classes/Vault", params={"count": "1", "limit": "0"})
     assert r.status_code == 200 and r.json["count"] == 0, r.body
+
+
+# -- 7. files: a conditional copy covers every file it copies -------------------------------------------
+def _blob(world: World, path: str) -> bytes | None:
+    from chalicelib.bootstrap import services
+
+    got = services().files().blobs.get(f"{world.creds['uuid']}/{path}")
+    return got[0] if got else None
+
+
+def test_a_file_added_to_the_source_meanwhile_does_not_overwrite_anothers_file(world: World, monkeypatch: Any) -> None:
+    """Bob copies his directory `dir` into `vic/`; between his check (his `dir` held `other.txt`) and
+    the copy, `dir/x.txt` appears in it (his own upload, racing). `vic/dir/x.txt` is alice's: the
+    copy of a file nobody checked must not land on it."""
+    from chalicelib.storage.blobs import S3BlobStore
+
+    from .conftest import multipart
+
+    for caller, path, data in (("owner", "vic/dir/x.txt", b"alice's"), ("other", "bobsrc/dir/other.txt", b"o"),
+                               ("other", "bobsrc/dir/x.txt", b"bob's")):
+        body, ct = multipart(path.rsplit("/", 1)[1], data)
+        assert world.call("backendless", caller, "POST", f"files/{path}", raw=body, ctype=ct).status_code == 200
+    real, calls = S3BlobStore.list, [0]
+    prefix = f"{world.creds['uuid']}/bobsrc/dir/"
+
+    def listing(self: Any, p: str, recursive: bool, limit: int) -> list[Any]:
+        got = list(real(self, p, recursive, limit))
+        if p == prefix and calls[0] == 0:  # bob's check ran before x.txt was uploaded
+            calls[0] += 1
+            return [b for b in got if not b.key.endswith("/x.txt")]
+        return got
+
+    monkeypatch.setattr(S3BlobStore, "list", listing)
+    for op in ("copy", "move"):
+        calls[0] = 0
+        r = world.call("backendless", "other", "PUT", f"files/{op}", {"sourcePath": "bobsrc/dir", "targetPath": "vic"})
+        assert r.status_code == 409, (op, r.status_code, r.body)
+        assert _blob(world, "vic/dir/x.txt") == b"alice's"
+        assert _blob(world, "bobsrc/dir/x.txt") == b"bob's"  # a refused move keeps its sources
