@@ -132,20 +132,21 @@ class Files:
         ETag that was checked ("" for a target that was absent): each copy lands only on that
         version, so a file created, replaced or recreated meanwhile by someone else is never
         overwritten blindly (FileChanged; the sources stay, so a move loses nothing). With
-        `expected`, a target it does not name (a source file added since the check) is only created."""
+        `expected`, only the files it names are copied or moved: one added since the check (its
+        target, its owner unchecked) is left where it is."""
         pairs = [(b.key, dkey + b.key[len(skey):]) for b in self.blobs.list(skey + "/", True, 100_000)]
         if self.blobs.exists(skey):
             pairs.append((skey, dkey))
         if not pairs:
             raise FileNotFound(f"{skey.split('/', 1)[1]} not found")
+        if expected is not None:  # a source that appeared after the check (its target unchecked) stays put
+            pairs = [(s, d) for s, d in pairs if d in expected]
         for s, d in pairs:
             if expected is None:
                 self.blobs.copy(s, d, owner)
                 continue
-            # a target nobody checked (its source appeared after the check) is only ever created
-            etag = expected.get(d, "")
             try:
-                self.blobs.copy(s, d, owner, if_absent=not etag, if_match=etag or None)
+                self.blobs.copy(s, d, owner, if_absent=not expected[d], if_match=expected[d] or None)
             except VersionConflict:
                 raise FileChanged(f"{d.split('/', 1)[1]} was changed by another request meanwhile") from None
         if move:
@@ -367,8 +368,7 @@ class AppFiles:
                 if move:
                     self._may_change(k)
                 head = self.blobs.head(target)
-                if head is None or head.get("etag"):
-                    expected[target] = head["etag"] if head is not None else ""
+                expected[target] = (head or {}).get("etag") or ""  # a file without an ETag: only if it is gone
                 if head is not None:
                     self._require(dst, "put")
                     self._may_change(target, head)
