@@ -314,3 +314,33 @@ def test_a_file_added_to_the_source_meanwhile_does_not_overwrite_anothers_file(w
         assert _blob(world, "vic/dir/x.txt") == b"alice's"
         assert _blob(world, "bobsrc/dir/x.txt") == b"bob's"  # the file added since stays where it is
     assert _blob(world, "vic/dir/other.txt") == b"o" and _blob(world, "bobsrc/dir/other.txt") is None
+
+
+# -- 5. Parse batch: GETs of objects the caller may not read ----------------------------------------------
+def test_batch_gets_answer_only_what_the_caller_may_read(world: World) -> None:
+    alice = _me(world, "alice")
+    r = world.call("parse", "owner", "POST", "classes/Memo", {"text": "private " * 200, "ACL": {
+        alice: {"read": True, "write": True}}})
+    secret = r.json["objectId"]
+    r = world.call("parse", "owner", "POST", "classes/Memo", {"text": "open", "ACL": {"*": {"read": True}}})
+    opened = r.json["objectId"]
+    reqs = [{"method": "GET", "path": f"/parse/classes/Memo/{secret}"},
+            {"method": "GET", "path": f"/parse/classes/Memo/{opened}"},
+            {"method": "GET", "path": "/parse/classes/Memo", "body": {"where": {"text": {"$regex": "priv"}}}},
+            {"method": "PUT", "path": f"/parse/classes/Memo/{secret}", "body": {"text": "bob was here"}},
+            {"method": "PUT", "path": f"/parse/classes/Memo/{opened}", "body": {"text": "bob was here"}},
+            {"method": "DELETE", "path": f"/parse/classes/Memo/{opened}"}]
+    for caller in ("other", "key", "foreign"):
+        r = world.call("parse", caller, "POST", "batch", {"requests": reqs})
+        if caller == "foreign":  # carol's session belongs to another app
+            assert r.status_code in (400, 401, 403, 404) or all("error" in x for x in r.json), r.body
+            continue
+        assert r.status_code == 200, r.body
+        got = r.json
+        assert "error" in got[0] and got[0]["error"]["code"] == 101, got[0]
+        assert got[1]["success"]["objectId"] == opened
+        assert got[2]["success"]["results"] == [], got[2]
+        assert all("error" in x for x in got[3:]), got[3:]
+    r = world.call("parse", "owner", "GET", f"classes/Memo/{secret}")
+    assert r.json["text"].startswith("private"), r.body
+    assert world.call("parse", "owner", "GET", f"classes/Memo/{opened}").json["text"] == "open"
