@@ -30,6 +30,10 @@ def test_count_obeys_the_clp_count_permission(world: World) -> None:
         assert r.status_code in (400, 403) and r.json["code"] == 119, (caller, r.body)
         r = world.call("bea", caller, "GET", "classes/Tally", params={"count": "1", "limit": "0"})
         refused("bea", r)
+        for params in ({}, {"where": "n = 1"}):
+            refused("backendless", world.call("backendless", caller, "GET", "data/Tally/count", params=params))
+        for params in ({"property": "Count(objectId)"}, {"property": "Count(n)", "where": "n > 0"}):
+            refused("backendless", world.call("backendless", caller, "GET", "data/Tally", params=params))
     r = world.call("parse", "app", "GET", "classes/Tally", params={"count": "1", "limit": "0"})
     assert r.status_code == 200 and r.json["count"] == 1, r.body  # the master key is never refused
     r = world.call("parse", "key", "GET", "classes/Tally")

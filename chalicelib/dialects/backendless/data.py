@@ -92,6 +92,8 @@ def find(ctx: Ctx, table: str, params: dict[str, Any]) -> list[dict[str, Any]]:
 def _aggregate(ctx: Ctx, table: str, grouped: aggregate.Plan, where: Any,
                order: list[tuple[str, bool]]) -> list[dict[str, Any]]:
     shown = display_table(table)
+    if any(a.fn == "count" for a in grouped.aggregates):
+        ctx.data.check_count(_coll(table))  # Count() is a count, however it is computed
     if where is None and aggregate.count_only(grouped):
         n = ctx.data.count_all(_coll(table))
         if n is not None:
