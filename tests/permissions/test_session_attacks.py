@@ -381,3 +381,20 @@ def _counts_match(world: World) -> None:
             if r.status_code == 200:
                 listed = world.call("backendless", caller, "GET", path.rsplit("/", 1)[0], params={"pageSize": "100"})
                 assert int(r.body) == len(listed.json), (caller, path, r.body, listed.body[:300])
+
+
+def test_upload_url_signs_its_conditions_and_owner(world: World) -> None:
+    """The URL's conditions are signed headers: a client dropping `If-Match`, `If-None-Match` or the
+    owner's metadata breaks the signature (S3 refuses it) instead of writing unconditionally."""
+    from urllib.parse import parse_qs, urlparse
+
+    from .conftest import multipart
+
+    body, ct = multipart("u.txt", b"v1")
+    assert world.call("backendless", "owner", "POST", "files/signed/u.txt", raw=body, ctype=ct).status_code == 200
+    for path, header in (("signed/u.txt", "if-match"), ("signed/new.txt", "if-none-match")):
+        r = world.call("backendless", "owner", "POST", f"files/upload-url/{path}", {"contentType": "text/plain"})
+        assert r.status_code == 200, r.body
+        qs = parse_qs(urlparse(r.json["uploadURL"]).query)
+        signed = qs.get("X-Amz-SignedHeaders", [""])[0].split(";")
+        assert header in signed and "x-amz-meta-owner" in signed, (path, signed)
