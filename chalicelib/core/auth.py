@@ -128,11 +128,12 @@ class Auth:
             rec = self.entities.find_by_unique(app.uuid, "users", prop, identity)
             if rec is None and prop == "email":
                 rec = self.entities.find_by_unique(app.uuid, "users", "username", identity)
-        if not verify_password(password if isinstance(password, str) else "", rec.secret if rec else None) or rec is None:
+        password = password if isinstance(password, str) else ""  # a JSON number or null is no password
+        if not verify_password(password, rec.secret if rec else None) or rec is None:
             raise BadCredentials()
         if rec.doc.get("activated") is False or rec.doc.get("disabled") is True:
             raise BadCredentials("user not activated or disabled")
-        if needs_rehash(rec.secret) and rec.secret:
+        if needs_rehash(rec.secret, password) and rec.secret:
             # The password is at hand only now: an imported bcrypt hash (or weaker scrypt) becomes
             # this deployment's scrypt, once, conditionally (a password change meanwhile wins).
             self.entities.store.replace_secret(app.uuid, rec.uuid, rec.secret, hash_password(password))

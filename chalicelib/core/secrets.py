@@ -64,13 +64,15 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
 
 
-def needs_rehash(stored: str | None) -> bool:
-    """A hash to replace at the next successful login: another system's (bcrypt from an import), or
-    scrypt made with other parameters than this deployment's (BAAS_SCRYPT_N raised since)."""
+def needs_rehash(stored: str | None, password: str | None = None) -> bool:
+    """A hash to replace at the next successful login with `password`: another system's (bcrypt from
+    an import), or scrypt made with other parameters than this deployment's (BAAS_SCRYPT_N raised
+    since). Not bcrypt with a password over 72 bytes: bcrypt compared only those, so the tail typed
+    this once need not be the user's, and hashing it would lock the user's own password out."""
     if not stored:
         return False
     if stored[:4] in _foreign:
-        return True
+        return password is None or stored[:4] not in BCRYPT_PREFIXES or len(password.encode()) <= 72
     parts = stored.split("$")
     return len(parts) == 6 and parts[0] == "scrypt" and parts[1:4] != [str(_N), str(_R), str(_P)]
 

@@ -398,3 +398,36 @@ def test_upload_url_signs_its_conditions_and_owner(world: World) -> None:
         qs = parse_qs(urlparse(r.json["uploadURL"]).query)
         signed = qs.get("X-Amz-SignedHeaders", [""])[0].split(";")
         assert header in signed and "x-amz-meta-owner" in signed, (path, signed)
+
+
+def test_a_long_password_with_another_tail_does_not_become_the_password(world: World) -> None:
+    """bcrypt compares the first 72 bytes: a login whose password differs only after them passes, as it
+    did on the system the hash came from. Rehashing that password would make the tail typed this
+    once the password, and the user's own password would stop working."""
+    import json
+
+    import bcrypt
+
+    from chalicelib import hashes
+    from chalicelib.bootstrap import services
+
+    hashes.install()
+    real = "p" * 72 + "-the-real-tail"
+    h = {"Content-Type": "application/json", "Authorization": f"Bearer {world.admin}"}
+    r = world.c.http.post("/usergrid/acme/prod/users", headers=h, body=json.dumps({"username": "longpw", "password": "x"}))
+    assert r.status_code == 200, r.body
+    uid = json.loads(r.body)["entities"][0]["uuid"]
+    store = services().entities.store
+    rec = store.get(world.creds["uuid"], uid)
+    assert rec is not None and rec.secret
+    assert store.replace_secret(world.creds["uuid"], uid, rec.secret,
+                                bcrypt.hashpw(real.encode()[:72], bcrypt.gensalt(rounds=4)).decode())
+
+    def login(pw: str) -> int:
+        r = world.c.http.post("/usergrid/acme/prod/token", headers={"Content-Type": "application/json"},
+                              body=json.dumps({"grant_type": "password", "username": "longpw", "password": pw}))
+        return int(r.status_code)
+
+    assert login("p" * 72 + "-a-typo") == 200
+    assert login(real) == 200
+    assert login("p" * 71) == 400
