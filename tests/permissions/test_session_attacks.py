@@ -431,3 +431,22 @@ def test_a_long_password_with_another_tail_does_not_become_the_password(world: W
     assert login("p" * 72 + "-a-typo") == 200
     assert login(real) == 200
     assert login("p" * 71) == 400
+
+
+# -- 5. Parse nulls kept: a null where the core expects a value ---------------------------------------------
+def test_nulls_in_special_fields_are_never_a_500(world: World) -> None:
+    for dialect, path in (("parse", "classes/Nully"), ("bea", "classes/Nully"), ("parse", "users"), ("bea", "users")):
+        for body in ({"location": None}, {"ACL": None}, {"objectId": None}, {"createdAt": None},
+                     {"updatedAt": None}, {"username": None, "password": "pw"}, {"username": "nul1", "password": None},
+                     {"email": None, "username": "nul2", "password": "pw"}, {"authData": None}, {"name": None},
+                     {"path": None}, {"sessionToken": None}, {"__type": None}, {"x": {"__op": None}},
+                     {"x": {"__type": None}}, {"x": {"__type": "Pointer", "className": None, "objectId": None}}):
+            r = world.call(dialect, "key", "POST", path, body)
+            assert r.status_code < 500, (dialect, path, body, r.status_code, r.body)
+            if r.status_code == 201 and path.startswith("classes"):
+                oid = r.json["objectId"]
+                for upd in (body, {"location": None}, {"x": None}):
+                    r = world.call(dialect, "key", "PUT", f"{path}/{oid}", upd)
+                    assert r.status_code < 500, (dialect, upd, r.status_code, r.body)
+                r = world.call(dialect, "key", "GET", path, params={"where": '{"location": null}', "count": "1"})
+                assert r.status_code < 500, r.body
