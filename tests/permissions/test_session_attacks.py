@@ -175,6 +175,8 @@ def test_connection_listings_leave_out_targets_the_caller_may_not_read(world: Wo
             cursor = r.json.get("cursor")
     r = world.call("usergrid", "other", "GET", f"diaries/{secret}/connecting")
     refused("usergrid", r)
+    for path in ("connections", "connecting", "keeps"):  # a user of another app
+        refused("usergrid", world.call("usergrid", "foreign", "GET", f"notes/{world.note}/{path}"))
     r = world.call("usergrid", "other", "GET", f"notes/{world.note}/keeps/{secret}")
     refused("usergrid", r)
 
