@@ -19,8 +19,8 @@ from ...core.entities import Page
 from ...core.errors import InvalidQuery
 from ...core.ids import is_uuid
 from ...core.ports import Record
-from ...core.relations import MAX_INCLUDE_DEPTH, check_depth
 from ...core.query import Compare, Node, Or, Query, get_path
+from ...core.relations import MAX_INCLUDE_DEPTH, check_depth
 from .codec import to_wire
 from .errors import ParseStyleError
 from .where import compile_where, field_path, parse_order, parse_where
