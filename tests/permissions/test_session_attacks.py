@@ -453,3 +453,23 @@ def test_nulls_in_special_fields_are_never_a_500(world: World) -> None:
                     assert r.status_code < 500, (dialect, upd, r.status_code, r.body)
                 r = world.call(dialect, "key", "GET", path, params={"where": '{"location": null}', "count": "1"})
                 assert r.status_code < 500, r.body
+
+
+def test_file_paths_cannot_leave_the_app(world: World) -> None:
+    from .conftest import multipart
+
+    body, ct = multipart("h.txt", b"mine")
+    assert world.call("backendless", "other", "POST", "files/hop/h.txt", raw=body, ctype=ct).status_code == 200
+    other = world.other_creds["uuid"]
+    for op, payload in (("rename", {"oldPathName": "hop/h.txt", "newName": ".."}),
+                        ("rename", {"oldPathName": "hop/h.txt", "newName": "."}),
+                        ("rename", {"oldPathName": "hop/h.txt", "newName": "a\x00b"}),
+                        ("copy", {"sourcePath": "hop/h.txt", "targetPath": f"../{other}"}),
+                        ("move", {"sourcePath": "hop/h.txt", "targetPath": "a/../../x"}),
+                        ("copy", {"sourcePath": "../" + other, "targetPath": "loot"}),
+                        ("copy", {"sourcePath": "hop/h.txt", "targetPath": "bea-media/x"}),
+                        ("copy", {"sourcePath": "hop/h.txt", "targetPath": "parse-files"}),
+                        ("copy", {"sourcePath": "hop/h.txt", "targetPath": "_tasks"})):
+        r = world.call("backendless", "other", "PUT", f"files/{op}", payload)
+        assert r.status_code in (400, 403, 404), (op, payload, r.status_code, r.body)
+    assert _blob(world, "hop/h.txt") == b"mine"
