@@ -20,9 +20,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from docsection import write_section  # bench/ is on sys.path: scripts run as `python bench/<name>.py`
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-START, END = "<!-- issue15:start -->", "<!-- issue15:end -->"
 
 
 def _json(cmd: list[str], cwd: Path) -> dict[str, Any]:
@@ -78,16 +79,6 @@ def table(after: dict[str, Any], before: dict[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
-def write(text: str) -> None:
-    doc = DOC.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in doc and END in doc:
-        doc = doc[: doc.index(START)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(doc)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--before", type=Path, help="a checkout of the tree to compare with")
@@ -103,7 +94,7 @@ def main() -> None:
     print(body)
     print(json.dumps({"before": before, "after": after}, indent=1), file=sys.stderr)
     if args.write:
-        write(body)
+        write_section("issue15", body)
 
 
 if __name__ == "__main__":

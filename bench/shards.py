@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import roundtrips  # noqa: E402  (sets the environment: fake credentials, table prefix)
+from docsection import write_section  # noqa: E402
 
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-START, END = "<!-- shards:start -->", "<!-- shards:end -->"
 APP = "bench-app"
 COLORS = ("red", "green", "blue")
 
@@ -182,16 +182,6 @@ def table(results: list[dict[str, Any]], n: int, creates: int) -> str:
     return "\n".join(lines)
 
 
-def write(text: str) -> None:
-    doc = DOC.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in doc and END in doc:
-        doc = doc[: doc.index(START)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(doc)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--n", type=int, default=10_000, help="entities in the collection the pages read")
@@ -207,7 +197,7 @@ def main() -> None:
     print(body)
     print(json.dumps(results, indent=1), file=sys.stderr)
     if args.write:
-        write(body)
+        write_section("shards", body)
 
 
 if __name__ == "__main__":
