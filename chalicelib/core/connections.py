@@ -27,7 +27,7 @@ from typing import Any
 from . import budget, parallel
 from .casefold import fold_keys
 from .cursors import Cursors
-from .errors import InvalidInput, InvalidQuery
+from .errors import InvalidInput, InvalidQuery, TooManyVerbs
 from .ids import now_ms
 from .indexing import SEP, TOP
 from .ports import EntityStore, Record
@@ -74,13 +74,13 @@ class Connections:
         verb = _verb(verb)
         for rec, side in ((source, "out"), (target, "in")):
             if verb not in _verbs(rec, side) and len(_verbs(rec, side)) >= MAX_VERBS:
-                raise InvalidInput(f"an entity has at most {MAX_VERBS} connection verbs each way")
+                raise TooManyVerbs(f"an entity has at most {MAX_VERBS} connection verbs each way")
         old = [] if fresh else self._edges(app, source, verb, target)
         # never older than an end (listings skip such edges as left by a deleted entity): clocks differ
         t = max([self.clock(), _created(source), _created(target), *(ms + 1 for ms in old)])
-        self.store.write_index(f"{app}#", _items(source, verb, target, t), self._stale(source, verb, target, old))
-        parallel.run_all([partial(self._note, app, rec, side, verb)
-                          for rec, side in ((source, "out"), (target, "in")) if verb not in _verbs(rec, side)])
+        items = _items(source, verb, target, t)
+        self.store.write_index(f"{app}#", items, self._stale(source, verb, target, old))
+        self._note_ends(app, verb, [(source, "out"), (target, "in")], items)
 
     def connect_new(self, app: str, source: Record, verb: str, targets: list[Record]) -> None:
         """Targets not connected yet (the caller knows: no lookup), in one batched write, connected in
@@ -89,14 +89,14 @@ class Connections:
         ends = [(source, "out")] * bool(targets) + [(t, "in") for t in targets]
         for rec, side in ends:
             if verb not in _verbs(rec, side) and len(_verbs(rec, side)) >= MAX_VERBS:
-                raise InvalidInput(f"an entity has at most {MAX_VERBS} connection verbs each way")
+                raise TooManyVerbs(f"an entity has at most {MAX_VERBS} connection verbs each way")
         # never older than an end (listings skip such edges as left by a deleted entity), as in `connect`
         items = [item for i, t in enumerate(targets)
                  for item in _items(source, verb, t, max(t0 + i, _created(source), _created(t)))]
         if items:
             self.store.write_index(f"{app}#", items, [])
         # each end's verb on first use, so links show it and a delete unlinks it (as `connect`)
-        parallel.run_all([partial(self._note, app, rec, side, verb) for rec, side in ends if verb not in _verbs(rec, side)])
+        self._note_ends(app, verb, ends, items)
 
     def disconnect(self, app: str, source: Record, verb: str, target: Record) -> None:
         verb = _verb(verb)
@@ -108,8 +108,22 @@ class Connections:
         born = max(_created(source), _created(target))
         return any(ms < 0 or ms >= born for ms in self._edges(app, source, _verb(verb), target))
 
+    def _note_ends(self, app: str, verb: str, ends: list[tuple[Record, str]], items: list[tuple[str, str]]) -> None:
+        """Record `verb` at each end that lacks it (the edges are written). The MAX_VERBS check above
+        reads the request's copy; the write checks again, so of connects racing for an end's last
+        verb slot one loses: its edges are withdrawn and the verb taken off the ends that got it
+        (if no other edge of it is left there), then it is a 400, as a connect past the limit is."""
+        todo = [(rec, side) for rec, side in ends if verb not in _verbs(rec, side)]
+        try:
+            parallel.run_all([partial(self._note, app, rec, side, verb) for rec, side in todo])
+        except TooManyVerbs:
+            if items:
+                self.store.write_index(f"{app}#", [], items)
+            parallel.run_all([partial(self._prune, app, rec.uuid, side, verb) for rec, side in todo])
+            raise
+
     def _note(self, app: str, rec: Record, side: str, verb: str) -> None:
-        if self.store.change_verbs(app, rec.uuid, side, verb, True):
+        if self.store.change_verbs(app, rec.uuid, side, verb, True, limit=MAX_VERBS):
             verbs = tuple(sorted({*_verbs(rec, side), verb}))
             if side == "out":
                 rec.out_verbs = verbs  # this request's copy: the next connect of its fan-out skips the write

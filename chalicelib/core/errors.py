@@ -25,6 +25,12 @@ class InvalidInput(CoreError):
     default_message = "invalid input"
 
 
+class TooManyVerbs(InvalidInput):
+    """An entity already has the most connection verbs one way (core/connections.py MAX_VERBS)."""
+
+    default_message = "too many connection verbs"
+
+
 class InvalidPropertyName(InvalidInput):
     default_message = "invalid property name"
 

@@ -57,9 +57,11 @@ class EntityStore(Protocol):
 
     def delete(self, app: str, uuid: str, expected_version: int) -> None: ...
 
-    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool) -> bool:
+    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool, limit: int | None = None) -> bool:
         """Add (or remove) `verb` to the entity's `out` or `in` verbs, bumping its version so a writer
-        holding the old version retries with the new verbs; False if the entity does not exist."""
+        holding the old version retries with the new verbs; False if the entity does not exist.
+        `limit`: adding finds fewer than `limit` verbs or the verb itself, checked in the write
+        (TooManyVerbs otherwise)."""
 
     def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:
         """Set the password hash to `new` iff it is still `old` (the entity and its version untouched)."""

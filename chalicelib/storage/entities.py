@@ -8,9 +8,10 @@ from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import size
 
 from ..core import parallel
-from ..core.errors import InvalidQuery
+from ..core.errors import InvalidQuery, TooManyVerbs
 from ..core.ids import now_ms
 from ..core.ports import IndexHit, Record, VersionConflict
 from .models import EntityModel, IndexModel, UniqueModel
@@ -95,16 +96,25 @@ class DynamoEntityStore:
                 raise VersionConflict() from e
             raise
 
-    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool) -> bool:
+    def change_verbs(self, app: str, uuid: str, side: str, verb: str, add: bool, limit: int | None = None) -> bool:
+        """`limit`: an added verb must find fewer than `limit` verbs there (or be one of them), in the
+        same conditional UpdateItem, so two connects racing for the last slot cannot both pass; the
+        loser gets TooManyVerbs (one more GetItem, on that rare path only, tells it from a missing entity)."""
         attr = EntityModel.vout if side == "out" else EntityModel.vin
+        condition = EntityModel.pk.exists()
+        if add and limit is not None:
+            fewer = size(attr) < limit  # type: ignore[no-untyped-call]  # pynamodb: size() is unannotated
+            condition &= attr.does_not_exist() | fewer | attr.contains(verb)
         try:
             EntityModel(f"{app}#{uuid}").update(
                 actions=[attr.add({verb}) if add else attr.delete({verb}), EntityModel.ver.add(1)],
-                condition=EntityModel.pk.exists())
+                condition=condition)
         except UpdateError as e:
-            if e.cause_response_code == _CONDITION_FAILED:
-                return False
-            raise
+            if e.cause_response_code != _CONDITION_FAILED:
+                raise
+            if add and limit is not None and self.get(app, uuid) is not None:
+                raise TooManyVerbs(f"an entity has at most {limit} connection verbs each way") from None
+            return False
         return True
 
     def replace_secret(self, app: str, uuid: str, old: str, new: str) -> bool:

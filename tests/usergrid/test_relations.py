@@ -150,3 +150,34 @@ def test_connection_verbs_per_entity_are_bounded(api: Any, org: Any, monkeypatch
     r = api.post(f"{B}/users/ann/wants/items/jam")
     assert r.status_code == 400 and r.json["error"] == "illegal_argument", r.body
     assert api.post(f"{B}/users/ann/likes/items/jam").status_code == 200
+
+
+def test_connects_racing_for_the_last_verb_slot_cannot_both_pass(api: Any, org: Any, svc: Any, monkeypatch: Any) -> None:
+    """Two connects that both read ann with one verb free each add a new verb: the verb write checks
+    the limit again (a conditional UpdateItem), so the second is a 400, its edge is withdrawn and its
+    verb taken off the target; ann's listings still answer (they refused an entity past the limit)."""
+    from dataclasses import replace
+
+    from chalicelib.core import connections
+
+    monkeypatch.setattr(connections, "MAX_VERBS", 2)
+    B = "/usergrid/acme/sandbox"
+    api.post(f"{B}/users", {"username": "ann"})
+    api.post(f"{B}/items", [{"name": "milk"}, {"name": "jam"}])
+    assert api.post(f"{B}/users/ann/likes/items/milk").status_code == 200
+    real = svc.entities.store.get
+    app = svc.tenancy.app("acme", "sandbox").uuid
+    ann = api.get(f"{B}/users/ann").json["entities"][0]["uuid"]
+    stale = real(app, ann)  # what both racing requests read: one verb, one slot free
+    read = svc.entities.get_record
+    monkeypatch.setattr(svc.entities, "get_record", lambda a, c, i: replace(stale) if i == "ann" else read(a, c, i))
+    assert api.post(f"{B}/users/ann/wants/items/jam").status_code == 200
+    r = api.post(f"{B}/users/ann/needs/items/milk")
+    assert r.status_code == 400 and r.json["error"] == "illegal_argument", r.body
+    monkeypatch.undo()
+    assert sorted(real(app, ann).out_verbs) == ["likes", "wants"]
+    milk = api.get(f"{B}/items/milk").json["entities"][0]
+    assert "needs" not in milk["metadata"].get("connecting", {}), milk["metadata"]
+    assert api.get(f"{B}/users/ann/needs").json["entities"] == []
+    listed = api.get(f"{B}/users/ann/connections")
+    assert listed.status_code == 200 and sorted(e["name"] for e in listed.json["entities"]) == ["jam", "milk"]
