@@ -83,10 +83,12 @@ ROUTES: list[Logical] = [
                                              responses={"200": EMPTY})),
     ("POST", f"{P}/verificationEmailRequest", Op("Mail an email verification code", body=obj(("email",), email=STR),
                                                  responses={"200": EMPTY})),
-    ("GET", f"{P}/sessions", Op("The caller's sessions (all with the master key)",
-                                responses={"200": obj(("results",), results=arr(SESSION))})),
+    ("GET", f"{P}/sessions", Op("Find the caller's sessions (all with the master key): where, order, limit, "
+                                "skip, keys, excludeKeys, include, count", query=FIND,
+                                responses={"200": obj(("results",), results=arr(SESSION), count=INT)})),
     ("GET", f"{P}/sessions/me", Op("The current session", responses={"200": SESSION})),
-    ("GET", f"{P}/sessions/{{objectId}}", Op("A session", responses={"200": SESSION})),
+    ("GET", f"{P}/sessions/{{objectId}}", Op("A session; `include` expands pointers", query=GET_ONE,
+                                             responses={"200": SESSION})),
     ("DELETE", f"{P}/sessions/{{objectId}}", Op("Delete a session (revokes its token)", responses={"200": EMPTY})),
     # installations.py
     *_class_routes(f"{P}/installations", "installations (_Installation)",

@@ -10,6 +10,7 @@ lists a user's sessions and deleting one revokes its token.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from typing import Any
@@ -22,9 +23,10 @@ from ...core.query import Compare, Query
 from ...core.secrets import token_digest
 from ..parselike import errors as pe
 from ..parselike.codec import iso, pointer, wire_public
+from ..parselike.where import parse_where
 from .common import Ctx, Out, Req, core_token, route, session_token
 from .errors import ParseError
-from .objects import class_route, create, wire
+from .objects import class_route, create, finder, wire
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_TTL_MS = 3_600_000
@@ -160,6 +162,24 @@ def _session_wire(rec: Any, token: str | None = None) -> dict[str, Any]:
     return out
 
 
+def _find_sessions(ctx: Ctx, params: dict[str, Any]) -> dict[str, Any]:
+    """A class query on `_Session` (count, limit, skip, where, order, keys, include) through the
+    finder the class routes use. As Parse's RestQuery does, a caller without the master key gets
+    `{"$and": [where, {"user": me}]}`: its own sessions whatever the where asks. The query reads
+    with the caller's own permissions (sessions carry their user's ACL), so `$inQuery` and
+    `include` see only what the caller may see."""
+    params = {k: v for k, v in params.items() if not k.startswith("_")}
+    if not ctx.master:
+        where = params.get("where")
+        if isinstance(where, str) or where is None:
+            where = parse_where(where)
+        mine = {"user": pointer("_User", _user(ctx))}
+        params["where"] = {"$and": [where, mine]} if where else mine
+    if params.get("order") is not None and not isinstance(params["order"], str):
+        raise ParseError(pe.INVALID_QUERY, "order is a comma-separated list of keys")
+    return dataclasses.replace(finder(ctx), wire=_session_wire).find(SESSIONS, params)
+
+
 @route("sessions")
 def sessions(ctx: Ctx, req: Req) -> Out:
     uid = _user(ctx) if not ctx.master else ctx.user_id
@@ -171,9 +191,7 @@ def sessions(ctx: Ctx, req: Req) -> Out:
             raise ParseError(pe.INVALID_SESSION_TOKEN, "Session token not found.")
         return Out(200, _session_wire(found[0], ctx.token))
     if not req.parts and req.method == "GET":
-        where = Compare("user", "eq", pointer("_User", uid), True) if uid else None
-        recs = ctx.server.query(SESSIONS, Query(where=where, limit=100)).records
-        return Out(200, {"results": [_session_wire(r) for r in recs]})
+        return Out(200, _find_sessions(ctx, req.params))
     if len(req.parts) == 1 and req.method in ("GET", "DELETE"):
         oid = req.parts[0]
         rec = ctx.server.find_record(SESSIONS, oid) if is_uuid(oid) else None
@@ -181,7 +199,7 @@ def sessions(ctx: Ctx, req: Req) -> Out:
         if rec is None or not (ctx.master or owner == uid):
             raise EntityNotFound("Object not found.")
         if req.method == "GET":
-            return Out(200, _session_wire(rec))
+            return Out(200, finder(ctx).one(_session_wire(rec), req.params))
         ctx.server.delete_record(SESSIONS, rec.uuid, current=rec)
         services().auth.tokens.delete(rec.doc["tokenDigest"])
         return Out(200, {})
