@@ -81,3 +81,15 @@ def test_password_reset_sends_email(bea: Any) -> None:
     r = bea.post("Users/requestPasswordReset", {"email": "nobody@example.com"})
     assert r.json["code"] == 205
     assert bea.post("Users/requestPasswordReset", {}).json["code"] == 204
+
+
+def test_a_users_query_with_a_sub_query_on_another_class(bea: Any) -> None:
+    """`$select` / `$inQuery` inside a users query read the sub-query's own class, not the users'
+    profiles (the profile reader serves the users collection only)."""
+    _signup(bea, "ann", city="Oslo")
+    _signup(bea, "bob", city="Rome")
+    assert bea.post("Team", {"name": "red", "home": "Oslo"}).status_code == 201
+    where = {"city": {"$select": {"query": {"className": "Team", "where": {"name": "red"}}, "key": "home"}}}
+    r = bea.get("Users", params={"where": where})
+    assert r.status_code == 200, r.body
+    assert [u["username"] for u in r.json["results"]] == ["ann"]

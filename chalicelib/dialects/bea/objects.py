@@ -231,13 +231,14 @@ def update(ctx: Ctx, coll: str, oid: str, body: Any, secret: str | None = None) 
 
 
 # -- queries (shared with the Parse dialect: dialects/parselike/queries.py) ---------------
-def finder(ctx: Ctx, reader: Reader | None = None) -> Finder:
-    return Finder(ctx.data, class_collection, reader=reader)
+def finder(ctx: Ctx, reader: Reader | None = None, reader_collection: str | None = None) -> Finder:
+    return Finder(ctx.data, class_collection, reader=reader, reader_collection=reader_collection)
 
 
 def find(ctx: Ctx, coll: str, params: dict[str, Any], reader: Reader | None = None) -> dict[str, Any]:
-    """`reader`: how pages are read (the caller's `AppData.query`, or `profiles` for users)."""
-    return finder(ctx, reader).find(coll, params)
+    """`reader`: how pages of `coll` are read (the caller's `AppData.query`, or `profiles` for users);
+    sub-queries on other classes (`$select`, `$inQuery`) read those classes as usual."""
+    return finder(ctx, reader, coll if reader is not None else None).find(coll, params)
 
 
 def collect(ctx: Ctx, coll: str, where: Node | None, order: list[tuple[str, bool]], want: int,

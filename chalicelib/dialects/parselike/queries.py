@@ -48,6 +48,7 @@ class Finder:
     wire: Callable[[Record], dict[str, Any]] = to_wire
     related: Callable[[Any, Any], list[str]] | None = None  # Parse's $relatedTo: (object, key) -> uuids
     reader: Callable[[Query], Page] | None = None  # how pages are read: AppData.query, or profiles for users
+    reader_collection: str | None = None  # the one collection `reader` serves (sub-queries read their own)
 
     # -- where ------------------------------------------------------------------------------
     def where_node(self, where: Any) -> Node | None:
@@ -86,7 +87,7 @@ class Finder:
         counted: int | None = None
         if count:
             self.data.check_count(coll)  # a count the class permissions refuse, whichever way it is counted
-        if count and self.reader is None and self.data.countable(coll, where):
+        if count and (self.reader is None or coll != self.reader_collection) and self.data.countable(coll, where):
             # the index counts the matches (one Select=COUNT, no entity read), beside the page's own read;
             # None when entries predate the readability flag a REST-key count needs: then read them
             counted, (recs, _) = parallel.run_all([lambda: self.data.count(coll, where),
@@ -113,7 +114,8 @@ class Finder:
         while True:
             size = MAX_LIMIT if count else min(MAX_LIMIT, max(1, want - len(out)))
             q = Query(where=where, order=list(order), limit=size, cursor=cursor)
-            page = self.reader(q) if self.reader is not None else self.data.query(coll, q)
+            own = self.reader is not None and coll == self.reader_collection
+            page = self.reader(q) if own and self.reader is not None else self.data.query(coll, q)
             total += len(page.records)
             if len(out) < want:
                 out.extend(page.records[: want - len(out)])
